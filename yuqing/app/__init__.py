@@ -1,0 +1,1 @@
+"""The application layer: the ``yuqing`` CLI, the scheduler process and the web app."""

@@ -1,0 +1,99 @@
+"""The routing tree (config/routing.yaml), with Prometheus Alertmanager's semantics.
+
+The file itself is the root route: ``receiver``, ``group_by``, timers, and child ``routes``;
+plus ``inhibit_rules``. Matchers are strings like ``sector="construction"``,
+``district!=""``, ``rule=~"blanket-.*"`` or ``severity!~"normal|medium"``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import Field, field_validator
+
+from yuqing.config.sources import Strict
+from yuqing.config.types import Duration
+
+_MATCHER = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One label matcher. ``matches`` treats a missing label as the empty string."""
+
+    label: str
+    op: str
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> Matcher:
+        m = _MATCHER.match(text)
+        if not m:
+            raise ValueError(
+                f'invalid matcher {text!r} (expected label="value" with =, !=, =~ or !~)'
+            )
+        label, op, value = m.group(1), m.group(2), m.group(3).replace('\\"', '"')
+        if op in ("=~", "!~"):
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression in matcher {text!r}: {exc}") from exc
+        return cls(label, op, value)
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        actual = labels.get(self.label, "")
+        if self.op == "=":
+            return actual == self.value
+        if self.op == "!=":
+            return actual != self.value
+        full = re.fullmatch(self.value, actual) is not None
+        return full if self.op == "=~" else not full
+
+    def __str__(self) -> str:
+        return f'{self.label}{self.op}"{self.value}"'
+
+
+def _check_matchers(values: list[str]) -> list[str]:
+    for v in values:
+        Matcher.parse(v)
+    return values
+
+
+class Route(Strict):
+    receiver: str | None = None
+    matchers: list[str] = Field(default_factory=list)
+    continue_: bool = Field(default=False, alias="continue")
+    group_by: list[str] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+    routes: list[Route] = Field(default_factory=list)
+
+    _check = field_validator("matchers")(classmethod(lambda cls, v: _check_matchers(v)))
+
+    def parsed_matchers(self) -> list[Matcher]:
+        return [Matcher.parse(m) for m in self.matchers]
+
+
+class InhibitRule(Strict):
+    source_matchers: list[str] = Field(min_length=1)
+    target_matchers: list[str] = Field(min_length=1)
+    equal: list[str] = Field(default_factory=list)
+
+    _check = field_validator("source_matchers", "target_matchers")(
+        classmethod(lambda cls, v: _check_matchers(v))
+    )
+
+
+class RoutingFile(Route):
+    """The root route. Its receiver is the default; its timers are inherited by children."""
+
+    receiver: str = "xfj"
+    group_by: list[str] | None = Field(default_factory=lambda: ["rule", "district", "sector"])
+    group_wait: Duration | None = timedelta(seconds=30)
+    group_interval: Duration | None = timedelta(minutes=5)
+    repeat_interval: Duration | None = timedelta(hours=4)
+    escalation_receiver: str | None = None
+    inhibit_rules: list[InhibitRule] = Field(default_factory=list)

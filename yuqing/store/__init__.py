@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engines, migrations. SQLite by default, PostgreSQL in production."""

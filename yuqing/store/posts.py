@@ -1,0 +1,197 @@
+"""Writing posts and tags: batched, idempotent upserts that work on SQLite and PostgreSQL.
+
+A post is keyed within its source on its external id when the site gives one, else on its
+canonical URL. Re-crawling a post updates its metrics (likes, replies, reposts), its text if
+it was edited, and ``fetched_at``; it never creates a second row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from yuqing.store.models import Post, PostTag, Source
+from yuqing.store.types import utcnow
+
+# Columns refreshed when a known post is seen again.
+REFRESHED = (
+    "title",
+    "text",
+    "content_hash",
+    "simhash",
+    "likes",
+    "replies",
+    "reposts",
+    "fetched_at",
+)
+BATCH = 500
+
+
+def dedup_key(external_id: str | None, url: str) -> str:
+    basis = f"id:{external_id}" if external_id else f"url:{url}"
+    return hashlib.sha1(basis.encode("utf-8")).hexdigest()
+
+
+def signed64(value: int | None) -> int | None:
+    """Store an unsigned 64-bit simhash in a signed BIGINT column."""
+    if value is None:
+        return None
+    return value - (1 << 64) if value >= (1 << 63) else value
+
+
+def unsigned64(value: int | None) -> int | None:
+    if value is None:
+        return None
+    return value + (1 << 64) if value < 0 else value
+
+
+@dataclass
+class PostRecord:
+    """A cleaned post, ready to store. ``published_at`` and ``fetched_at`` must be aware."""
+
+    source: str
+    url: str
+    title: str
+    text: str
+    published_at: datetime
+    content_hash: str
+    external_id: str | None = None
+    author_hash: str | None = None
+    fetched_at: datetime = field(default_factory=utcnow)
+    simhash: int | None = None
+    cluster_id: int | None = None
+    likes: int | None = None
+    replies: int | None = None
+    reposts: int | None = None
+    raw_ref: str | None = None
+
+    @property
+    def key(self) -> str:
+        return dedup_key(self.external_id, self.url)
+
+
+@dataclass
+class TagRecord:
+    model_version: str
+    shutdown: bool
+    shutdown_score: float
+    blanket: bool
+    complaint: bool
+    complaint_score: float
+    sector: str
+    sector_score: float
+    district: str | None
+    licensed: bool
+    blanket_score: float = 0.0
+    licensed_score: float = 0.0
+    district_match: str | None = None
+    custom: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    ids: list[int] = field(default_factory=list)  # in input order
+    new_ids: list[int] = field(default_factory=list)
+
+
+def ensure_source(
+    session: Session, name: str, kind: str = "", config: dict[str, Any] | None = None
+) -> int:
+    """The id of source ``name``, creating its row if needed (config and kind kept current)."""
+    row = session.execute(select(Source).where(Source.name == name)).scalar_one_or_none()
+    if row is None:
+        row = Source(name=name, kind=kind or "unknown", config=config or {})
+        session.add(row)
+        session.flush()
+    elif config is not None and (row.config != config or (kind and row.kind != kind)):
+        row.config, row.kind = config, kind or row.kind
+    return row.id
+
+
+def _insert(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"upsert is not implemented for {name}")
+
+
+def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResult:
+    """Insert new posts and refresh known ones, in batches. Duplicate keys inside one call
+    collapse to the last record. Does not commit."""
+    result = UpsertResult()
+    source_ids: dict[str, int] = {}
+    for start in range(0, len(records), BATCH):
+        chunk = records[start : start + BATCH]
+        rows: dict[tuple[int, str], dict[str, Any]] = {}
+        for rec in chunk:
+            sid = source_ids.get(rec.source)
+            if sid is None:
+                sid = source_ids[rec.source] = ensure_source(session, rec.source)
+            row = asdict(rec)
+            row.pop("source")
+            row.update(source_id=sid, dedup_key=rec.key, simhash=signed64(rec.simhash))
+            row["updated_at"] = row["fetched_at"]
+            rows[(sid, rec.key)] = row
+        existing = _existing_ids(session, rows.keys())
+        insert = _insert(session)
+        stmt = insert(Post).values(list(rows.values()))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source_id", "dedup_key"],
+            set_={col: stmt.excluded[col] for col in (*REFRESHED, "updated_at")},
+        ).returning(Post.id, Post.source_id, Post.dedup_key)
+        ids = {(sid, key): pid for pid, sid, key in session.execute(stmt)}
+        for rec in chunk:
+            key = (source_ids[rec.source], rec.key)
+            result.ids.append(ids[key])
+        for key, pid in ids.items():
+            if key in existing:
+                result.updated += 1
+            else:
+                result.new += 1
+                result.new_ids.append(pid)
+    return result
+
+
+def _existing_ids(session: Session, keys: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    by_source: dict[int, list[str]] = {}
+    for sid, key in keys:
+        by_source.setdefault(sid, []).append(key)
+    found: set[tuple[int, str]] = set()
+    for sid, dkeys in by_source.items():
+        q = select(Post.source_id, Post.dedup_key).where(
+            Post.source_id == sid, Post.dedup_key.in_(dkeys)
+        )
+        found.update((s, k) for s, k in session.execute(q))
+    return found
+
+
+def upsert_tags(session: Session, tags: Sequence[tuple[int, TagRecord]]) -> int:
+    """Replace the current tags of each post. Does not commit."""
+    if not tags:
+        return 0
+    insert = _insert(session)
+    now = utcnow()
+    for start in range(0, len(tags), BATCH):
+        rows = [
+            {**asdict(t), "post_id": pid, "tagged_at": now}
+            for pid, t in tags[start : start + BATCH]
+        ]
+        stmt = insert(PostTag).values(rows)
+        cols = [c for c in rows[0] if c != "post_id"]
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["post_id"], set_={c: stmt.excluded[c] for c in cols}
+        )
+        session.execute(stmt)
+    return len(tags)
