@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from yuqing import __version__
@@ -84,14 +83,18 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     try:
         rv = app(args=args, prog_name="yuqing", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("aborted", err=True)
         return 130
+    except typer.TyperException as exc:  # usage errors, bad parameters
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {exc.format_message()}", err=True)
+        return exc.exit_code
     except YuqingError as exc:
         if debug:
             log.exception("failed")

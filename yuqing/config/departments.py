@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from yuqing.config.sources import Strict
 from yuqing.config.types import Slug, check_clock
@@ -20,7 +20,23 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 class ChannelBase(Strict):
     name: str | None = None
     enabled: bool = True
+    # None: the channel type's default (DingTalk and WeCom robots: 20, Feishu: 100, else none)
     rate_limit_per_minute: int | None = Field(default=None, ge=1)
+    timeout_seconds: float = Field(default=10, gt=0, le=300)
+    max_attempts: int = Field(default=12, ge=1, le=100)
+
+
+class RobotChannel(ChannelBase):
+    """A chat robot addressed by a webhook URL, given inline or (as it holds a token) by env."""
+
+    url: str | None = None
+    url_env: str | None = None
+
+    @model_validator(mode="after")
+    def _one_url(self) -> RobotChannel:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("give exactly one of 'url' and 'url_env'")
+        return self
 
 
 class EmailChannel(ChannelBase):
@@ -43,23 +59,17 @@ class WebhookChannel(ChannelBase):
     secret_env: str | None = None
 
 
-class DingTalkChannel(ChannelBase):
+class DingTalkChannel(RobotChannel):
     type: Literal["dingtalk"]
-    url: str | None = None
-    url_env: str | None = None
     secret_env: str | None = None
 
 
-class WeComChannel(ChannelBase):
+class WeComChannel(RobotChannel):
     type: Literal["wecom"]
-    url: str | None = None
-    url_env: str | None = None
 
 
-class FeishuChannel(ChannelBase):
+class FeishuChannel(RobotChannel):
     type: Literal["feishu"]
-    url: str | None = None
-    url_env: str | None = None
     secret_env: str | None = None
 
 
@@ -68,6 +78,12 @@ class SmsChannel(ChannelBase):
     gateway_url: str
     phones: list[str] = Field(min_length=1)
     token_env: str | None = None
+
+
+class AppriseChannel(RobotChannel):
+    """Any service Apprise supports (its URL, e.g. ``tgram://…``, usually holds a token)."""
+
+    type: Literal["apprise"]
 
 
 class FileChannel(ChannelBase):
@@ -84,6 +100,7 @@ Channel = Annotated[
     | WeComChannel
     | FeishuChannel
     | SmsChannel
+    | AppriseChannel
     | FileChannel,
     Field(discriminator="type"),
 ]
@@ -98,9 +115,7 @@ class Department(Strict):
     contacts: list[str] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     active_hours: str | None = None
-    active_days: list[Weekday] = Field(
-        default_factory=lambda: list(WEEKDAYS)
-    )
+    active_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
 
     @field_validator("active_hours")
     @classmethod

@@ -31,6 +31,7 @@ class Origin:
 
     source: str
     children: dict[Any, Origin] = field(default_factory=dict)
+    index: int | None = None  # for a merged list item: its position in ``source``
 
 
 def display_name(path: Path) -> str:
@@ -83,42 +84,64 @@ def _reject_secrets(node: Any, file: str, path: str) -> None:
             _reject_secrets(item, file, f"{path}[{i}]")
 
 
+_ITEM_WHAT = {"sources": "source name", "departments": "department code", "rules": "rule name"}
+
+
 def _item_key(items: list[Any]) -> str | None:
-    for key in ("name", "code"):
+    for key in ("code", "name"):
         if items and all(isinstance(i, dict) and key in i for i in items):
             return key
     return None
 
 
-def merge(base: Any, base_origin: Origin, over: Any, source: str) -> tuple[Any, Origin]:
+def merge(
+    base: Any, base_origin: Origin, over: Any, source: str, path: str = ""
+) -> tuple[Any, Origin]:
     """Merge ``over`` (from ``source``) onto ``base``, returning the value and its origins."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         origin = Origin(base_origin.source, dict(base_origin.children))
         for key, value in over.items():
+            sub = f"{path}.{key}" if path else str(key)
             if key in out:
                 child = base_origin.children.get(key, Origin(base_origin.source))
-                out[key], origin.children[key] = merge(out[key], child, value, source)
+                out[key], origin.children[key] = merge(out[key], child, value, source, sub)
             else:
                 out[key], origin.children[key] = value, _origin_of(value, source)
         return out, origin
     if isinstance(base, list) and isinstance(over, list):
         key = _item_key(base) if base else None
         if key is not None and _item_key(over) == key:
+            _check_unique(over, key, source, path)
             merged = list(base)
             origins = [
                 base_origin.children.get(i, Origin(base_origin.source)) for i in range(len(base))
             ]
             index = {item[key]: i for i, item in enumerate(base)}
-            for item in over:
+            for j, item in enumerate(over):
                 if item[key] in index:
                     i = index[item[key]]
-                    merged[i], origins[i] = merge(merged[i], origins[i], item, source)
+                    merged[i], origins[i] = merge(merged[i], origins[i], item, source, path)
                 else:
                     merged.append(item)
                     origins.append(_origin_of(item, source))
+                    i = len(merged) - 1
+                origins[i].index = j
             return merged, Origin(source, dict(enumerate(origins)))
     return over, _origin_of(over, source)
+
+
+def _check_unique(items: list[dict[str, Any]], key: str, source: str, path: str) -> None:
+    seen: dict[Any, int] = {}
+    what = _ITEM_WHAT.get(path.rsplit(".", 1)[-1], key)
+    for i, item in enumerate(items):
+        if item[key] in seen:
+            raise ConfigError(
+                source,
+                f"{path}[{i}]",
+                f"duplicate {what} {item[key]!r} (first at {path}[{seen[item[key]]}])",
+            )
+        seen[item[key]] = i
 
 
 def _origin_of(value: Any, source: str) -> Origin:
@@ -194,7 +217,10 @@ def load(
             files.append(name)
             base = data.get(section, {})
             base_origin = origins.children.get(section, Origin(name))
-            data[section], origins.children[section] = merge(base, base_origin, content, name)
+            try:
+                data[section], origins.children[section] = merge(base, base_origin, content, name)
+            except ConfigError as exc:
+                errors.append(exc)
 
     if user_dir is not None:
         known = set(SECTION_FILES.values())
@@ -239,7 +265,7 @@ def load(
     except ValidationError as exc:
         raise ConfigErrors([_to_config_error(e, data, origins) for e in exc.errors()]) from None
     problems = [
-        ConfigError(_section_origin(origins, section, path), path, reason)
+        _reference_error(origins, section, path, reason)
         for section, path, reason in config.reference_problems()
     ]
     if problems:
@@ -251,22 +277,31 @@ def load(
 
 
 def origin_for(origins: Origin, loc: list[Any]) -> str:
-    node = origins
-    for part in loc:
+    return _locate(origins, loc)[0]
+
+
+def _locate(origins: Origin, loc: list[Any]) -> tuple[str, list[Any]]:
+    """The file that set ``loc`` and the path as it reads in that file (list items that
+    were merged by name keep their index in the file that defined them)."""
+    node, shown = origins, []
+    for depth, part in enumerate(loc):
         if part not in node.children:
+            shown.extend(loc[depth:])
             break
         node = node.children[part]
-    return node.source
+        shown.append(node.index if isinstance(part, int) and node.index is not None else part)
+    return node.source, shown
 
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def _section_origin(origins: Origin, section: str, path: str) -> str:
+def _reference_error(origins: Origin, section: str, path: str, reason: str) -> ConfigError:
     loc: list[Any] = [section]
     for name, index in _PATH_PART.findall(path):
         loc.append(int(index) if index else name)
-    return origin_for(origins, loc)
+    file, shown = _locate(origins, loc)
+    return ConfigError(file, format_path(shown[1:]), reason)
 
 
 def _strip_union_tags(loc: tuple[Any, ...], data: Any) -> list[Any]:
@@ -299,8 +334,8 @@ def format_path(parts: list[Any]) -> str:
 
 def _to_config_error(err: Any, data: dict[str, Any], origins: Origin) -> ConfigError:
     loc = _strip_union_tags(tuple(err["loc"]), data)
-    file = origin_for(origins, loc)
-    section, rest = loc[0], loc[1:]
+    file, shown = _locate(origins, loc)
+    section, rest = loc[0], shown[1:]
     if file.startswith(("environment", "command line")):
         rest = [section, *rest] if section != "settings" else rest
     kind = err["type"]
@@ -310,6 +345,7 @@ def _to_config_error(err: Any, data: dict[str, Any], origins: Origin) -> ConfigE
     elif kind == "missing":
         reason = "missing required key"
     elif kind == "union_tag_invalid":
+        rest = [*rest, str(err.get("ctx", {}).get("discriminator", "")).strip("'")]
         tag = err.get("ctx", {}).get("tag")
         expected = err.get("ctx", {}).get("expected_tags", "")
         what = (

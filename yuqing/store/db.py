@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.store.errors import DatabaseUnavailable, SchemaOutOfDate
@@ -57,7 +57,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+        parsed.get_dialect()
+    except (ArgumentError, NoSuchModuleError) as exc:
         raise DatabaseUnavailable(url, f"invalid database URL ({exc})") from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -223,10 +223,11 @@ class Notification(Base):
     department_code: Mapped[str] = mapped_column(String(40), index=True)
     channel: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(15))  # firing/repeat/escalation/resolved/digest
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/sent/failed/dead
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/sending/sent/dead
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]  # while "sending": a worker's claim, reclaimable after
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

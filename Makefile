@@ -1,0 +1,46 @@
+# One place for what CI runs. `make check` = lint + types + tests (what .ci/run runs).
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: install lock lint format types test check demo bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(UV) || $(PY) -m pip install -q --disable-pip-version-check uv
+	$(UV) pip install -q --python $(PY) -r requirements.lock -e .
+	touch $@
+
+lock: install  ## re-resolve requirements.lock from pyproject.toml
+	$(UV) pip compile -q pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+types: install
+	$(BIN)/mypy
+
+# Store tests also run on PostgreSQL when its server binaries are installed (.ci/run installs
+# them); .ci/with-postgres starts a throw-away server on 127.0.0.1 for the run.
+test: install
+	bash .ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+check: lint types test
+
+demo: install
+	$(BIN)/yuqing demo
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""Shared fixtures: databases on every configured backend, a loaded config, a fake clock.
+
+PostgreSQL tests run when ``YUQING_TEST_POSTGRES_URL`` points at a server where the user may
+create databases (``.ci/run`` starts one on 127.0.0.1). Under CI the variable is required.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from yuqing.config import Config, load
+from yuqing.store.db import normalize_url, upgrade
+from yuqing.store.session import Database
+
+PG_URL = os.environ.get("YUQING_TEST_POSTGRES_URL")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") and not PG_URL:
+        raise pytest.UsageError(
+            "CI runs the store tests on PostgreSQL: set YUQING_TEST_POSTGRES_URL"
+        )
+
+
+BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+@pytest.fixture
+def fresh_pg_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test (dropped afterwards)."""
+    if not PG_URL:
+        pytest.skip("YUQING_TEST_POSTGRES_URL is not set")
+    base = make_url(normalize_url(PG_URL))
+    name = f"yuqing_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database URL, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return str(request.getfixturevalue("fresh_pg_url"))
+
+
+@pytest.fixture
+def database(db_url: str) -> Iterator[Database]:
+    """A migrated database on every backend."""
+    db = Database(db_url)
+    upgrade(db.engine)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path: Path) -> Iterator[Database]:
+    """A migrated SQLite database, for tests that are not about the backend."""
+    db = Database(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade(db.engine)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """The shipped default configuration with the data dir in a temporary directory."""
+    return load(overrides={"data_dir": str(tmp_path / "var")}, env={})
+
+
+class FakeClock:
+    """A controllable clock: ``clock()`` is now; ``advance(minutes=5)`` moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.current += timedelta(**kwargs)
+        return self.current
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or skip the test when it is absent."""
+    path = SHARED / "data"
+    if not path.is_dir():
+        pytest.skip("../shared/data is not present")
+    return path

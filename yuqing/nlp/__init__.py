@@ -1,0 +1,1 @@
+"""Text processing: normalization, segmentation, keyword rules, models and the tagger."""
