@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from yuqing.app.cli import main
+from yuqing.store.db import head_revision
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -70,7 +71,7 @@ def test_config_show_redacts_secrets(
 
 def test_db_upgrade_then_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "--data-dir", str(tmp_path / "d"), "db", "upgrade")
-    assert code == 0 and "upgraded empty -> 0001" in out
+    assert code == 0 and f"upgraded empty -> {head_revision()}" in out
     assert (tmp_path / "d" / "yuqing.db").exists()
     code, out, _ = run(capsys, "--data-dir", str(tmp_path / "d"), "db", "status")
     assert code == 0 and "up to date" in out and "posts: 0" in out

@@ -111,6 +111,7 @@ def build(db: Database) -> dict[type, Any]:
             ),
             m.Feedback: m.Feedback(post_id=post.id, actor="li", field="shutdown", new_value="0"),
             m.ProcessLock: m.ProcessLock(name="scheduler", holder="host:1"),
+            m.AlertCursor: m.AlertCursor(name="posts", tagged_at=T, last_id=7),
             m.SchedulerJob: m.SchedulerJob(id="evaluate", next_run_time=1.5, job_state=b"\x00\x01"),
         }
         for row in rows.values():

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from yuqing.alerts.checks import check_alerts
 from yuqing.config import Config
 from yuqing.config.errors import ConfigError, ConfigErrors
 
 Checker = Callable[[Config], list[ConfigError]]
 CHECKERS: list[Checker] = []
+CHECKERS.append(check_alerts)
 
 
 def deep_check(cfg: Config) -> None:

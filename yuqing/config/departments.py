@@ -22,7 +22,7 @@ class ChannelBase(Strict):
     enabled: bool = True
     # None: the channel type's default (DingTalk and WeCom robots: 20, Feishu: 100, else none)
     rate_limit_per_minute: int | None = Field(default=None, ge=1)
-    timeout_seconds: float = Field(default=10, gt=0, le=300)
+    timeout_seconds: float = Field(default=10, gt=0, le=60)
     max_attempts: int = Field(default=12, ge=1, le=100)
 
 
@@ -35,7 +35,8 @@ class RobotChannel(ChannelBase):
     @model_validator(mode="after")
     def _one_url(self) -> RobotChannel:
         if (self.url is None) == (self.url_env is None):
-            raise ValueError("give exactly one of 'url' and 'url_env'")
+            got = "neither" if self.url is None else f"both (url_env {self.url_env!r})"
+            raise ValueError(f"give exactly one of 'url' and 'url_env', got {got}")
         return self
 
 
@@ -127,7 +128,28 @@ class Department(Strict):
             raise ValueError(f"invalid active_hours {value!r} (expected HH:MM-HH:MM)")
         check_clock(start.strip())
         check_clock(end.strip())
+        if _minutes(start) == _minutes(end):
+            raise ValueError(f"invalid active_hours {value!r} (start and end are the same time)")
         return value
+
+    @field_validator("active_days")
+    @classmethod
+    def _days(cls, value: list[Weekday]) -> list[Weekday]:
+        if not value:
+            raise ValueError("active_days is empty (the department would never be notified)")
+        return value
+
+    def active_window(self) -> tuple[int, int] | None:
+        """``active_hours`` as (start, end) minutes after midnight, or None for all day."""
+        if self.active_hours is None:
+            return None
+        start, _, end = self.active_hours.partition("-")
+        return _minutes(start), _minutes(end)
+
+
+def _minutes(clock: str) -> int:
+    hours, _, minutes = clock.strip().partition(":")
+    return int(hours) * 60 + int(minutes)
 
 
 class DepartmentsFile(Strict):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from yuqing.config.sources import Strict
 from yuqing.config.types import Duration
@@ -61,6 +61,32 @@ def _check_matchers(values: list[str]) -> list[str]:
     return values
 
 
+_LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def _check_group_by(values: list[str] | None) -> list[str] | None:
+    """Label names, or ``...`` alone (group by every label, as in Alertmanager)."""
+    if values is None:
+        return None
+    if "..." in values and len(values) > 1:
+        raise ValueError("'...' (every label) cannot be combined with other labels")
+    for v in values:
+        if v != "..." and not _LABEL.match(v):
+            raise ValueError(f"invalid label name {v!r} in group_by")
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    if dupes:
+        raise ValueError(f"group_by lists {dupes[0]!r} twice")
+    return values
+
+
+def _check_timer(value: timedelta | None, allow_zero: bool) -> timedelta | None:
+    if value is None:
+        return None
+    if value < timedelta(0) or (value == timedelta(0) and not allow_zero):
+        raise ValueError(f"must be {'zero or ' if allow_zero else ''}positive (got {value})")
+    return value
+
+
 class Route(Strict):
     receiver: str | None = None
     matchers: list[str] = Field(default_factory=list)
@@ -72,6 +98,11 @@ class Route(Strict):
     routes: list[Route] = Field(default_factory=list)
 
     _check = field_validator("matchers")(classmethod(lambda cls, v: _check_matchers(v)))
+    _group_by = field_validator("group_by")(classmethod(lambda cls, v: _check_group_by(v)))
+    _wait = field_validator("group_wait")(classmethod(lambda cls, v: _check_timer(v, True)))
+    _intervals = field_validator("group_interval", "repeat_interval")(
+        classmethod(lambda cls, v: _check_timer(v, False))
+    )
 
     def parsed_matchers(self) -> list[Matcher]:
         return [Matcher.parse(m) for m in self.matchers]
@@ -97,3 +128,13 @@ class RoutingFile(Route):
     repeat_interval: Duration | None = timedelta(hours=4)
     escalation_receiver: str | None = None
     inhibit_rules: list[InhibitRule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _root(self) -> RoutingFile:
+        if self.matchers:
+            raise ValueError("the root route matches every alert; it cannot have matchers")
+        if self.continue_:
+            raise ValueError("'continue' has no meaning on the root route")
+        if self.group_by is None:
+            raise ValueError("the root route needs group_by")
+        return self

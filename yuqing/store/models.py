@@ -204,9 +204,23 @@ class IncidentDepartment(Base):
     department_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     route: Mapped[str] = mapped_column(Text, default="")  # why: the route path that matched
     group_key: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(10), default="routed")  # routed / escalated
     first_notified_at: Mapped[datetime | None]
     last_notified_at: Mapped[datetime | None]
     notified_count: Mapped[int] = mapped_column(Integer, default=0)
+    notified_posts: Mapped[int] = mapped_column(Integer, default=0)  # post_count last notified
+    next_notify_at: Mapped[datetime | None] = mapped_column(index=True)  # NULL: nothing due
+    suppressed_by: Mapped[str | None] = mapped_column(Text)  # silence / inhibition, if any
+
+
+class AlertCursor(Base):
+    """How far ``alerts.evaluate`` has read post_tags: a (tagged_at, id) watermark per name."""
+
+    __tablename__ = "alert_cursors"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    tagged_at: Mapped[datetime | None]
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Notification(Base):

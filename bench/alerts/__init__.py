@@ -1,0 +1,1 @@
+"""Benchmark: evaluating newly tagged posts into incidents and outbox rows."""

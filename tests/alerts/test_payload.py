@@ -1,0 +1,78 @@
+"""The outbox payload: exactly the facts of the contract (notes/alerts-contract.md)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.alerts.factories import add_posts, blanket
+from tests.conftest import FakeClock
+from yuqing.alerts.evaluate import evaluate
+from yuqing.alerts.outbox_rows import evidence_terms, snippet
+from yuqing.config import Config
+from yuqing.store.models import Notification
+from yuqing.store.session import Database
+
+INCIDENT_KEYS = {
+    "id", "rule", "rule_description", "severity", "status", "district", "sector", "sector_name",
+    "title", "post_count", "first_post_at", "last_post_at", "opened_at", "due_at",
+    "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at", "resolution", "url",
+}  # fmt: skip
+POST_KEYS = {
+    "id", "title", "url", "source", "published_at", "snippet", "evidence", "shutdown_score",
+    "complaint_score",
+}  # fmt: skip
+
+
+def test_firing_payload_matches_the_contract(
+    database: Database, config: Config, clock: FakeClock
+) -> None:
+    long_text = (
+        "前情" * 200 + "昨天龙沙区烧烤一条街被一刀切全部关停，证照齐全也不行。" + "后话" * 200
+    )
+    add_posts(
+        database,
+        [blanket(evidence={"blanket": ["一刀切", "全部关停"], "licensed": [["证照齐全", 0.9]]})]
+        * 7,
+        published=clock(),
+        cluster_ids=[1, 1, 2, 3, 4, 5, 6],
+        texts=[long_text] * 7,
+    )
+    evaluate(config, database, clock())
+    with database.session() as s:
+        payload = s.execute(
+            select(Notification.payload).where(Notification.department_code == "lsq")
+        ).scalar_one()
+    assert set(payload) == {
+        "kind", "sequence", "idempotency_key", "created_at", "incident", "department", "labels",
+        "route", "escalation", "posts",
+    }  # fmt: skip
+    inc = payload["incident"]
+    assert set(inc) == INCIDENT_KEYS
+    assert (payload["kind"], payload["sequence"], payload["escalation"]) == ("firing", 1, None)
+    assert payload["idempotency_key"] == f"inc-{inc['id']}/lsq/firing/1/email#0"
+    assert payload["created_at"] == "2026-11-27T17:00:00+08:00"  # settings.timezone
+    assert payload["department"] == {"code": "lsq", "name": "龙沙区人民政府"}
+    assert payload["route"] == "routes[4]"
+    assert payload["labels"]["rule"] == "blanket-shutdown"
+    assert inc["rule_description"] == "一刀切式关停（集中、突然或波及证照齐全的企业）"
+    assert (inc["sector_name"], inc["post_count"], inc["status"]) == ("生活服务业", 6, "open")
+    assert inc["due_at"] == "2026-11-27T19:00:00+08:00"
+    assert inc["url"] == f"http://127.0.0.1:8000/incidents/{inc['id']}"
+    posts = payload["posts"]
+    assert len(posts) == 5  # top five, one per repost cluster
+    assert all(set(p) == POST_KEYS for p in posts)
+    assert posts[0]["evidence"] == ["一刀切", "全部关停", "证照齐全"]
+    assert posts[0]["source"] == "demo-board"
+    assert len(posts[0]["snippet"]) <= 200 and "一刀切" in posts[0]["snippet"]
+
+
+def test_evidence_terms_take_strings_from_any_shape() -> None:
+    ev = {"terms": ["一刀切", "一刀切"], "features": [["关停", 1.2], ["x" * 30, 0.1]], "n": 3}
+    assert evidence_terms(ev) == ["一刀切", "关停"]
+
+
+def test_snippet_centers_on_the_evidence() -> None:
+    text = "甲" * 300 + "一刀切" + "乙" * 300
+    got = snippet(text, ["一刀切"])
+    assert len(got) <= 200 and "一刀切" in got and got.startswith("…") and got.endswith("…")
+    assert snippet("短文本", ["x"]) == "短文本"

@@ -1,0 +1,353 @@
+"""``evaluate(config, db, now)``: posts tagged since the last run → alerts → incidents →
+routing → silences/inhibition → outbox rows. Called every minute by the scheduler.
+
+Only new tags are read: a (tagged_at, id) watermark in ``alert_cursors`` is advanced in the
+same transaction as the incidents it produced, batch by batch. Each run re-reads the last
+``rescan`` (2 minutes) before the watermark, so tags written by a concurrent tagging
+transaction that committed after the previous run had moved past their tagged_at are not
+missed (the tagger stamps tagged_at just before it commits). A post is listed in an
+incident of a fingerprint at most once, so re-reading (or re-running after a crash) changes
+nothing and sends nothing twice (outbox keys are unique).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import String, and_, or_, select, type_coerce, update
+from sqlalchemy.orm import Session
+
+from yuqing.alerts import notify
+from yuqing.alerts.audit import SYSTEM_ACTOR
+from yuqing.alerts.context import AlertContext, context_for
+from yuqing.alerts.grouping import AlertGroup, attach, dialect_insert
+from yuqing.alerts.incidents import fingerprint, resolve
+from yuqing.alerts.labels import Labels, label_key
+from yuqing.alerts.rules import PostRule, tags_from_row
+from yuqing.alerts.surge import detect_surges, failing_sources
+from yuqing.config import Config
+from yuqing.config.rules import AlertRule
+from yuqing.store.models import AlertCursor, Incident, Post, PostTag
+from yuqing.store.session import Database
+from yuqing.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+CURSOR = "posts"
+BATCH = 5000
+RESCAN = timedelta(minutes=2)
+
+
+@dataclass
+class EvaluationResult:
+    posts_scanned: int = 0
+    alerts: int = 0
+    incidents_opened: int = 0
+    incidents_updated: int = 0
+    posts_listed: int = 0
+    surges: int = 0
+    failing_sources: int = 0
+    auto_resolved: int = 0
+    notifications: int = 0
+    suppressed: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            ", ".join(
+                f"{f.name.replace('_', ' ')} {getattr(self, f.name)}"
+                for f in fields(self)
+                if f.name != "seconds"
+            )
+            + f" ({self.seconds:.2f}s)"
+        )
+
+
+def lock(session: Session, now: datetime, name: str = CURSOR) -> AlertCursor:
+    """Take the alerts writer lock (the cursor row; on SQLite, the database write lock) and
+    return the cursor. Concurrent evaluations queue here instead of racing."""
+    session.execute(update(AlertCursor).where(AlertCursor.name == name).values(updated_at=now))
+    row = session.get(AlertCursor, name, with_for_update=True, populate_existing=True)
+    if row is None:
+        stmt = dialect_insert(session)(AlertCursor).on_conflict_do_nothing()
+        session.execute(stmt, [{"name": name, "tagged_at": None, "last_id": 0, "updated_at": now}])
+        row = session.get(AlertCursor, name, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row
+
+
+def evaluate(
+    config: Config,
+    db: Database,
+    now: datetime | None = None,
+    *,
+    batch_size: int = BATCH,
+    rescan: timedelta = RESCAN,
+) -> EvaluationResult:
+    """One evaluation; safe to call every minute and to re-run at any time."""
+    started = time.perf_counter()
+    now = now or utcnow()
+    ctx = context_for(config)
+    result = EvaluationResult()
+    _posts(ctx, db, now, result, batch_size, rescan)
+    if ctx.rules.surge:
+        with db.session() as s:
+            lock(s, now)
+            _surges(s, ctx, now, result)
+    if ctx.rules.source:
+        with db.session() as s:
+            lock(s, now)
+            _sources(s, ctx, now, result)
+    flushed = notify.flush(ctx, db, now, lock=lambda s: lock(s, now))
+    result.notifications, result.suppressed = flushed.notifications, flushed.suppressed
+    result.seconds = time.perf_counter() - started
+    log.info("evaluate: %s", result.summary())
+    return result
+
+
+def _posts(
+    ctx: AlertContext,
+    db: Database,
+    now: datetime,
+    result: EvaluationResult,
+    batch_size: int,
+    rescan: timedelta,
+) -> None:
+    if not ctx.rules.post:
+        return
+    position: tuple[datetime, int] | None = None
+    first = True
+    cache: dict[tuple[Any, ...], list[tuple[PostRule, str, Labels]]] = {}
+    while True:
+        with db.session() as s:
+            cursor = lock(s, now)
+            if first:
+                first = False
+                if cursor.tagged_at is not None:
+                    position = (
+                        (cursor.tagged_at - rescan, 0)
+                        if rescan > timedelta(0)
+                        else (cursor.tagged_at, cursor.last_id)
+                    )
+            rows = _read(s, ctx, position, batch_size)
+            if not rows:
+                return
+            groups = _alerts(ctx, rows, now, result, cache)
+            attached = attach(s, ctx, list(groups.values()), now)
+            result.incidents_opened += len(attached.opened)
+            result.incidents_updated += len(attached.updated)
+            result.posts_listed += attached.linked
+            last = (_parse(rows[-1].tagged_at), rows[-1].id)
+            saved = (cursor.tagged_at, cursor.last_id) if cursor.tagged_at is not None else None
+            if saved is None or last > saved:
+                cursor.tagged_at, cursor.last_id = last
+            cursor.updated_at = now
+            position = last
+        result.posts_scanned += len(rows)
+        if len(rows) < batch_size:
+            return
+
+
+class TagRow(NamedTuple):
+    id: int
+    tagged_at: datetime | str  # SQLite: the stored text, parsed only where needed
+    post_id: int
+    shutdown: bool
+    blanket: bool
+    complaint: bool
+    licensed: bool
+    sector: str
+    district: str | None
+    custom: dict[str, Any] | None
+    cluster_id: int | None
+    published_at: datetime | str
+    title: str = ""
+    text: str = ""
+
+
+def _read(
+    s: Session, ctx: AlertContext, position: tuple[datetime, int] | None, limit: int
+) -> list[TagRow]:
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    cols: list[Any] = [
+        PostTag.id,
+        _datetime(PostTag.tagged_at, sqlite).label("tagged_at"),
+        PostTag.post_id,
+        PostTag.shutdown,
+        PostTag.blanket,
+        PostTag.complaint,
+        PostTag.licensed,
+        PostTag.sector,
+        PostTag.district,
+        type_coerce(PostTag.custom, String) if sqlite else PostTag.custom,
+        Post.cluster_id,
+        _datetime(Post.published_at, sqlite).label("published_at"),
+    ]
+    if ctx.rules.needs_text:
+        cols += [Post.title, Post.text]
+    q = select(*cols).join(Post, Post.id == PostTag.post_id)
+    if position is not None:
+        at, last_id = position
+        q = q.where(
+            PostTag.tagged_at >= at, or_(PostTag.tagged_at > at, and_(PostTag.id > last_id))
+        )
+    q = q.order_by(PostTag.tagged_at, PostTag.id).limit(limit)
+    # On SQLite, datetimes come as their stored text (parsing them with the column type is
+    # the slowest part of reading): compared as text, parsed only where a value is used.
+    out = []
+    for r in s.connection().execute(q).all():
+        title, text = (r[12], r[13]) if len(r) > 12 else ("", "")
+        custom = r[9]
+        if isinstance(custom, str):  # SQLite: JSON text, nearly always "{}"
+            custom = json.loads(custom) if custom not in ("{}", "null") else None
+        out.append(
+            TagRow(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], custom, r[10], r[11],
+                title or "", text or "",
+            )
+        )  # fmt: skip
+    return out
+
+
+def _datetime(column: Any, sqlite: bool) -> Any:
+    return type_coerce(column, String) if sqlite else column
+
+
+def _parse(value: str | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _alerts(
+    ctx: AlertContext,
+    rows: list[TagRow],
+    now: datetime,
+    result: EvaluationResult,
+    cache: dict[tuple[Any, ...], list[tuple[PostRule, str, Labels]]],
+) -> dict[str, AlertGroup]:
+    """Alerts of a batch of tagged posts, grouped by fingerprint. The ``when`` conditions,
+    labels and fingerprints depend only on the tags, so they are computed once per distinct
+    combination of tags (``cache``); keyword conditions are checked per post."""
+    from yuqing.nlp.normalize import normalize_for_matching
+
+    oldest = now - ctx.config.rules.max_post_age
+    oldest_text = oldest.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    groups: dict[str, AlertGroup] = {}
+    for row in rows:
+        published = row.published_at
+        if published < (oldest_text if isinstance(published, str) else oldest):  # type: ignore[operator]
+            continue
+        custom = row.custom or {}
+        key = (
+            bool(row.shutdown),
+            bool(row.blanket),
+            bool(row.complaint),
+            bool(row.licensed),
+            row.sector,
+            row.district,
+            _freeze(custom) if custom else (),
+        )
+        hits = cache.get(key)
+        if hits is None:
+            hits = cache[key] = _hits(ctx, key[:6], custom)
+        if not hits:
+            continue
+        text: str | None = None
+        cluster = row.cluster_id if row.cluster_id is not None else -row.post_id
+        for rule, fp, labels in hits:
+            if rule.keywords is not None:
+                if text is None:
+                    text = normalize_for_matching(f"{row.title}\n{row.text}")
+                if not rule.keywords.matches(text, normalized=True):
+                    continue
+            group = groups.get(fp)
+            if group is None:
+                group = groups[fp] = AlertGroup(fp, labels, rule.rule)
+            if isinstance(published, str):
+                published = _parse(published)
+            group.posts[row.post_id] = (cluster, published)
+            result.alerts += 1
+    return groups
+
+
+def _freeze(custom: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), repr(v)) for k, v in custom.items()))
+
+
+def _hits(
+    ctx: AlertContext, key: tuple[Any, ...], custom: dict[str, Any]
+) -> list[tuple[PostRule, str, Labels]]:
+    shutdown, blanket, complaint, licensed, sector, district = key
+    tags = tags_from_row(shutdown, blanket, complaint, licensed, sector, district, custom)
+    out = []
+    for rule in ctx.rules.post:
+        if rule.when is None or rule.when(tags):
+            labels = rule.labels(tags)
+            out.append((rule, fingerprint(labels, ctx.tree.incident_labels(labels)), labels))
+    return out
+
+
+def _group(
+    ctx: AlertContext,
+    groups: dict[str, AlertGroup],
+    fps: dict[tuple[tuple[str, str], ...], str],
+    labels: Labels,
+    rule: AlertRule,
+) -> AlertGroup:
+    key = label_key(labels)
+    fp = fps.get(key)
+    if fp is None:
+        fp = fps[key] = fingerprint(labels, ctx.tree.incident_labels(labels))
+    group = groups.get(fp)
+    if group is None:
+        group = groups[fp] = AlertGroup(fp, labels, rule)
+    return group
+
+
+def _surges(s: Session, ctx: AlertContext, now: datetime, result: EvaluationResult) -> None:
+    groups: dict[str, AlertGroup] = {}
+    fps: dict[tuple[tuple[str, str], ...], str] = {}
+    for rule in ctx.rules.surge:
+        assert rule.surge is not None
+        for hit in detect_surges(s, rule, now):
+            labels: Labels = {"rule": rule.name, "severity": rule.severity, **hit.values}
+            labels.update(rule.labels)
+            group = _group(ctx, groups, fps, labels, rule)
+            group.posts.update(hit.posts)
+            group.min_new_clusters = max(rule.surge.min_count, math.floor(hit.threshold) + 1)
+            result.surges += 1
+    attached = attach(s, ctx, list(groups.values()), now)
+    result.incidents_opened += len(attached.opened)
+    result.incidents_updated += len(attached.updated)
+    result.posts_listed += attached.linked
+
+
+def _sources(s: Session, ctx: AlertContext, now: datetime, result: EvaluationResult) -> None:
+    failing = failing_sources(s)
+    result.failing_sources = len(failing)
+    groups: dict[str, AlertGroup] = {}
+    fps: dict[tuple[tuple[str, str], ...], str] = {}
+    live: set[str] = set()
+    for rule in ctx.rules.source:
+        for src in failing:
+            labels: Labels = {"rule": rule.name, "severity": rule.severity, "source": src.name}
+            labels.update(rule.labels)
+            group = _group(ctx, groups, fps, labels, rule)
+            if src.reason:
+                group.title_suffix = f"（{src.reason[:80]}）"
+            live.add(group.fingerprint)
+    attached = attach(s, ctx, list(groups.values()), now)
+    result.incidents_opened += len(attached.opened)
+    names = [r.name for r in ctx.rules.source]
+    q = select(Incident).where(Incident.rule.in_(names), Incident.status != "resolved")
+    for inc in list(s.execute(q).scalars()):
+        if inc.fingerprint not in live:
+            resolve(s, inc.id, SYSTEM_ACTOR, note="采集源已恢复 (source recovered)", now=now)
+            result.auto_resolved += 1

@@ -1,0 +1,351 @@
+"""``yuqing routes test``, ``yuqing evaluate``, ``yuqing escalate``,
+``yuqing incidents list|show|ack|assign|note|resolve`` and ``yuqing silences add|list|expire``."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy import func, select
+
+from yuqing.alerts import incidents as inc_actions
+from yuqing.alerts import silences as silence_actions
+from yuqing.alerts.context import context_for
+from yuqing.alerts.errors import LabelError, SilenceError
+from yuqing.alerts.escalation import escalate, target
+from yuqing.alerts.evaluate import evaluate
+from yuqing.alerts.labels import format_labels, sector_name
+from yuqing.app.state import AppState
+from yuqing.config.types import format_duration, parse_duration
+from yuqing.store.models import AuditLog, Incident, IncidentDepartment, IncidentPost, Notification
+from yuqing.store.models import Post as PostRow
+
+routes_app = typer.Typer(help="Inspect the routing tree.", no_args_is_help=True)
+incidents_app = typer.Typer(help="List, inspect and handle incidents.", no_args_is_help=True)
+silences_app = typer.Typer(help="Silence alerts for a while.", no_args_is_help=True)
+
+
+def _duration(value: timedelta) -> str:
+    return format_duration(value) if value > timedelta(0) else "0s"
+
+
+By = Annotated[str | None, typer.Option("--by", help="Who acts (default: cli:<user>).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(routes_app, name="routes")
+    app.add_typer(incidents_app, name="incidents")
+    app.add_typer(silences_app, name="silences")
+    app.command("evaluate")(evaluate_cmd)
+    app.command("escalate")(escalate_cmd)
+
+
+def _actor(by: str | None) -> str:
+    return by or f"cli:{getpass.getuser()}"
+
+
+def _local(state: AppState, value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    tz = ZoneInfo(state.config().settings.timezone)
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_labels(pairs: list[str]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise LabelError(f"expected LABEL=VALUE, got {pair!r} (e.g. district=龙沙区)")
+        labels[name.strip()] = value.strip().strip('"')
+    return labels
+
+
+@routes_app.command("test")
+def routes_test(
+    ctx: typer.Context,
+    labels: Annotated[list[str], typer.Argument(help="LABEL=VALUE pairs, e.g. rule=complaint")],
+) -> None:
+    """Print the departments a set of labels reaches, and why."""
+    state: AppState = ctx.obj
+    cfg = state.config()
+    actx = context_for(cfg)
+    given = parse_labels(labels)
+    notes = []
+    rule = cfg.rules.rule(given.get("rule", ""))
+    if rule is not None and "severity" not in given:
+        given["severity"] = rule.severity
+        notes.append("severity from rules.yaml")
+    elif "rule" in given and rule is None:
+        notes.append(f"warning: no rule named {given['rule']!r} in rules.yaml")
+    typer.echo(f"labels: {format_labels(given)}" + (f" ({'; '.join(notes)})" if notes else ""))
+    explained = actx.tree.explain(given)
+    reached = [e for e in explained if e.duplicate_of is None]
+    typer.echo(f"{len(reached)} receiver(s):")
+    for e in explained:
+        dept = actx.departments.get(e.receiver)
+        name = dept.name if dept is not None else "(not configured)"
+        if e.duplicate_of is not None:
+            typer.echo(
+                f"  ({e.receiver} again via {e.route}: already reached via {e.duplicate_of})"
+            )
+            continue
+        t = e.timers
+        channels = (
+            ", ".join(f"{c.type}#{i}" for i, c in enumerate(dept.channels) if c.enabled)
+            if dept is not None
+            else ""
+        )
+        hours = dept.active_hours if dept is not None and dept.active_hours else "always"
+        typer.echo(f"  {e.receiver:<8} {name}  [{e.route}]")
+        typer.echo(f"           why: {e.reason}")
+        typer.echo(
+            f"           group_by [{', '.join(e.group_by)}]; group_wait "
+            f"{_duration(t.group_wait)}, group_interval {_duration(t.group_interval)}"
+            f", repeat_interval {_duration(t.repeat_interval)}; active hours: {hours}"
+        )
+        typer.echo(f"           channels: {channels or 'none'}")
+        if rule is None or rule.escalate:
+            to = target(actx, e.receiver, 1)
+            if to is not None:
+                typer.echo(f"           escalates to: {to} when overdue")
+
+
+def evaluate_cmd(ctx: typer.Context) -> None:
+    """Run one evaluation now: new tagged posts → incidents → outbox rows."""
+    state: AppState = ctx.obj
+    result = evaluate(state.config(), state.database())
+    typer.echo(result.summary())
+
+
+def escalate_cmd(ctx: typer.Context) -> None:
+    """Escalate overdue unacknowledged incidents now."""
+    state: AppState = ctx.obj
+    typer.echo(f"escalation notifications: {escalate(state.config(), state.database())}")
+
+
+@incidents_app.command("list")
+def incidents_list(
+    ctx: typer.Context,
+    status: Annotated[str, typer.Option(help="open, acknowledged, resolved, unresolved or all")] = (
+        "unresolved"
+    ),
+    department: Annotated[str | None, typer.Option(help="Only this department's.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+) -> None:
+    """List incidents, newest first."""
+    state: AppState = ctx.obj
+    q = select(Incident).order_by(Incident.id.desc()).limit(limit)
+    if status == "unresolved":
+        q = q.where(Incident.status != "resolved")
+    elif status in inc_actions.STATES:
+        q = q.where(Incident.status == status)
+    elif status != "all":
+        raise typer.BadParameter(f"unknown status {status!r}", param_hint="--status")
+    if department:
+        q = q.join(IncidentDepartment, IncidentDepartment.incident_id == Incident.id).where(
+            IncidentDepartment.department_code == department
+        )
+    with state.database().session() as s:
+        rows = list(s.execute(q).scalars())
+        if not rows:
+            typer.echo("no incidents")
+            return
+        for i in rows:
+            typer.echo(
+                f"#{i.id:<5} {i.status:<12} {i.severity:<7} {i.post_count:>4} posts  "
+                f"due {_local(state, i.due_at)}  {i.title}"
+            )
+
+
+@incidents_app.command("show")
+def incidents_show(ctx: typer.Context, incident_id: int) -> None:
+    """One incident: labels, departments, notifications, posts and its audit trail."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        i = inc_actions.get(s, incident_id)
+        typer.echo(f"incident #{i.id}: {i.title}")
+        typer.echo(f"  rule {i.rule}, severity {i.severity}, status {i.status}")
+        typer.echo(f"  labels: {format_labels(i.labels)}")
+        typer.echo(f"  sector: {sector_name(i.sector) or '-'}, district: {i.district or '-'}")
+        typer.echo(
+            f"  opened {_local(state, i.opened_at)}, due {_local(state, i.due_at)}, "
+            f"escalation level {i.escalation_level}"
+        )
+        if i.acknowledged_by:
+            typer.echo(
+                f"  acknowledged by {i.acknowledged_by} at {_local(state, i.acknowledged_at)}"
+            )
+        if i.assigned_to:
+            typer.echo(f"  assigned to {i.assigned_to}")
+        if i.resolved_by:
+            when = _local(state, i.resolved_at)
+            typer.echo(f"  resolved by {i.resolved_by} at {when}: {i.resolution or ''}")
+        typer.echo("  departments:")
+        for d in s.execute(
+            select(IncidentDepartment).where(IncidentDepartment.incident_id == i.id)
+        ).scalars():
+            extra = f"; suppressed: {d.suppressed_by}" if d.suppressed_by else ""
+            typer.echo(
+                f"    {d.department_code:<8} {d.role:<9} via {d.route}; notified "
+                f"{d.notified_count}x, last {_local(state, d.last_notified_at)}{extra}"
+            )
+        counts = s.execute(
+            select(Notification.kind, Notification.status, func.count())
+            .where(Notification.incident_id == i.id)
+            .group_by(Notification.kind, Notification.status)
+        ).all()
+        if counts:
+            typer.echo("  notifications: " + ", ".join(f"{k}/{st} {n}" for k, st, n in counts))
+        posts = s.execute(
+            select(PostRow.id, PostRow.title, PostRow.url)
+            .join(IncidentPost, IncidentPost.post_id == PostRow.id)
+            .where(IncidentPost.incident_id == i.id)
+            .order_by(PostRow.published_at.desc())
+            .limit(10)
+        ).all()
+        typer.echo(f"  posts ({i.post_count} counting reposts once):")
+        for pid, title, url in posts:
+            typer.echo(f"    [{pid}] {title} {url}")
+        trail = s.execute(
+            select(AuditLog)
+            .where(AuditLog.object_type == "incident", AuditLog.object_id == str(i.id))
+            .order_by(AuditLog.at, AuditLog.id)
+        ).scalars()
+        typer.echo("  history:")
+        for a in trail:
+            detail = ", ".join(f"{k}={v}" for k, v in a.detail.items())
+            typer.echo(f"    {_local(state, a.at)} {a.actor}: {a.action} {detail}".rstrip())
+
+
+@incidents_app.command("ack")
+def incidents_ack(
+    ctx: typer.Context,
+    incident_id: int,
+    by: By = None,
+    note: Annotated[str | None, typer.Option(help="A note kept with the acknowledgement.")] = None,
+) -> None:
+    """Acknowledge an incident (stops repeats and escalation)."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        i = inc_actions.acknowledge(s, incident_id, _actor(by), note)
+        typer.echo(f"incident #{i.id} acknowledged by {i.acknowledged_by}")
+
+
+@incidents_app.command("assign")
+def incidents_assign(ctx: typer.Context, incident_id: int, assignee: str, by: By = None) -> None:
+    """Record who handles an incident."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        i = inc_actions.assign(s, incident_id, _actor(by), assignee)
+        typer.echo(f"incident #{i.id} assigned to {i.assigned_to}")
+
+
+@incidents_app.command("note")
+def incidents_note(ctx: typer.Context, incident_id: int, text: str, by: By = None) -> None:
+    """Add a note to an incident's record."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        inc_actions.add_note(s, incident_id, _actor(by), text)
+        typer.echo(f"note added to incident #{incident_id}")
+
+
+@incidents_app.command("resolve")
+def incidents_resolve(
+    ctx: typer.Context,
+    incident_id: int,
+    by: By = None,
+    note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None,
+) -> None:
+    """Resolve an incident for good (new posts will open a new one)."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        i = inc_actions.resolve(s, incident_id, _actor(by), note)
+        typer.echo(f"incident #{i.id} resolved by {i.resolved_by}")
+
+
+def _when(state: AppState, text: str | None, what: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise SilenceError(
+            f"invalid {what} time {text!r} (expected e.g. 2026-11-27T18:00)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(state.config().settings.timezone))
+    return value
+
+
+@silences_app.command("add")
+def silences_add(
+    ctx: typer.Context,
+    matchers: Annotated[list[str], typer.Argument(help='Matchers, e.g. district="龙沙区"')],
+    duration: Annotated[str | None, typer.Option(help="e.g. 2h, 1d (or give --end)")] = None,
+    start: Annotated[str | None, typer.Option(help="ISO time (default: now)")] = None,
+    end: Annotated[str | None, typer.Option(help="ISO time")] = None,
+    author: Annotated[str | None, typer.Option(help="Who silences (default: cli:<user>).")] = None,
+    comment: Annotated[str, typer.Option(help="Why.")] = "",
+) -> None:
+    """Silence matching alerts: they are still recorded, but nobody is notified."""
+    state: AppState = ctx.obj
+    try:
+        span = parse_duration(duration) if duration else None
+    except ValueError as exc:
+        raise SilenceError(str(exc)) from None
+    if span is None and end is None:
+        raise SilenceError("give --duration or --end")
+    with state.database().session() as s:
+        row = silence_actions.create(
+            s,
+            [m if "=" in m and '"' in m else _quote(m) for m in matchers],
+            author=_actor(author),
+            comment=comment,
+            starts_at=_when(state, start, "start"),
+            ends_at=_when(state, end, "end"),
+            duration=span,
+        )
+        typer.echo(
+            f"silence #{row.id}: {', '.join(row.matchers)} from {_local(state, row.starts_at)} "
+            f"until {_local(state, row.ends_at)}"
+        )
+
+
+def _quote(matcher: str) -> str:
+    """Accept ``district=龙沙区`` as well as ``district="龙沙区"`` on the command line."""
+    for op in ("=~", "!~", "!=", "="):
+        name, sep, value = matcher.partition(op)
+        if sep:
+            return f'{name}{op}"{value}"'
+    return matcher
+
+
+@silences_app.command("list")
+def silences_list(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Include expired silences.")] = False,
+) -> None:
+    """List active and pending silences."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        rows = silence_actions.list_silences(s, include_expired=all_)
+        if not rows:
+            typer.echo("no silences")
+        for r in rows:
+            typer.echo(
+                f"#{r.id:<4} {_local(state, r.starts_at)} → {_local(state, r.ends_at)}  "
+                f"{', '.join(r.matchers)}  by {r.author}: {r.comment}"
+            )
+
+
+@silences_app.command("expire")
+def silences_expire(ctx: typer.Context, silence_id: int, by: By = None) -> None:
+    """End a silence now."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        silence_actions.expire(s, silence_id, actor=_actor(by))
+        typer.echo(f"silence #{silence_id} expired")
