@@ -1,0 +1,69 @@
+"""Evidence highlighting and link checks: pure functions, no markup produced."""
+
+from __future__ import annotations
+
+import pytest
+
+from yuqing.app.web.highlight import (
+    evidence_by_tag,
+    highlight_terms,
+    safe_url,
+    snippet_parts,
+    split_evidence,
+)
+
+EVIDENCE = {
+    "shutdown": ["关停"],
+    "blanket": ["一刀切", "全部关停"],
+    "complaint": [],
+    "sector": ["烧烤"],
+    "district": "龙沙区",
+    "features": {"shutdown": ["停"], "sector": ["烧烤店"]},
+}
+
+
+def test_highlight_terms_skip_model_features() -> None:
+    assert highlight_terms(EVIDENCE) == ["关停", "一刀切", "全部关停", "烧烤", "龙沙区"]
+    assert highlight_terms(None) == [] and highlight_terms(["a", ["b", 0.5]]) == ["a", "b"]
+
+
+def test_evidence_by_tag() -> None:
+    assert evidence_by_tag(EVIDENCE) == [
+        ("shutdown", ["关停"], ["停"]),
+        ("blanket", ["一刀切", "全部关停"], []),
+        ("sector", ["烧烤"], ["烧烤店"]),
+        ("district", ["龙沙区"], []),
+    ]
+
+
+def test_split_evidence_longest_first_and_merged() -> None:
+    parts = split_evidence("龙沙区烧烤店被一刀切全部关停了", highlight_terms(EVIDENCE))
+    assert parts == [("龙沙区烧烤", True), ("店被", False), ("一刀切全部关停", True), ("了", False)]
+    assert split_evidence("", ["x"]) == [] and split_evidence("abc", []) == [("abc", False)]
+    assert split_evidence("a.b", [".*"]) == [("a.b", False)]  # terms are literal, not regex
+
+
+def test_snippet_is_a_window_around_the_first_evidence() -> None:
+    text = "甲" * 300 + "一刀切" + "乙" * 300
+    parts = snippet_parts(text, ["一刀切"], width=60)
+    assert parts[0][0].startswith("…") and parts[-1][0].endswith("…")
+    assert ("一刀切", True) in parts and sum(len(p) for p, _ in parts) == 62
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://bbs.example.cn/t/1?a=b", True),
+        ("http://example.cn", True),
+        ("javascript:alert(1)", False),
+        ("JAVASCRIPT:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("data:text/html,<script>", False),
+        ("//evil.example/x", False),
+        ("https://", False),
+        ("https://ok.example/\nset-cookie", False),
+        (None, False),
+    ],
+)
+def test_safe_url(url: object, ok: bool) -> None:
+    assert (safe_url(url) is not None) is ok

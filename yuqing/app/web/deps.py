@@ -1,0 +1,81 @@
+"""Request dependencies: the logged-in user, role checks, CSRF checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import HTTPException, Request
+from sqlalchemy import select
+
+from yuqing.app.web.render import CurrentUser, Web
+from yuqing.app.web.security import csrf_ok, password_fingerprint
+from yuqing.store.models import User
+
+
+class LoginRequired(Exception):
+    """No valid session: the handler sends the browser to the login page."""
+
+
+def get_web(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+def load_user(request: Request) -> CurrentUser | None:
+    """The session's user, if the session is valid and the user active and unchanged."""
+    web = get_web(request)
+    session = request.state.session
+    if session.user_id is None:
+        return None
+    with web.db.session() as s:
+        user = s.scalar(select(User).where(User.id == session.user_id))
+        if (
+            user is None
+            or not user.active
+            or session.fingerprint != password_fingerprint(web.codec.key, user.password_hash)
+        ):
+            request.state.session = web.codec.new()  # drop the stale session
+            return None
+        current = CurrentUser(
+            id=user.id,
+            username=user.username,
+            role=user.role,
+            department_code=user.department_code,
+            display_name=user.display_name,
+        )
+    request.state.user = current
+    return current
+
+
+def current_user(request: Request) -> CurrentUser:
+    user = load_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def require(*roles: str) -> Callable[[Request], CurrentUser]:
+    """A dependency: the logged-in user, who must have one of ``roles`` (403 otherwise)."""
+
+    def dependency(request: Request) -> CurrentUser:
+        user = current_user(request)
+        if user.role not in roles:
+            raise HTTPException(status_code=403, detail="forbidden")
+        if user.role == "officer" and not user.department_code:
+            raise HTTPException(status_code=403, detail="officer without department")
+        return user
+
+    return dependency
+
+
+any_user = require("admin", "officer", "analyst")
+incident_reader = any_user
+analyst = require("admin", "analyst")
+admin = require("admin")
+
+
+async def csrf(request: Request) -> None:
+    """Every POST carries the session's CSRF token in the form field ``csrf_token``."""
+    form = await request.form()
+    if not csrf_ok(request.state.session, form.get("csrf_token")):
+        raise HTTPException(status_code=403, detail="csrf")

@@ -1,0 +1,307 @@
+"""Queries behind the inbox and the incident page (always through :mod:`scoping`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, split_evidence
+from yuqing.app.web.labels import SECTORS, SEVERITIES, STATUSES
+from yuqing.app.web.render import CurrentUser
+from yuqing.app.web.scoping import visible
+from yuqing.store.models import (
+    AuditLog,
+    DeliveryAttempt,
+    Feedback,
+    Incident,
+    IncidentDepartment,
+    IncidentPost,
+    Notification,
+    Post,
+    PostTag,
+    Source,
+    User,
+)
+
+PAGE_SIZE = 50
+MAX_POSTS = 200
+ACTIVE = ("open", "acknowledged")
+
+
+@dataclass
+class InboxFilter:
+    status: str = "active"  # active (open + acknowledged), open, acknowledged, resolved, all
+    severity: str = ""
+    sector: str = ""
+    district: str = ""
+    department: str = ""  # admins and analysts only
+    page: int = 1
+
+    @classmethod
+    def parse(
+        cls, params: dict[str, str], districts: list[str], departments: set[str]
+    ) -> InboxFilter:
+        """Unknown values are ignored, never echoed into SQL or pages as filters."""
+        status = params.get("status", "active")
+        page = params.get("page", "1")
+        return cls(
+            status=status if status in ("active", "all", *STATUSES) else "active",
+            severity=v if (v := params.get("severity", "")) in SEVERITIES else "",
+            sector=v if (v := params.get("sector", "")) in SECTORS else "",
+            district=v if (v := params.get("district", "")) in districts else "",
+            department=v if (v := params.get("department", "")) in departments else "",
+            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
+        )
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "severity": self.severity,
+            "sector": self.sector,
+            "district": self.district,
+            "department": self.department,
+        }
+
+
+@dataclass
+class InboxRow:
+    incident: Incident
+    departments: list[str]
+    overdue: timedelta | None  # how long past due, for unresolved incidents
+
+
+def _filtered(user: CurrentUser, f: InboxFilter) -> list[Any]:
+    conds: list[Any] = [visible(user)]
+    if f.severity:
+        conds.append(Incident.severity == f.severity)
+    if f.sector:
+        conds.append(Incident.sector == f.sector)
+    if f.district:
+        conds.append(Incident.district == f.district)
+    if f.department and user.role != "officer":
+        conds.append(
+            Incident.id.in_(
+                select(IncidentDepartment.incident_id).where(
+                    IncidentDepartment.department_code == f.department
+                )
+            )
+        )
+    return conds
+
+
+def status_counts(
+    session: Session, user: CurrentUser, f: InboxFilter, now: datetime
+) -> dict[str, int]:
+    conds = _filtered(user, f)
+    rows = session.execute(
+        select(Incident.status, func.count()).where(*conds).group_by(Incident.status)
+    ).all()
+    counts = {s: 0 for s in STATUSES}
+    for status, n in rows:
+        counts[status] = counts.get(status, 0) + int(n)
+    counts["active"] = counts["open"] + counts["acknowledged"]
+    counts["all"] = sum(counts[s] for s in STATUSES)
+    counts["overdue"] = int(
+        session.scalar(
+            select(func.count())
+            .select_from(Incident)
+            .where(*conds, Incident.status.in_(ACTIVE), Incident.due_at < now)
+        )
+        or 0
+    )
+    return counts
+
+
+def inbox(
+    session: Session, user: CurrentUser, f: InboxFilter, now: datetime
+) -> tuple[list[InboxRow], bool]:
+    """One page of incidents, by due time (none last), and whether there is a next page."""
+    conds = _filtered(user, f)
+    if f.status == "active":
+        conds.append(Incident.status.in_(ACTIVE))
+    elif f.status != "all":
+        conds.append(Incident.status == f.status)
+    stmt = (
+        select(Incident)
+        .where(*conds)
+        .order_by(Incident.due_at.asc().nulls_last(), Incident.opened_at, Incident.id)
+        .offset((f.page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    )
+    incidents = list(session.scalars(stmt))
+    has_next = len(incidents) > PAGE_SIZE
+    incidents = incidents[:PAGE_SIZE]
+    depts: dict[int, list[str]] = defaultdict(list)
+    if incidents:
+        for iid, code in session.execute(
+            select(IncidentDepartment.incident_id, IncidentDepartment.department_code)
+            .where(IncidentDepartment.incident_id.in_([i.id for i in incidents]))
+            .order_by(IncidentDepartment.department_code)
+        ):
+            depts[iid].append(code)
+    rows = [InboxRow(inc, depts[inc.id], overdue_by(inc, now)) for inc in incidents]
+    return rows, has_next
+
+
+def overdue_by(inc: Incident, now: datetime) -> timedelta | None:
+    if inc.status in ACTIVE and inc.due_at is not None and inc.due_at < now:
+        return now - inc.due_at
+    return None
+
+
+@dataclass
+class PostView:
+    post: Post
+    source: str
+    tags: PostTag | None
+    title_parts: list[tuple[str, bool]]
+    text_parts: list[tuple[str, bool]]
+    evidence: list[tuple[str, list[str], list[str]]]
+    feedback: list[Feedback] = field(default_factory=list)
+
+
+def incident_posts(session: Session, incident_id: int) -> list[PostView]:
+    rows = session.execute(
+        select(Post, Source.name, PostTag)
+        .join(IncidentPost, IncidentPost.post_id == Post.id)
+        .join(Source, Source.id == Post.source_id)
+        .outerjoin(PostTag, PostTag.post_id == Post.id)
+        .where(IncidentPost.incident_id == incident_id)
+        .order_by(Post.published_at.desc(), Post.id.desc())
+        .limit(MAX_POSTS)
+    ).all()
+    views = []
+    for post, source, tags in rows:
+        terms = highlight_terms(tags.evidence) if tags is not None else []
+        views.append(
+            PostView(
+                post=post,
+                source=source,
+                tags=tags,
+                title_parts=split_evidence(post.title, terms),
+                text_parts=split_evidence(post.text, terms),
+                evidence=evidence_by_tag(tags.evidence) if tags is not None else [],
+            )
+        )
+    if views:
+        fb = session.scalars(
+            select(Feedback)
+            .where(Feedback.post_id.in_([v.post.id for v in views]))
+            .order_by(Feedback.created_at, Feedback.id)
+        )
+        by_post: dict[int, list[Feedback]] = defaultdict(list)
+        for row in fb:
+            by_post[row.post_id].append(row)
+        for v in views:
+            v.feedback = by_post[v.post.id]
+    return views
+
+
+@dataclass
+class Event:
+    at: datetime
+    kind: str  # opened, notification, escalation, action, feedback
+    title: str  # notification kind, audit action, or text
+    detail: str = ""
+    actor: str = ""
+    department: str = ""
+    channel: str = ""
+    status: str = ""
+    attempts: int = 0
+    level: int = 0
+
+
+def timeline(
+    session: Session, inc: Incident, post_ids: list[int], names: dict[str, str]
+) -> list[Event]:
+    """Opening, notifications (with delivery outcome), escalations, actions and feedback."""
+    events = [Event(inc.opened_at, "opened", "事件开立", inc.title)]
+    notifications = list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.incident_id == inc.id)
+            .order_by(Notification.created_at, Notification.id)
+        )
+    )
+    attempts: dict[int, int] = {}
+    if notifications:
+        attempts = dict(
+            session.execute(
+                select(DeliveryAttempt.notification_id, func.count())
+                .where(DeliveryAttempt.notification_id.in_([n.id for n in notifications]))
+                .group_by(DeliveryAttempt.notification_id)
+            ).all()
+        )
+    for n in notifications:
+        esc = n.payload.get("escalation") if isinstance(n.payload, dict) else None
+        level = esc.get("level") if isinstance(esc, dict) else None
+        events.append(
+            Event(
+                at=n.sent_at or n.created_at,
+                kind="escalation" if n.kind == "escalation" else "notification",
+                title=n.kind,
+                detail=n.last_error or "",
+                department=n.department_code,
+                channel=n.channel,
+                status=n.status,
+                attempts=int(attempts.get(n.id, 0)),
+                level=level if isinstance(level, int) else 0,
+            )
+        )
+    for a in session.scalars(
+        select(AuditLog)
+        .where(AuditLog.object_type == "incident", AuditLog.object_id == str(inc.id))
+        .order_by(AuditLog.at, AuditLog.id)
+    ):
+        if a.action == "incident.open":  # shown as the first event already
+            continue
+        detail = a.detail or {}
+        text = str(detail.get("note") or "")
+        if a.action.endswith("assign"):
+            text = f"指派给 {detail.get('assignee') or '（无）'}"
+        elif a.action.endswith("escalate"):
+            to = "、".join(names.get(str(c), str(c)) for c in detail.get("to") or [])
+            text = (
+                f"第 {detail.get('level', '?')} 级，超期 {detail.get('overdue_minutes', '?')} "
+                f"分钟，通知 {to or '—'}"
+            )
+        elif a.action.endswith("suppress"):
+            dept = names.get(str(detail.get("department")), str(detail.get("department", "")))
+            text = f"{dept}：{detail.get('reason', '')}"
+        kind = "escalation" if a.action.endswith("escalate") else "action"
+        events.append(Event(a.at, kind, a.action, text, actor=a.actor))
+    if post_ids:
+        for fb in session.scalars(
+            select(Feedback).where(Feedback.post_id.in_(post_ids)).order_by(Feedback.created_at)
+        ):
+            what = f"帖子 #{fb.post_id} {fb.field}: {fb.old_value or '—'} → {fb.new_value}"
+            events.append(Event(fb.created_at, "feedback", what, fb.note, actor=fb.actor))
+    events.sort(key=lambda e: e.at)
+    return events
+
+
+def colleagues(session: Session, user: CurrentUser, departments: list[str]) -> list[User]:
+    """Whom the incident may be assigned to: active officers of the user's department (an
+    officer) or of any of the incident's departments (an admin)."""
+    codes = [user.department_code] if user.role == "officer" else departments
+    stmt = (
+        select(User)
+        .where(User.active, User.role == "officer", User.department_code.in_(codes))
+        .order_by(User.department_code, User.username)
+    )
+    return list(session.scalars(stmt))
+
+
+def incident_departments(session: Session, incident_id: int) -> list[IncidentDepartment]:
+    return list(
+        session.scalars(
+            select(IncidentDepartment)
+            .where(IncidentDepartment.incident_id == incident_id)
+            .order_by(IncidentDepartment.department_code)
+        )
+    )

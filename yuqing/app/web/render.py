@@ -1,0 +1,188 @@
+"""The web app's shared state, Jinja2 environment (autoescaped everywhere) and page rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from yuqing.app.web import labels
+from yuqing.app.web.highlight import safe_url
+from yuqing.app.web.security import LoginLimiter, SessionCodec
+from yuqing.app.web.users import ROLE_ZH
+from yuqing.config import Config
+from yuqing.store.session import Database
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# Messages shown after an action redirects back (?msg=code); never text from the URL itself.
+FLASH = {
+    "acknowledged": "已签收。",
+    "assigned": "已指派。",
+    "noted": "备注已添加。",
+    "resolved": "已办结。",
+    "feedback": "反馈已记录，将用于模型再训练。",
+    "user_created": "用户已创建。",
+    "user_updated": "用户已更新。",
+    "password": "密码已修改。",
+    "silence_created": "静默规则已创建。",
+    "silence_expired": "静默规则已结束。",
+}
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    role: str
+    department_code: str | None
+    display_name: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == "officer"
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.role in ("analyst", "admin")
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass
+class Web:
+    """Everything a request handler needs, kept on ``app.state.web``."""
+
+    config: Config
+    db: Database
+    clock: Callable[[], datetime]
+    codec: SessionCodec
+    limiter: LoginLimiter
+    env: jinja2.Environment
+    tz: ZoneInfo
+    secure_cookies: bool
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def department_name(self, code: str | None) -> str:
+        if not code:
+            return ""
+        for d in self.config.departments.departments:
+            if d.code == code:
+                return d.name
+        return code
+
+
+def make_env(tz: ZoneInfo) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,  # every template, whatever its name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        if value is None:
+            return "—"
+        return value.astimezone(tz).strftime(fmt)
+
+    def duration(value: timedelta | None) -> str:
+        if value is None:
+            return ""
+        minutes = int(abs(value.total_seconds()) // 60)
+        days, rest = divmod(minutes, 1440)
+        hours, mins = divmod(rest, 60)
+        if days:
+            return f"{days} 天 {hours} 小时"
+        if hours:
+            return f"{hours} 小时 {mins} 分"
+        return f"{mins} 分钟"
+
+    def interval(value: timedelta | None) -> str:
+        """``5 分钟``, ``4 小时``, ``1 天 6 小时`` (config durations, in Chinese)."""
+        if value is None:
+            return "—"
+        seconds = int(value.total_seconds())
+        parts = []
+        for size, unit in ((86400, "天"), (3600, "小时"), (60, "分钟"), (1, "秒")):
+            if seconds >= size:
+                parts.append(f"{seconds // size} {unit}")
+                seconds %= size
+        return " ".join(parts) or "0 秒"
+
+    def score(value: float | None) -> str:
+        return "—" if value is None else f"{value:.2f}"
+
+    env.filters.update(
+        localtime=localtime,
+        duration=duration,
+        interval=interval,
+        score=score,
+        sector_zh=lambda v: labels.SECTOR_NAMES.get(v or "", v or "—"),
+        severity_zh=lambda v: labels.SEVERITY_ZH.get(v, v),
+        status_zh=lambda v: labels.STATUS_ZH.get(v, v),
+        kind_zh=lambda v: labels.KIND_ZH.get(v, v),
+        nstatus_zh=lambda v: labels.NOTIFICATION_STATUS_ZH.get(v, v),
+        health_zh=lambda v: labels.HEALTH_ZH.get(v, v),
+        run_zh=lambda v: labels.RUN_STATUS_ZH.get(v, v),
+        role_zh=lambda v: ROLE_ZH.get(v, v),
+        dkind_zh=lambda v: labels.DEPARTMENT_KIND_ZH.get(v, v),
+        tag_zh=lambda v: labels.TAG_ZH.get(v, v),
+        action_zh=labels.action_zh,
+        http_url=safe_url,
+        yesno=lambda v: "是" if v else "否",
+    )
+    env.globals.update(
+        SECTOR_NAMES=labels.SECTOR_NAMES,
+        SEVERITY_ZH=labels.SEVERITY_ZH,
+        STATUS_ZH=labels.STATUS_ZH,
+        ROLE_ZH=ROLE_ZH,
+    )
+    return env
+
+
+def query_string(params: dict[str, Any], **changes: Any) -> str:
+    """``?a=1&b=2`` from ``params`` with ``changes`` applied; empty values dropped."""
+    merged = {**params, **changes}
+    clean = {k: v for k, v in merged.items() if v not in (None, "", [])}
+    return "?" + urlencode(clean, doseq=True) if clean else "?"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    web: Web = request.app.state.web
+    session = getattr(request.state, "session", None)
+    ctx = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "csrf_token": session.csrf if session is not None else "",
+        "now": web.now(),
+        "path": request.url.path,
+        "city": web.config.gazetteer.city,
+        "department_name": web.department_name,
+        "qs": query_string,
+        "flash": FLASH.get(request.query_params.get("msg", ""), ""),
+        **(context or {}),
+    }
+    html = web.env.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status_code)

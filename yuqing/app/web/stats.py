@@ -1,0 +1,199 @@
+"""Counts for the analysts' dashboard: per local day, grouped in SQL on both backends."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from yuqing.store.models import CrawlRun, Incident, Post, PostTag, Source
+
+MAX_DAYS = 366
+UNKNOWN = ""  # the key of posts with no tag / no district
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date  # first local day
+    end: date  # last local day (inclusive)
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+    def bounds(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) as aware datetimes: local midnights."""
+        lo = datetime.combine(self.start, time(0), tzinfo=tz)
+        hi = datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=tz)
+        return lo, hi
+
+
+def parse_range(start: str, end: str, today: date, default_days: int = 30) -> DateRange:
+    """The dashboard's range from two ISO dates (either may be empty or invalid: defaults);
+    swapped if reversed, clamped to :data:`MAX_DAYS`."""
+
+    def parse(value: str) -> date | None:
+        try:
+            return date.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            return None
+
+    hi = parse(end) or today
+    lo = parse(start) or hi - timedelta(days=default_days - 1)
+    if lo > hi:
+        lo, hi = hi, lo
+    if (hi - lo).days >= MAX_DAYS:
+        lo = hi - timedelta(days=MAX_DAYS - 1)
+    return DateRange(lo, hi)
+
+
+def day_of(session: Session, column: Any, tz: ZoneInfo, at: datetime) -> ColumnElement[str]:
+    """SQL for the local calendar day (``YYYY-MM-DD``) of a UTC timestamp column. PostgreSQL
+    converts with the zone's rules; SQLite shifts by the zone's offset at ``at`` (exact for
+    zones without daylight saving, such as Asia/Shanghai)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(tz.key, column), "YYYY-MM-DD")
+    offset = tz.utcoffset(at.replace(tzinfo=None))
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    return func.strftime("%Y-%m-%d", column, f"{minutes:+d} minutes")
+
+
+Counts = dict[str, dict[str, int]]  # key -> {day: count}
+
+
+def _collect(rows: Any) -> Counts:
+    out: Counts = defaultdict(dict)
+    for day, key, count in rows:
+        out[key or UNKNOWN][str(day)] = out[key or UNKNOWN].get(str(day), 0) + int(count)
+    return dict(out)
+
+
+def posts_per_day(session: Session, rng: DateRange, tz: ZoneInfo, by: str) -> Counts:
+    """Posts published per local day, by ``sector`` or ``district`` of their tags."""
+    lo, hi = rng.bounds(tz)
+    day = day_of(session, Post.published_at, tz, lo)
+    key = PostTag.sector if by == "sector" else PostTag.district
+    stmt = (
+        select(day, key, func.count())
+        .select_from(Post)
+        .outerjoin(PostTag, PostTag.post_id == Post.id)
+        .where(Post.published_at >= lo, Post.published_at < hi)
+        .group_by(day, key)
+    )
+    return _collect(session.execute(stmt))
+
+
+def incidents_per_day(session: Session, rng: DateRange, tz: ZoneInfo, by: str) -> Counts:
+    """Incidents opened per local day, by ``sector`` or ``district``."""
+    lo, hi = rng.bounds(tz)
+    day = day_of(session, Incident.opened_at, tz, lo)
+    key = Incident.sector if by == "sector" else Incident.district
+    stmt = (
+        select(day, key, func.count())
+        .where(Incident.opened_at >= lo, Incident.opened_at < hi)
+        .group_by(day, key)
+    )
+    return _collect(session.execute(stmt))
+
+
+def shutdown_per_day(session: Session, rng: DateRange, tz: ZoneInfo) -> Counts:
+    """Posts reporting a shutdown, and those reporting a blanket one, per local day."""
+    lo, hi = rng.bounds(tz)
+    day = day_of(session, Post.published_at, tz, lo)
+    out: Counts = {"shutdown": {}, "blanket": {}}
+    for name, cond in (("shutdown", PostTag.shutdown), ("blanket", PostTag.blanket)):
+        stmt = (
+            select(day, func.count())
+            .select_from(Post)
+            .join(PostTag, PostTag.post_id == Post.id)
+            .where(Post.published_at >= lo, Post.published_at < hi, cond)
+            .group_by(day)
+        )
+        out[name] = {str(d): int(c) for d, c in session.execute(stmt)}
+    return out
+
+
+def top_keys(counts: Counts, limit: int) -> tuple[list[str], Counts]:
+    """The ``limit`` keys with the largest totals; the rest merged under ``"__rest__"``."""
+    ranked = sorted(counts, key=lambda k: (-sum(counts[k].values()), k))
+    keep = ranked[:limit]
+    if len(ranked) <= limit:
+        return keep, counts
+    rest: dict[str, int] = defaultdict(int)
+    for k in ranked[limit:]:
+        for day, n in counts[k].items():
+            rest[day] += n
+    merged = {k: counts[k] for k in keep}
+    merged["__rest__"] = dict(rest)
+    return [*keep, "__rest__"], merged
+
+
+@dataclass
+class SourceHealth:
+    id: int
+    name: str
+    kind: str
+    enabled: bool
+    health: str
+    health_reason: str | None
+    last_run_at: datetime | None
+    last_success_at: datetime | None
+    last_status: str | None
+    items_in_range: int
+    runs_in_range: int
+    failed_runs_in_range: int
+
+
+def sources_health(session: Session, rng: DateRange, tz: ZoneInfo) -> list[SourceHealth]:
+    lo, hi = rng.bounds(tz)
+    runs: dict[int, tuple[int, int]] = {}
+    stmt = (
+        select(CrawlRun.source_id, CrawlRun.status, func.count())
+        .where(CrawlRun.started_at >= lo, CrawlRun.started_at < hi)
+        .group_by(CrawlRun.source_id, CrawlRun.status)
+    )
+    for sid, status, n in session.execute(stmt):
+        total, failed = runs.get(sid, (0, 0))
+        runs[sid] = (total + n, failed + (n if status in ("failed", "timeout") else 0))
+    items = dict(
+        session.execute(
+            select(Post.source_id, func.count())
+            .where(Post.published_at >= lo, Post.published_at < hi)
+            .group_by(Post.source_id)
+        ).all()
+    )
+    last_status: dict[int, str] = {}
+    newest = (
+        select(CrawlRun.source_id, func.max(CrawlRun.id).label("rid"))
+        .group_by(CrawlRun.source_id)
+        .subquery()
+    )
+    for sid, status in session.execute(
+        select(CrawlRun.source_id, CrawlRun.status).join(newest, CrawlRun.id == newest.c.rid)
+    ):
+        last_status[sid] = status
+    out = []
+    for src in session.scalars(select(Source).order_by(Source.name)):
+        total, failed = runs.get(src.id, (0, 0))
+        out.append(
+            SourceHealth(
+                id=src.id,
+                name=src.name,
+                kind=src.kind,
+                enabled=src.enabled,
+                health=src.health,
+                health_reason=src.health_reason,
+                last_run_at=src.last_run_at,
+                last_success_at=src.last_success_at,
+                last_status=last_status.get(src.id),
+                items_in_range=int(items.get(src.id, 0)),
+                runs_in_range=total,
+                failed_runs_in_range=failed,
+            )
+        )
+    return out

@@ -1,0 +1,247 @@
+"""The inbox, the incident page and the actions on incidents and their posts.
+
+Actions call :mod:`yuqing.alerts.incidents` (which writes the audit log); feedback is stored by
+:mod:`yuqing.app.web.feedback`. Every route resolves the incident through :mod:`scoping`, so an
+officer gets 404 for another department's incident, whatever the route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from yuqing.alerts import incidents as actions
+from yuqing.alerts.errors import AlertsError
+from yuqing.app.web import feedback
+from yuqing.app.web.deps import csrf, get_web, incident_reader
+from yuqing.app.web.errors import WebError
+from yuqing.app.web.inbox import (
+    InboxFilter,
+    colleagues,
+    inbox,
+    incident_departments,
+    incident_posts,
+    overdue_by,
+    status_counts,
+    timeline,
+)
+from yuqing.app.web.labels import SECTORS, STATUS_ZH
+from yuqing.app.web.render import CurrentUser, Web, render
+from yuqing.app.web.scoping import can_act, incident_or_404, post_in_incident
+from yuqing.store.models import Incident
+
+router = APIRouter()
+Reader = Annotated[CurrentUser, Depends(incident_reader)]
+Text = Annotated[str, Form(max_length=4000)]
+
+
+class ActionRefused(Exception):
+    def __init__(self, zh: str) -> None:
+        self.zh = zh
+
+
+@router.get("/inbox")
+def inbox_page(request: Request, user: Reader) -> Response:
+    web = get_web(request)
+    districts = web.config.gazetteer.district_names()
+    departments = {d.code for d in web.config.departments.departments}
+    f = InboxFilter.parse(dict(request.query_params), districts, departments)
+    now = web.now()
+    with web.db.session() as s:
+        counts = status_counts(s, user, f, now)
+        rows, has_next = inbox(s, user, f, now)
+        s.expunge_all()
+    return render(
+        request,
+        "inbox.html",
+        {
+            "f": f,
+            "rows": rows,
+            "has_next": has_next,
+            "counts": counts,
+            "districts": districts,
+            "departments": web.config.departments.departments,
+            "sectors": SECTORS,
+        },
+    )
+
+
+def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) -> dict[str, Any]:
+    posts = incident_posts(s, inc.id)
+    depts = incident_departments(s, inc.id)
+    codes = [d.department_code for d in depts]
+    rule = next((r for r in web.config.rules.rules if r.name == inc.rule), None)
+    return {
+        "inc": inc,
+        "rule_description": getattr(rule, "description", "") or "",
+        "posts": posts,
+        "depts": depts,
+        "events": timeline(
+            s,
+            inc,
+            [p.post.id for p in posts],
+            {d.code: d.name for d in web.config.departments.departments},
+        ),
+        "colleagues": colleagues(s, user, codes),
+        "overdue": overdue_by(inc, web.now()),
+        "can_act": can_act(user),
+        "districts": web.config.gazetteer.district_names(),
+        "sectors": SECTORS,
+        "tag_fields": feedback.FIELDS,
+        "error": "",
+    }
+
+
+def _page(
+    request: Request, user: CurrentUser, incident_id: int, error: str = "", status: int = 200
+) -> Response:
+    web = get_web(request)
+    with web.db.session() as s:
+        inc = incident_or_404(s, user, incident_id)
+        ctx = _incident_context(web, s, user, inc)
+        s.expunge_all()
+    ctx["error"] = error
+    return render(request, "incident.html", ctx, status_code=status)
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(request: Request, user: Reader, incident_id: int) -> Response:
+    return _page(request, user, incident_id)
+
+
+def _act(
+    request: Request,
+    user: CurrentUser,
+    incident_id: int,
+    action: Callable[[Session, Incident], None],
+    done: str,
+) -> Response:
+    """Run ``action`` on a visible incident in one transaction; redirect back with a message,
+    or show the page again with the reason (in Chinese) when the action is refused."""
+    web = get_web(request)
+    try:
+        with web.db.session() as s:
+            inc = incident_or_404(s, user, incident_id)
+            if not can_act(user):
+                raise HTTPException(status_code=403, detail="read-only role")
+            action(s, inc)
+    except ActionRefused as exc:
+        return _page(request, user, incident_id, exc.zh, 409)
+    except WebError as exc:
+        return _page(request, user, incident_id, exc.zh, 400)
+    except AlertsError as exc:  # a race: the state changed since the page was shown
+        return _page(request, user, incident_id, f"操作未执行：{exc}", 409)
+    return RedirectResponse(f"/incidents/{incident_id}?msg={done}", 303)
+
+
+def _refuse_if(inc: Incident, *states: str, what: str) -> None:
+    if inc.status in states:
+        raise ActionRefused(f"该事件{STATUS_ZH.get(inc.status, inc.status)}，不能{what}。")
+
+
+@router.post("/incidents/{incident_id}/acknowledge", dependencies=[Depends(csrf)])
+def acknowledge(request: Request, user: Reader, incident_id: int, note: Text = "") -> Response:
+    def run(s: Session, inc: Incident) -> None:
+        _refuse_if(inc, "acknowledged", "resolved", what="签收")
+        actions.acknowledge(
+            s, inc.id, user.username, note.strip() or None, now=get_web(request).now()
+        )
+
+    return _act(request, user, incident_id, run, "acknowledged")
+
+
+@router.post("/incidents/{incident_id}/assign", dependencies=[Depends(csrf)])
+def assign(
+    request: Request,
+    user: Reader,
+    incident_id: int,
+    assignee: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def run(s: Session, inc: Incident) -> None:
+        _refuse_if(inc, "resolved", what="指派")
+        codes = [d.department_code for d in incident_departments(s, inc.id)]
+        allowed = {u.username for u in colleagues(s, user, codes)}
+        if assignee and assignee not in allowed:
+            raise ActionRefused("只能指派给本部门的承办人员。")
+        actions.assign(s, inc.id, user.username, assignee, now=get_web(request).now())
+
+    return _act(request, user, incident_id, run, "assigned")
+
+
+@router.post("/incidents/{incident_id}/note", dependencies=[Depends(csrf)])
+def note(request: Request, user: Reader, incident_id: int, note: Text = "") -> Response:
+    def run(s: Session, inc: Incident) -> None:
+        if not note.strip():
+            raise ActionRefused("备注不能为空。")
+        actions.add_note(s, inc.id, user.username, note.strip(), now=get_web(request).now())
+
+    return _act(request, user, incident_id, run, "noted")
+
+
+@router.post("/incidents/{incident_id}/resolve", dependencies=[Depends(csrf)])
+def resolve(request: Request, user: Reader, incident_id: int, resolution: Text = "") -> Response:
+    def run(s: Session, inc: Incident) -> None:
+        _refuse_if(inc, "resolved", what="重复办结")
+        if not resolution.strip():
+            raise ActionRefused("办结时必须填写办理结果。")
+        actions.resolve(s, inc.id, user.username, resolution.strip(), now=get_web(request).now())
+
+    return _act(request, user, incident_id, run, "resolved")
+
+
+def _check_post(s: Session, inc: Incident, post_id: int) -> None:
+    if not post_in_incident(s, inc.id, post_id):
+        raise HTTPException(status_code=404, detail="post not in incident")
+
+
+@router.post(
+    "/incidents/{incident_id}/posts/{post_id}/false-positive", dependencies=[Depends(csrf)]
+)
+def false_positive(
+    request: Request, user: Reader, incident_id: int, post_id: int, note: Text = ""
+) -> Response:
+    def run(s: Session, inc: Incident) -> None:
+        _check_post(s, inc, post_id)
+        feedback.mark_false_positive(
+            s,
+            post_id,
+            actor=user.username,
+            note=note,
+            now=get_web(request).now(),
+            incident_id=inc.id,
+        )
+
+    return _act(request, user, incident_id, run, "feedback")
+
+
+@router.post("/incidents/{incident_id}/posts/{post_id}/tags", dependencies=[Depends(csrf)])
+async def correct_tags(request: Request, user: Reader, incident_id: int, post_id: int) -> Response:
+    form = await request.form()
+    changes = {
+        name: str(form[name])[:100]
+        for name in feedback.FIELDS
+        if name in form and str(form[name]) != "__keep__"
+    }
+    note = str(form.get("note", ""))[:4000]
+    web = get_web(request)
+
+    def run(s: Session, inc: Incident) -> None:
+        _check_post(s, inc, post_id)
+        feedback.correct_tags(
+            s,
+            post_id,
+            changes,
+            actor=user.username,
+            note=note,
+            districts=web.config.gazetteer.district_names(),
+            now=web.now(),
+            incident_id=inc.id,
+        )
+
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_act, request, user, incident_id, run, "feedback")
