@@ -12,7 +12,9 @@ import hmac
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
 _BLOCK = re.compile(r"<(?:br|p|div|li|tr|h[1-6])\b[^>]*>", re.I)
@@ -58,12 +60,46 @@ def _traditional_chars() -> re.Pattern[str]:
     return re.compile("[" + "".join(changed) + "]")
 
 
+_protected: dict[str, str] = {}  # word -> what t2s would wrongly make of it
+
+
+def protect_words(words: Iterable[str]) -> None:
+    """Keep these words as they are through :func:`to_simplified`: place names such as
+    乾丰镇 contain characters that t2s would otherwise change (乾 -> 干)."""
+    for word in words:
+        if word and _traditional_chars().search(word):
+            converted = str(_converter().convert(word))  # type: ignore[attr-defined]
+            if converted != word:
+                _protected[word] = converted
+
+
+@lru_cache(maxsize=1)
+def _protect_shipped_gazetteers() -> None:
+    """Protect every name in the gazetteers shipped with yuqing (user gazetteers are added
+    by whoever loads them, through :func:`protect_words`)."""
+    import yaml
+
+    folder = Path(__file__).resolve().parents[1] / "config" / "gazetteer"
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        names = [data.get("city", ""), *data.get("city_aliases", [])]
+        for d in data.get("districts", []):
+            names += [d.get("name", ""), *d.get("aliases", []), *d.get("places", [])]
+        protect_words(n for n in names if isinstance(n, str))
+
+
 def to_simplified(text: str) -> str:
     """Traditional -> Simplified Chinese (OpenCC t2s tables); text with no Traditional
-    character is returned as is without running the (slow) converter."""
+    character is returned as is without running the (slow) converter. Protected words
+    (gazetteer names) survive the conversion unchanged."""
     if not text or text.isascii() or not _traditional_chars().search(text):
         return text
-    return str(_converter().convert(text))  # type: ignore[attr-defined]
+    _protect_shipped_gazetteers()
+    converted = str(_converter().convert(text))  # type: ignore[attr-defined]
+    for word, wrong in _protected.items():
+        if wrong in converted and wrong not in text:  # made by the conversion
+            converted = converted.replace(wrong, word)
+    return converted
 
 
 def mask_pii(text: str) -> str:

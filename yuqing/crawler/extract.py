@@ -1,0 +1,203 @@
+"""Reading fields out of pages: CSS/XPath on HTML, JMESPath on JSON, an optional regex, and
+the small conversions every site needs (counts like ``1.2万``, text encodings)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+from lxml import etree  # type: ignore[import-untyped]
+from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
+from scrapy.http import TextResponse
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+from yuqing.config.sources import FieldMap, FieldSpec
+
+_COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([万wWkK千亿]?)")
+_MULTIPLIER = {"": 1, "万": 10_000, "w": 10_000, "W": 10_000, "k": 1000, "K": 1000, "千": 1000}
+_MULTIPLIER["亿"] = 100_000_000
+CHINESE_ENCODINGS = {"gbk", "gb2312", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
+
+# A page (response), a parsel selector, or an lxml element from :func:`nodes`.
+Node = Any
+TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "spm")
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: sorted query, no fragment, no tracking parameters."""
+    cleaned = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=True)
+    return canonicalize_url(cleaned, keep_fragments=False)
+
+
+# EXSLT prefixes parsel offers in XPath (re:test(...), set:difference(...)).
+_NAMESPACES = {
+    "re": "http://exslt.org/regular-expressions",
+    "set": "http://exslt.org/sets",
+}
+
+
+@lru_cache(maxsize=1024)
+def _compiled(selector: str) -> etree.XPath:
+    """A selector compiled once (parsel would translate and compile it on every call)."""
+    if selector.startswith("xpath:"):
+        expression = selector[len("xpath:") :]
+    else:
+        css = selector[len("css:") :] if selector.startswith("css:") else selector
+        expression = _TRANSLATOR.css_to_xpath(css)
+    return etree.XPath(expression, namespaces=_NAMESPACES, smart_strings=False)
+
+
+_TRANSLATOR = HTMLTranslator()
+
+
+def root(node: Node) -> Any:
+    """The lxml element under a response or parsel selector (or the element itself)."""
+    if isinstance(node, TextResponse):
+        return node.selector.root
+    if isinstance(node, Selector):
+        return node.root
+    return node
+
+
+def nodes(node: Node, selector: str) -> list[Any]:
+    """The elements ``selector`` matches in ``node`` (a page or an element)."""
+    result = _compiled(selector)(root(node))
+    return [r for r in result if not isinstance(r, str)] if isinstance(result, list) else []
+
+
+def values(node: Node, selector: str) -> list[str]:
+    """The strings ``selector`` matches: text, attribute values, or an element's markup."""
+    result = _compiled(selector)(root(node))
+    if not isinstance(result, list):
+        return [] if result is None or result == "" else [str(result)]
+    out = []
+    for r in result:
+        if isinstance(r, str):
+            out.append(r)
+        elif isinstance(r, etree._Element):
+            out.append(etree.tostring(r, encoding="unicode", method="html", with_tail=False))
+    return out
+
+
+def first(node: Node, selector: str) -> str | None:
+    found = values(node, selector)
+    return found[0].strip() if found else None
+
+
+def _narrow(text: str | None, spec: FieldSpec) -> str | None:
+    if text is None or spec.regex is None:
+        return text
+    m = _regex(spec.regex).search(text)
+    if m is None:
+        return None
+    return m.group(1) if m.groups() else m.group(0)
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def html_field(node: Node, spec: FieldSpec | None) -> str | None:
+    """The text of every match, joined by newlines (markup is kept: normalize cleans it)."""
+    if spec is None:
+        return None
+    found = [v.strip() for v in values(node, spec.select)]
+    text = "\n".join(v for v in found if v)
+    return _narrow(text or None, spec)
+
+
+def html_fields(node: Node, fields: FieldMap) -> dict[str, str | None]:
+    return {name: html_field(node, spec) for name, spec in fields.items()}
+
+
+@lru_cache(maxsize=256)
+def _jmespath(expression: str) -> Any:
+    return jmespath.compile(expression)
+
+
+def json_path(data: Any, expression: str) -> Any:
+    return _jmespath(expression).search(data)
+
+
+def json_field(data: Any, spec: FieldSpec | None) -> Any:
+    """A JSON value: numbers stay numbers (epoch times), lists of strings are joined."""
+    if spec is None:
+        return None
+    value = json_path(data, spec.select)
+    if isinstance(value, list):
+        value = "\n".join(str(v) for v in value if v is not None) or None
+    if spec.regex is not None and value is not None:
+        return _narrow(str(value), spec)
+    return value
+
+
+def json_fields(data: Any, fields: FieldMap) -> dict[str, Any]:
+    return {name: json_field(data, spec) for name, spec in fields.items()}
+
+
+def parse_count(value: Any) -> int | None:
+    """``12`` → 12, ``"回复 4"`` → 4, ``"1.2万"`` → 12000; None when there is no number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    m = _COUNT.search(str(value).replace(",", ""))
+    if m is None:
+        return None
+    return int(float(m.group(1)) * _MULTIPLIER[m.group(2)])
+
+
+def as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def better_encoding(response: TextResponse, forced: str | None = None) -> str | None:
+    """The encoding to re-read ``response`` with, or None to keep Scrapy's choice.
+
+    GBK and GB2312 are read as GB18030 (a superset). A page declared UTF-8 (in the header or
+    a meta tag) whose bytes are not UTF-8 but are GB18030 is re-read as GB18030; so is a page
+    that declares nothing and is not UTF-8.
+    """
+    if forced:
+        name = forced.lower()
+        return "gb18030" if name in CHINESE_ENCODINGS else name
+    body = response.body
+    header = response.headers.get(b"Content-Type")
+    declared = http_content_type_encoding(header.decode("latin-1") if header else None)
+    if declared is None:
+        declared = html_body_declared_encoding(body[:4096])
+    current = (response.encoding or "").lower()
+    if declared and declared.lower() in CHINESE_ENCODINGS:
+        return "gb18030" if current != "gb18030" else None
+    if body.isascii() or _decodes(body, "utf-8"):
+        return None
+    if declared and declared.lower().replace("-", "") not in ("utf8", "ascii", "usascii"):
+        return None  # declared something else that fits; trust it
+    if _decodes(body, "gb18030"):
+        return "gb18030"
+    return None
+
+
+def fix_encoding(response: TextResponse, forced: str | None = None) -> TextResponse:
+    encoding = better_encoding(response, forced)
+    if encoding is None or encoding == (response.encoding or "").lower():
+        return response
+    return response.replace(encoding=encoding)

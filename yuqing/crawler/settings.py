@@ -1,0 +1,85 @@
+"""Scrapy settings for the yuqing crawler (``scrapy.cfg``: ``default = yuqing.crawler.settings``).
+
+Spiders are not modules here: :class:`yuqing.crawler.loader.SourceSpiderLoader` makes one spider
+per source in config/sources.yaml, so ``scrapy list`` prints the configured sources and
+``scrapy crawl <source>`` crawls one. Per-source politeness (concurrency, delay, robots,
+timeout, retries) is applied by the loader as the spider's custom settings.
+
+yuqing's own settings (``YUQING_*``) can be given with ``-s`` like any other:
+``YUQING_DEMO_URL`` (what ``{demo}`` in URLs means; also read from the environment),
+``YUQING_RUN_ID`` (a crawl_runs row created by the runner), ``YUQING_NOW`` (ISO time that
+relative dates are read against; tests), ``YUQING_TAGGER`` (``on``/``off``),
+``YUQING_RETRY_BACKOFF`` (seconds before the first retry, doubled for each next one),
+``YUQING_RECORD_URLS`` (a file to list every fetched URL in: the benchmark's baseline).
+"""
+
+from __future__ import annotations
+
+import os
+
+BOT_NAME = "yuqing"
+SPIDER_LOADER_CLASS = "yuqing.crawler.loader.SourceSpiderLoader"
+SPIDER_MODULES: list[str] = []
+NEWSPIDER_MODULE = ""
+
+USER_AGENT = "yuqing/0.1 (public-opinion monitoring; obeys robots.txt)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts the delay to the server's latency; per-domain concurrency and
+# delay are overridden per source by the loader.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+DOWNLOAD_TIMEOUT = 30
+# Pages beyond this size are dropped (counted as page:too_large); the crawl goes on.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "yuqing.crawler.middlewares.BackoffRetryMiddleware": 550,
+    "yuqing.crawler.middlewares.BackoffDelayMiddleware": 560,
+    "yuqing.crawler.middlewares.SourceRequestMiddleware": 590,
+    "yuqing.crawler.middlewares.EncodingMiddleware": 600,
+}
+
+ITEM_PIPELINES = {
+    "yuqing.crawler.pipelines.ValidatePipeline": 100,
+    "yuqing.crawler.pipelines.NormalizePipeline": 200,
+    "yuqing.crawler.pipelines.DedupePipeline": 300,
+    "yuqing.crawler.pipelines.TagPipeline": 400,
+    "yuqing.crawler.pipelines.StorePipeline": 500,
+}
+
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "yuqing.crawler.health.RunRecorder": 100,
+    "yuqing.crawler.health.UrlRecorder": 110,
+}
+
+REMOTE_CONTROL_ENABLED = False
+
+# Encodings, logs
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("YUQING_CRAWL_LOG_LEVEL", "INFO")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+YUQING_DEMO_URL = os.environ.get("YUQING_DEMO_URL", "")
+YUQING_RUN_ID = os.environ.get("YUQING_RUN_ID", "")
+YUQING_NOW = os.environ.get("YUQING_NOW", "")
+YUQING_TAGGER = os.environ.get("YUQING_TAGGER", "on")
+YUQING_RETRY_BACKOFF = float(os.environ.get("YUQING_RETRY_BACKOFF", "0.5"))
+YUQING_RECORD_URLS = os.environ.get("YUQING_RECORD_URLS", "")
+YUQING_STORE_BATCH = 200
+LOG_FORMATTER = "yuqing.crawler.health.QuietLogFormatter"

@@ -1,0 +1,125 @@
+"""HTML list page → detail pages, by CSS/XPath selectors; forum threads with reply pages.
+
+List page: ``item`` (optional) selects each entry, ``links`` its detail URL, ``list_fields``
+values read there (a time there lets paging stop at the watermark without fetching details),
+``next_page`` the next list page. Detail page: ``fields``. With ``replies``, each floor on the
+thread's pages becomes a reply post linked to the thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy.http import Response
+
+from yuqing.crawler.extract import canonical_url, first, html_fields, nodes, parse_count, values
+from yuqing.crawler.items import PostItem
+from yuqing.crawler.spiders.base import SourceSpider
+from yuqing.nlp.normalize import clean_text
+from yuqing.store.posts import dedup_key
+
+COUNT_FIELDS = ("replies", "likes", "reposts")
+
+
+class ListingSpider(SourceSpider):
+    kind = "listing"
+
+    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        resp = self.html_response(response)
+        if resp is None:
+            return
+        src = self.source
+        entries = nodes(resp, src.item) if src.item else [resp]
+        found = settled = 0
+        for entry in entries:
+            listed = html_fields(entry, src.list_fields)
+            for href in values(entry, src.links):
+                url = resp.urljoin(href.strip())
+                found += 1
+                key = dedup_key(listed.get("external_id"), canonical_url(url))
+                if self.is_settled(self.when(listed.get("published")), key):
+                    settled += 1
+                    continue
+                yield self.request(url, self.parse_detail, cb_kwargs={"listed": listed})
+        self.crawler.stats.inc_value("yuqing/listed", found)
+        self.crawler.stats.inc_value("yuqing/skipped_settled", settled)
+        if found == 0:
+            if page == 1:
+                self.page_drop("page:no_entries", resp.url, "no entries matched (check selectors)")
+            return
+        if settled == found:
+            self.logger.info(
+                "page %d of %s is all older than the cut-off: stopping", page, resp.url
+            )
+            return
+        if src.next_page and page < src.max_pages:
+            nxt = first(resp, src.next_page)
+            if nxt:
+                yield self.request(resp.urljoin(nxt), self.parse, cb_kwargs={"page": page + 1})
+
+    def parse_detail(self, response: Response, listed: dict[str, Any]) -> Iterator[Any]:
+        resp = self.html_response(response)
+        if resp is None:
+            return
+        values = html_fields(resp, self.source.fields)
+        merged = {k: values.get(k) or listed.get(k) for k in {*values, *listed}}
+        item = self.item_from(merged, resp.url, resp.url)
+        if self.first_sighting(item):
+            yield item
+        replies = self.source.replies
+        if replies is not None:
+            yield from self.parse_replies(resp, item.url or resp.url, item.external_id, 1)
+
+    def parse_replies(
+        self, response: Response, thread_url: str, thread_id: str | None, page: int
+    ) -> Iterator[Any]:
+        resp = self.html_response(response)
+        if resp is None:
+            return
+        cfg = self.source.replies
+        parent = dedup_key(thread_id, canonical_url(thread_url))
+        for index, floor in enumerate(nodes(resp, cfg.item)):
+            values = html_fields(floor, cfg.fields)
+            if cfg.min_chars and len(clean_text(values.get("text"))) < cfg.min_chars:
+                self.crawler.stats.inc_value("yuqing/short_replies")
+                continue
+            item = self.item_from(values, None, resp.url)
+            item.external_id = item.external_id or f"{parent[:12]}:{page}:{index}"
+            item.url = item.url or thread_url
+            item.parent_url, item.parent_external_id = thread_url, thread_id
+            item.required = tuple(f for f in item.required if f != "title")
+            yield item
+        if cfg.next_page and page < cfg.max_pages:
+            nxt = first(resp, cfg.next_page)
+            if nxt:
+                yield self.request(
+                    resp.urljoin(nxt),
+                    self.parse_reply_page,
+                    cb_kwargs={"thread_url": thread_url, "thread_id": thread_id, "page": page + 1},
+                )
+
+    def parse_reply_page(
+        self, response: Response, thread_url: str, thread_id: str | None, page: int
+    ) -> Iterator[Any]:
+        yield from self.parse_replies(response, thread_url, thread_id, page)
+
+    def item_from(self, values: dict[str, Any], url: str | None, found_on: str) -> PostItem:
+        link = values.get("url")
+        item = self.new_item(
+            url=self._join(found_on, link) if link else url,
+            found_on=found_on,
+            title=values.get("title"),
+            text=values.get("text"),
+            published=values.get("published"),
+            author=values.get("author"),
+            external_id=values.get("external_id"),
+        )
+        for name in COUNT_FIELDS:
+            setattr(item, name, parse_count(values.get(name)))
+        return item
+
+    @staticmethod
+    def _join(base: str, link: str) -> str:
+        return urljoin(base, link.split("\n")[0].strip())
