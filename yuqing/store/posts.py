@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from yuqing.store import fts
 from yuqing.store.models import Post, PostTag, Source
 from yuqing.store.types import utcnow
 
@@ -118,19 +120,48 @@ def ensure_source(
     return row.id
 
 
-def _insert(session: Session) -> Any:
+def _dialect(session: Session) -> str:
     name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert
-    if name == "sqlite":
-        return sqlite.insert
-    raise NotImplementedError(f"upsert is not implemented for {name}")
+    if name not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"upsert is not implemented for {name}")
+    return name
+
+
+# The upserts are built once per dialect and sent with the rows as a parameter list (one
+# executemany: SQLAlchemy compiles the statement once and caches it, and its "insertmanyvalues"
+# sends the rows as multi-row INSERTs, RETURNING included). A statement with the rows inlined
+# (``.values([...])``) would be compiled again for every batch, which cost ten times the write.
+@lru_cache(maxsize=4)
+def _post_upsert(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Post.__table__
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["source_id", "dedup_key"],
+        set_={col: stmt.excluded[col] for col in (*REFRESHED, "updated_at")},
+    ).returning(table.c.id, table.c.source_id, table.c.dedup_key)
+
+
+@lru_cache(maxsize=4)
+def _tag_upsert(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(PostTag.__table__)
+    return stmt.on_conflict_do_update(
+        index_elements=["post_id"], set_={c: stmt.excluded[c] for c in _TAG_COLUMNS}
+    )
+
+
+_TAG_FIELDS = tuple(f.name for f in fields(TagRecord))
+_TAG_COLUMNS = (*_TAG_FIELDS, "tagged_at")
 
 
 def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResult:
     """Insert new posts and refresh known ones, in batches. Duplicate keys inside one call
     collapse to the last record. Does not commit."""
     result = UpsertResult()
+    if not records:
+        return result
+    stmt = _post_upsert(_dialect(session))
     source_ids: dict[str, int] = {}
     for start in range(0, len(records), BATCH):
         chunk = records[start : start + BATCH]
@@ -139,28 +170,37 @@ def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResul
             sid = source_ids.get(rec.source)
             if sid is None:
                 sid = source_ids[rec.source] = ensure_source(session, rec.source)
-            row = asdict(rec)
-            row.pop("source")
-            row.update(source_id=sid, dedup_key=rec.key, simhash=signed64(rec.simhash))
-            row["updated_at"] = row["fetched_at"]
-            rows[(sid, rec.key)] = row
+            key = rec.key
+            rows[(sid, key)] = {
+                "source_id": sid,
+                "dedup_key": key,
+                "url": rec.url,
+                "title": rec.title,
+                "text": rec.text,
+                "published_at": rec.published_at,
+                "content_hash": rec.content_hash,
+                "external_id": rec.external_id,
+                "author_hash": rec.author_hash,
+                "fetched_at": rec.fetched_at,
+                "updated_at": rec.fetched_at,
+                "simhash": signed64(rec.simhash),
+                "cluster_id": rec.cluster_id,
+                "likes": rec.likes,
+                "replies": rec.replies,
+                "reposts": rec.reposts,
+                "raw_ref": rec.raw_ref,
+            }
         existing = _existing_ids(session, rows.keys())
-        insert = _insert(session)
-        stmt = insert(Post).values(list(rows.values()))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["source_id", "dedup_key"],
-            set_={col: stmt.excluded[col] for col in (*REFRESHED, "updated_at")},
-        ).returning(Post.id, Post.source_id, Post.dedup_key)
-        ids = {(sid, key): pid for pid, sid, key in session.execute(stmt)}
+        ids = {(sid, key): pid for pid, sid, key in session.execute(stmt, list(rows.values()))}
         for rec in chunk:
-            key = (source_ids[rec.source], rec.key)
-            result.ids.append(ids[key])
+            result.ids.append(ids[(source_ids[rec.source], rec.key)])
         for key, pid in ids.items():
             if key in existing:
                 result.updated += 1
             else:
                 result.new += 1
                 result.new_ids.append(pid)
+    fts.sync_posts(session, result.ids)  # the Chinese full-text index (store/fts.py)
     return result
 
 
@@ -181,17 +221,12 @@ def upsert_tags(session: Session, tags: Sequence[tuple[int, TagRecord]]) -> int:
     """Replace the current tags of each post. Does not commit."""
     if not tags:
         return 0
-    insert = _insert(session)
+    stmt = _tag_upsert(_dialect(session))
     now = utcnow()
     for start in range(0, len(tags), BATCH):
         rows = [
-            {**asdict(t), "post_id": pid, "tagged_at": now}
+            {**{f: getattr(t, f) for f in _TAG_FIELDS}, "post_id": pid, "tagged_at": now}
             for pid, t in tags[start : start + BATCH]
         ]
-        stmt = insert(PostTag).values(rows)
-        cols = [c for c in rows[0] if c != "post_id"]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["post_id"], set_={c: stmt.excluded[c] for c in cols}
-        )
-        session.execute(stmt)
+        session.execute(stmt, rows)
     return len(tags)

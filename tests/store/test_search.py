@@ -1,0 +1,157 @@
+"""Full-text search with the keyword language: the index never loses a match, and results
+mean exactly what the keyword language means (substrings of Simplified, case-folded text)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from yuqing.nlp.rules import compile_expression
+from yuqing.store import fts
+from yuqing.store.posts import PostRecord, TagRecord, upsert_posts, upsert_tags
+from yuqing.store.search import fts5_query, required_clauses, search, tsquery
+from yuqing.store.session import Database
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+TEXTS = {
+    "blanket": "龙沙区烧烤一条街昨天被一刀切全部关停，证照齐全也不行",
+    "knife": "这把菜刀一刀下去就断了，质量太差",  # 一刀 without 一刀切
+    "parking": "小区门口禁止停车，物业贴了通知",  # 停 without 关停
+    "stop-end": "我们饭店被迫关停",  # 关停 at the very end of the text
+    "diner": "餐饮店被一刀切停业整顿，老板很无奈",
+    "old": "三个月前的一刀切关停旧闻",
+    "latin": "PM2.5 超标，Factory-A 被责令停产",
+    "single": "停",  # a one-character post
+}
+
+
+def _add(db: Database, texts: dict[str, str], when: datetime = NOW) -> dict[str, int]:
+    records = [
+        PostRecord(
+            source="test-board",
+            url=f"https://example.test/{key}",
+            title="",
+            text=body,
+            published_at=(when - timedelta(days=90)) if key == "old" else when,
+            content_hash=key,
+            external_id=key,
+        )
+        for key, body in texts.items()
+    ]
+    with db.session() as s:
+        result = upsert_posts(s, records)
+        tag = TagRecord("t", False, 0.1, False, False, 0.1, "life_services", 0.9, "龙沙区", False)
+        upsert_tags(s, [(pid, tag) for pid in result.ids])
+    return dict(zip(texts, result.ids, strict=True))
+
+
+def _found(db: Database, query: str, **kw: object) -> set[str]:
+    keys = {f"https://example.test/{k}": k for k in TEXTS}
+    with db.session() as s:
+        result = search(s, compile_expression(query), **kw)  # type: ignore[arg-type]
+    return {keys[h.url] for h in result.hits}
+
+
+@pytest.fixture
+def posts(database: Database) -> dict[str, int]:
+    return _add(database, TEXTS)
+
+
+def test_phrase_is_not_its_prefix(database: Database, posts: dict[str, int]) -> None:
+    assert _found(database, "一刀切") == {"blanket", "diner", "old"}
+    # the keyword language matches substrings: 一刀 is in 一刀切 and in 一刀下去
+    assert _found(database, "一刀") == {"blanket", "diner", "old", "knife"}
+
+
+def test_two_character_term_is_not_its_last_character(
+    database: Database, posts: dict[str, int]
+) -> None:
+    assert _found(database, "关停") == {"blanket", "stop-end", "old"}
+    # a single character is found inside words and at the very end of a text
+    assert _found(database, "停") == {
+        "blanket",
+        "stop-end",
+        "old",
+        "parking",
+        "diner",
+        "latin",
+        "single",
+    }
+
+
+def test_boolean_expression_and_since(database: Database, posts: dict[str, int]) -> None:
+    assert _found(database, "一刀切 AND (餐饮 OR 烧烤)") == {"blanket", "diner"}
+    assert _found(database, "一刀切 NOT 餐饮") == {"blanket", "old"}
+    assert _found(database, "一刀切", since=NOW - timedelta(days=7)) == {"blanket", "diner"}
+    assert _found(database, "关停", until=NOW - timedelta(days=7)) == {"old"}
+
+
+def test_latin_terms_fold_case_and_full_width(database: Database, posts: dict[str, int]) -> None:
+    assert _found(database, "pm2.5") == {"latin"}
+    assert _found(database, "ＦＡＣＴＯＲＹ") == {"latin"}
+    assert _found(database, "m2") == {"latin"}  # inside a run of letters and digits
+
+
+def test_negative_only_expression_scans(database: Database, posts: dict[str, int]) -> None:
+    with database.session() as s:
+        result = search(s, compile_expression("NOT 停"))
+    assert not result.used_index
+    assert {h.url.rsplit("/", 1)[1] for h in result.hits} == {"knife"}
+
+
+def test_index_used_and_evidence(database: Database, posts: dict[str, int]) -> None:
+    with database.session() as s:
+        result = search(s, compile_expression("一刀切 AND 烧烤"))
+    assert result.used_index
+    assert result.candidates == 1  # the index narrowed it to the one post
+    (hit,) = result.hits
+    assert hit.evidence == ["烧烤", "一刀切"]
+    assert "一刀切" in hit.snippet
+    assert (hit.sector, hit.district) == ("life_services", "龙沙区")
+
+
+def test_edited_post_is_reindexed(database: Database, posts: dict[str, int]) -> None:
+    _add(database, {"parking": "停车场被一刀切关停"})
+    assert "parking" in _found(database, "一刀切")
+    _add(database, {"parking": "小区门口禁止停车"})
+    assert "parking" not in _found(database, "一刀切")
+    assert "parking" in _found(database, "停车")
+
+
+def test_unchanged_post_is_not_reindexed(database: Database, posts: dict[str, int]) -> None:
+    with database.session() as s:
+        assert fts.sync_posts(s, posts.values()) == 0
+
+
+def test_rebuild_indexes_every_post(database: Database, posts: dict[str, int]) -> None:
+    with database.engine.begin() as conn:
+        assert fts.rebuild(conn) == len(TEXTS)
+    assert _found(database, "一刀切") == {"blanket", "diner", "old"}
+
+
+def test_deleted_post_disappears(database: Database, posts: dict[str, int]) -> None:
+    with database.session() as s:
+        s.execute(text("DELETE FROM post_tags WHERE post_id = :i"), {"i": posts["blanket"]})
+        s.execute(text("DELETE FROM posts WHERE id = :i"), {"i": posts["blanket"]})
+    assert _found(database, "一刀切") == {"diner", "old"}
+
+
+def test_required_clauses() -> None:
+    assert required_clauses(compile_expression("一刀切 AND (餐饮 OR 烧烤)")) == [
+        frozenset({"一刀切", "餐饮"}),
+        frozenset({"一刀切", "烧烤"}),
+    ]
+    assert required_clauses(compile_expression("关停 OR NOT 餐饮")) is None
+    assert required_clauses(compile_expression("一刀切 NEAR/5 关停")) == [
+        frozenset({"一刀切", "关停"})
+    ]
+
+
+def test_index_queries() -> None:
+    clauses = [frozenset({"一刀切", "停"})]
+    assert fts5_query(clauses) == '{grams} : (("一刀 刀切" AND "停" *))'
+    assert tsquery(clauses) == "('一刀' & '刀切' & '停':*)"
+    assert fts5_query([frozenset({"!!"})]) is None  # no letters: the index cannot help

@@ -1,0 +1,246 @@
+"""The digest's view: the facts of one department's period as Chinese phrases and numbers
+(still unescaped: the templates escape), plus the data for its charts and its chat summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from yuqing.alerts.digest_data import (
+    CITY,
+    LIST_LIMIT,
+    TOP_POSTS,
+    Counts,
+    Facts,
+    IncidentRow,
+    Scope,
+    sector_label,
+)
+from yuqing.alerts.messages import SEVERITY_ZH, STATUS_ZH, Formatter, safe_url, split_evidence
+from yuqing.config import Config
+
+STATES = (
+    ("overdue", "超时未签收", "#d62728"),
+    ("new", "新增", "#1f77b4"),
+    ("open", "待签收", "#ff7f0e"),
+    ("acknowledged", "已签收待办结", "#9467bd"),
+    ("resolved", "已办结", "#2ca02c"),
+)
+METRICS = (
+    ("posts", "帖文"),
+    ("shutdown", "关停报告"),
+    ("blanket", "一刀切式关停"),
+    ("complaint", "群众投诉"),
+)
+
+# -- the view -------------------------------------------------------------------------------
+
+
+def _delta(now: int, prev: int) -> str:
+    if now == prev:
+        return "持平"
+    return f"+{now - prev}" if now > prev else str(now - prev)
+
+
+def _sum(facts: Facts, scope: Scope, first: date, last: date) -> Counts:
+    total = Counts()
+    for cell in facts.cells:
+        if first <= cell.day <= last and scope.covers(cell.sector, cell.district):
+            total.add(cell.counts)
+    return total
+
+
+def _incident_rows(rows: list[IncidentRow], fmt: Formatter, t: datetime) -> list[dict[str, Any]]:
+    out = []
+    for i in rows[:LIST_LIMIT]:
+        state = i.state_at(t)
+        out.append(
+            {
+                "id": i.id,
+                "title": i.title,
+                "url": safe_url(i.url),
+                "post_count": i.post_count,
+                "severity": SEVERITY_ZH.get(i.severity, i.severity),
+                "status": STATUS_ZH.get(state, state)
+                + (
+                    f"（{i.acknowledged_by}）"
+                    if state == "acknowledged" and i.acknowledged_by
+                    else ""
+                ),
+                "opened": fmt.time(i.opened_at.isoformat()),
+                "due": fmt.time(i.due_at.isoformat()) if i.due_at else "—",
+                "late": i.overdue_at(t),
+            }
+        )
+    return out
+
+
+def build_view(
+    config: Config, facts: Facts, scope: Scope, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The template context and the chart data of one digest."""
+    period, tz = facts.period, facts.timezone
+    fmt = Formatter(tz)
+    last, first = period.day, period.day - timedelta(days=period.days - 1)
+    cur = _sum(facts, scope, first, last)
+    prev = _sum(facts, scope, first - timedelta(days=period.days), first - timedelta(days=1))
+    counts = [
+        {
+            "key": k,
+            "label": label,
+            "now": getattr(cur, k),
+            "prev": getattr(prev, k),
+            "delta": _delta(getattr(cur, k), getattr(prev, k)),
+        }
+        for k, label in METRICS
+    ]
+
+    t = period.end
+    mine = [i for i in facts.incidents if scope.code == CITY or scope.code in i.departments]
+    groups: dict[str, list[IncidentRow]] = {k: [] for k, _, _ in STATES}
+    for i in mine:
+        if i.overdue_at(t):
+            groups["overdue"].append(i)
+        if period.start <= i.opened_at < t:
+            groups["new"].append(i)
+        state = i.state_at(t)
+        if state == "resolved":
+            if i.resolved_at is not None and i.resolved_at >= period.start:
+                groups["resolved"].append(i)
+        else:
+            groups[state].append(i)
+    sections: list[dict[str, Any]] = []
+    listed: set[int] = set()
+    for k, label, _ in STATES:  # each incident listed once, in its most urgent state
+        rows = [i for i in groups[k] if i.id not in listed]
+        listed.update(i.id for i in rows)
+        if rows:
+            sections.append(
+                {
+                    "key": k,
+                    "label": label,
+                    "count": len(rows),
+                    "rows": _incident_rows(rows, fmt, t),
+                    "more": max(0, len(rows) - LIST_LIMIT),
+                }
+            )
+    states = [{"key": k, "label": label, "count": len(groups[k])} for k, label, _ in STATES]
+
+    posts: list[dict[str, Any]] = []
+    clusters: set[int | None] = set()
+    for p in facts.posts:
+        if len(posts) >= TOP_POSTS or not scope.covers(p.sector, p.district):
+            continue
+        if p.cluster_id is not None and p.cluster_id in clusters:
+            continue  # reposts and near-duplicates once
+        clusters.add(p.cluster_id)
+        tags = [
+            t
+            for t, on in (("一刀切", p.blanket), ("关停", p.shutdown), ("投诉", p.complaint))
+            if on
+        ]
+        where = " ".join(x for x in (p.district, sector_label(p.sector)) if x)
+        posts.append(
+            {
+                "title": p.title or p.snippet[:40] or "（无标题）",
+                "url": safe_url(p.url),
+                "source": p.source,
+                "published": fmt.time(p.published_at.isoformat()),
+                "tags": "、".join(tags) + (f"｜{where}" if where else ""),
+                "snippet": p.snippet,
+                "parts": split_evidence(p.snippet, p.evidence),
+                "evidence": p.evidence,
+            }
+        )
+
+    ops = {r.receiver for r in _source_receivers(config)}
+    show_sources = scope.code == CITY or scope.code in ops
+    note = ""
+    if facts.sources and not show_sources:
+        note = f"{len(facts.sources)} 个采集源运行异常，本期数据可能不完整。"
+    kind_zh = "周报" if period.kind == "weekly" else "日报"
+    base = config.settings.base_url.rstrip("/")
+    view = {
+        "title": f"{scope.name}舆情{kind_zh}（{period.label}）",
+        "department": scope.name,
+        "scope": scope.description,
+        "period_label": period.label,
+        "prev_label": "上周" if period.kind == "weekly" else "前一日",
+        "counts": counts,
+        "states": states,
+        "sections": sections,
+        "as_of": f"{last.month}月{last.day}日 24:00",
+        "posts": posts,
+        "sources": [
+            {
+                "name": s.name,
+                "health": {"failing": "故障", "degraded": "不稳定"}.get(s.health, s.health),
+                "failed_runs": s.failed_runs,
+                "reason": s.reason,
+                "last_success": fmt.time(s.last_success_at.isoformat())
+                if s.last_success_at
+                else "从未",
+            }
+            for s in facts.sources
+        ]
+        if show_sources
+        else [],
+        "sources_note": note,
+        "url": safe_url(f"{base}/digests/{period.kind}/{period.day.isoformat()}/{scope.code}"),
+        "generated": fmt.time(now.isoformat()),
+        "images": None,
+        "chart_note": None,
+    }
+    chart_data = {
+        "trend_days": [last - timedelta(days=n) for n in range(13, -1, -1)],
+        "trend": _trend(facts, scope, last),
+        "district": _by_district(facts, scope, first, last),
+        "status": [(label, len(groups[k])) for k, label, _ in STATES],
+    }
+    return view, chart_data
+
+
+def _source_receivers(config: Config) -> list[Any]:
+    from yuqing.alerts.routing import RoutingTree
+
+    return RoutingTree(config.routing).receivers({"rule": "source-failing", "source": "any"})
+
+
+def _trend(facts: Facts, scope: Scope, last: date) -> dict[str, list[int]]:
+    days = [last - timedelta(days=n) for n in range(13, -1, -1)]
+    index = {d: i for i, d in enumerate(days)}
+    series: dict[str, list[int]] = {}
+    for cell in facts.cells:
+        if cell.day in index and scope.covers(cell.sector, cell.district):
+            name = sector_label(cell.sector)
+            series.setdefault(name, [0] * len(days))[index[cell.day]] += cell.counts.posts
+    return dict(sorted(series.items(), key=lambda kv: -sum(kv[1])))
+
+
+def _by_district(facts: Facts, scope: Scope, first: date, last: date) -> list[tuple[str, int]]:
+    totals: dict[str, int] = {}
+    for cell in facts.cells:
+        if first <= cell.day <= last and scope.covers(cell.sector, cell.district):
+            name = cell.district or "未识别"
+            totals[name] = totals.get(name, 0) + cell.counts.posts
+    return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:17]
+
+
+def summary(view: dict[str, Any]) -> str:
+    """A few plain lines for chat robots and SMS."""
+    c = {m["key"]: m for m in view["counts"]}
+    lines = [
+        f"统计范围：{view['scope']}（{view['period_label']}）",
+        "；".join(f"{c[k]['label']} {c[k]['now']}（{c[k]['delta']}）" for k, _ in METRICS),
+        "事件：" + "，".join(f"{s['label']} {s['count']}" for s in view["states"]),
+    ]
+    for section in view["sections"]:
+        if section["key"] == "overdue":
+            lines += [f"超时未签收：{r['title']}（时限 {r['due']}）" for r in section["rows"][:3]]
+    if view["posts"]:
+        lines.append(f"重点帖文：{view['posts'][0]['title']}")
+    if view["sources"]:
+        lines.append("采集源故障：" + "、".join(s["name"] for s in view["sources"][:5]))
+    elif view["sources_note"]:
+        lines.append(view["sources_note"])
+    return "\n".join(lines)

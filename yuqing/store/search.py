@@ -1,0 +1,273 @@
+"""Full-text search over posts with the tagger's keyword language.
+
+The expression's positive terms become a full-text query over the ``grams`` index
+(:mod:`yuqing.store.fts`) that returns a superset of the matching posts; each candidate is then
+checked exactly with ``expr.matches`` on its title and text. So results mean exactly what the
+keyword language means (substrings, NOT, NEAR/n), and the index only makes it fast.
+
+The store does not import the keyword language (nlp depends on store, not the reverse): any
+object with ``terms`` (its normalized positive terms) and ``matches(text)`` will do, e.g.
+``yuqing.nlp.rules.compile_expression('一刀切 AND (餐饮 OR 烧烤)')``.
+
+Which term combinations a match needs is found by asking ``expr.matches`` about texts made of
+the terms alone (at most :data:`MAX_PROBE_TERMS` terms; more fall back to "any term"). NOT only
+removes matches, so this is an upper bound and the candidate set never misses a post. An
+expression that matches a text without any of its terms (``NOT 关停``) cannot use the index
+and scans posts newest first, at most ``max_scan`` of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
+from typing import Any, Protocol
+
+from sqlalchemy import Integer, and_, column, or_, select, text
+from sqlalchemy.orm import Session
+
+from yuqing.store import fts
+from yuqing.store.models import Post, PostTag, Source
+
+MAX_PROBE_TERMS = 12
+PAGE = 500
+SNIPPET_CHARS = 120
+
+Clauses = list[frozenset[str]]
+
+
+class Expression(Protocol):
+    @property
+    def terms(self) -> list[str]: ...
+
+    def matches(self, text: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    post_id: int
+    title: str
+    url: str
+    source: str
+    published_at: datetime
+    sector: str | None
+    district: str | None
+    shutdown: bool | None
+    complaint: bool | None
+    evidence: list[str]
+    snippet: str
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit] = field(default_factory=list)
+    used_index: bool = False
+    candidates: int = 0  # posts checked exactly
+    truncated: bool = False  # stopped at max_scan before finding `limit` hits
+
+
+# -- from an expression to an index query ---------------------------------------------------
+
+
+def required_clauses(expr: Expression) -> Clauses | None:
+    """Sets of terms, one of which every matching post contains all of (a DNF over the
+    positive terms); None when the index cannot narrow the search."""
+    terms = list(dict.fromkeys(t for t in expr.terms if t))
+    if not terms or expr.matches(""):
+        return None
+    if len(terms) > MAX_PROBE_TERMS:
+        return [frozenset([t]) for t in terms]
+    found: Clauses = []
+    for size in range(1, len(terms) + 1):
+        for combo in combinations(terms, size):
+            chosen = frozenset(combo)
+            if any(c <= chosen for c in found):
+                continue
+            if expr.matches("\n".join(combo)):
+                found.append(chosen)
+    return found
+
+
+def _pieces(term: str) -> list[str]:
+    return fts.runs(fts.normalize(term))
+
+
+def _bigrams(piece: str) -> list[str]:
+    return [piece[i : i + 2] for i in range(len(piece) - 1)]
+
+
+def fts5_query(clauses: Clauses) -> str | None:
+    """The FTS5 query over ``grams`` (None: some clause cannot be narrowed by the index)."""
+    ors: list[str] = []
+    for clause in clauses:
+        ands: list[str] = []
+        for term in sorted(clause):
+            for piece in _pieces(term):
+                if len(piece) == 1:
+                    ands.append(f'"{piece}" *')
+                else:
+                    ands.append('"' + " ".join(_bigrams(piece)) + '"')
+        if not ands:
+            return None
+        ors.append("(" + " AND ".join(ands) + ")")
+    if not ors:
+        return None
+    return "{grams} : (" + " OR ".join(ors) + ")"
+
+
+def tsquery(clauses: Clauses) -> str | None:
+    """The PostgreSQL tsquery over ``grams`` (None as for :func:`fts5_query`)."""
+    ors: list[str] = []
+    for clause in clauses:
+        ands: list[str] = []
+        for term in sorted(clause):
+            for piece in _pieces(term):
+                if len(piece) == 1:
+                    ands.append(f"'{piece}':*")
+                else:
+                    ands.extend(f"'{g}'" for g in _bigrams(piece))
+        if not ands:
+            return None
+        ors.append("(" + " & ".join(ands) + ")")
+    if not ors:
+        return None
+    return " | ".join(ors)
+
+
+def _candidate_filter(session: Session, clauses: Clauses | None) -> Any | None:
+    if clauses is None:
+        return None
+    if not clauses:  # the expression can never match
+        return Post.id.in_([])
+    if session.get_bind().dialect.name == "postgresql":
+        q = tsquery(clauses)
+        if q is None:
+            return None
+        sub = text(
+            f"SELECT post_id FROM {fts.FTS_TABLE} WHERE grams @@ CAST(:ftsq AS tsquery)"
+        ).bindparams(ftsq=q)
+    else:
+        q = fts5_query(clauses)
+        if q is None:
+            return None
+        sub = text(
+            f"SELECT m.post_id FROM {fts.FTS_TABLE} f JOIN {fts.MAP_TABLE} m "
+            f"ON m.fts_rowid = f.rowid WHERE {fts.FTS_TABLE} MATCH :ftsq"
+        ).bindparams(ftsq=q)
+    return Post.id.in_(sub.columns(column("post_id", Integer)))
+
+
+# -- searching ------------------------------------------------------------------------------
+
+
+def snippet(doc: str, evidence: Sequence[str], width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``doc`` around the first evidence term, on one line."""
+    flat = " ".join(doc.split())
+    at = min((i for i in (flat.find(e) for e in evidence if e) if i >= 0), default=0)
+    start = max(0, at - width // 3)
+    piece = flat[start : start + width]
+    return ("…" if start else "") + piece + ("…" if start + width < len(flat) else "")
+
+
+def _evidence(expr: Expression, doc: str) -> list[str]:
+    ev = getattr(expr, "evidence", None)
+    if callable(ev):
+        return [str(x) for x in ev(doc)]
+    return []
+
+
+def _rows(session: Session, base: Any, max_scan: int) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``base`` newest first, fetched page by page (keyset on published_at, id)."""
+    seen = 0
+    last: tuple[datetime, int] | None = None
+    while seen < max_scan:
+        stmt = base
+        if last is not None:
+            stmt = stmt.where(
+                or_(
+                    Post.published_at < last[0],
+                    and_(Post.published_at == last[0], Post.id < last[1]),
+                )
+            )
+        page = session.execute(
+            stmt.order_by(Post.published_at.desc(), Post.id.desc()).limit(
+                min(PAGE, max_scan - seen)
+            )
+        ).all()
+        if not page:
+            return
+        for row in page:
+            yield tuple(row)
+        seen += len(page)
+        last = (page[-1].published_at, page[-1].id)
+
+
+def search(
+    session: Session,
+    expr: Expression,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    sector: str | None = None,
+    district: str | None = None,
+    limit: int = 50,
+    max_scan: int = 200_000,
+) -> SearchResult:
+    """Posts matching ``expr``, newest first, at most ``limit``."""
+    clauses = required_clauses(expr)
+    narrow = _candidate_filter(session, clauses)
+    base = (
+        select(
+            Post.id,
+            Post.title,
+            Post.text,
+            Post.url,
+            Post.published_at,
+            Source.name,
+            PostTag.sector,
+            PostTag.district,
+            PostTag.shutdown,
+            PostTag.complaint,
+        )
+        .join(Source, Source.id == Post.source_id)
+        .outerjoin(PostTag, PostTag.post_id == Post.id)
+    )
+    if narrow is not None:
+        base = base.where(narrow)
+    if since is not None:
+        base = base.where(Post.published_at >= since)
+    if until is not None:
+        base = base.where(Post.published_at < until)
+    if sector:
+        base = base.where(PostTag.sector == sector)
+    if district:
+        base = base.where(PostTag.district == district)
+    result = SearchResult(used_index=narrow is not None)
+    for pid, title, body, url, published, source, sec, dist, shut, comp in _rows(
+        session, base, max_scan
+    ):
+        result.candidates += 1
+        doc = fts.document(title or "", body or "")
+        if not expr.matches(doc):
+            continue
+        evidence = _evidence(expr, doc)
+        result.hits.append(
+            SearchHit(
+                post_id=pid,
+                title=title or "",
+                url=url,
+                source=source,
+                published_at=published,
+                sector=sec,
+                district=dist,
+                shutdown=shut,
+                complaint=comp,
+                evidence=evidence,
+                snippet=snippet(doc, evidence),
+            )
+        )
+        if len(result.hits) >= limit:
+            return result
+    result.truncated = result.candidates >= max_scan
+    return result
