@@ -11,10 +11,12 @@ from collections.abc import Callable
 from yuqing.alerts.checks import check_alerts
 from yuqing.config import Config
 from yuqing.config.errors import ConfigError, ConfigErrors
+from yuqing.nlp.checks import check_nlp
 
 Checker = Callable[[Config], list[ConfigError]]
 CHECKERS: list[Checker] = []
 CHECKERS.append(check_alerts)
+CHECKERS.append(check_nlp)
 
 
 def deep_check(cfg: Config) -> None:

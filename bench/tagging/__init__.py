@@ -1,0 +1,1 @@
+"""Tagging benchmarks (see __main__.py) and model selection (compare.py)."""

@@ -1,0 +1,58 @@
+"""Fixtures for the tagger: a configuration with a session-wide data dir and a tagger built
+once per test session (training takes a few seconds; every test shares the result)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from yuqing.config import Config, load
+from yuqing.nlp.build import Trained, build_tagger
+from yuqing.nlp.corpus import Corpus, load_corpus
+from yuqing.nlp.tagger import Tagger, clear_cache, load_tagger
+
+
+def make_config(data_dir: Path, **nlp: object) -> Config:
+    """Defaults with ``data_dir`` and the given ``nlp.*`` settings (no environment)."""
+    overrides: dict[str, object] = {"data_dir": str(data_dir)}
+    overrides.update({f"nlp.{k}": str(v) if isinstance(v, Path) else v for k, v in nlp.items()})
+    return load(overrides=overrides, env={})
+
+
+@pytest.fixture(scope="session")
+def nlp_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """The default configuration with a data dir shared by the whole session."""
+    return make_config(tmp_path_factory.mktemp("nlp") / "var")
+
+
+@pytest.fixture(scope="session")
+def trained(nlp_config: Config) -> Trained:
+    """The tagger model, built from the shipped corpus into the session data dir."""
+    result, _meta = build_tagger(nlp_config)
+    return result
+
+
+@pytest.fixture(scope="session")
+def tagger(nlp_config: Config, trained: Trained) -> Iterator[Tagger]:
+    """The tagger as every component gets it: through load_tagger (from the saved files)."""
+    clear_cache()
+    yield load_tagger(nlp_config, build_if_missing=False)
+    clear_cache()
+
+
+@pytest.fixture(scope="session")
+def corpus(nlp_config: Config) -> Corpus:
+    return load_corpus(None, set(nlp_config.gazetteer.district_names()))
+
+
+@pytest.fixture(scope="session")
+def small_corpus(corpus: Corpus) -> Corpus:
+    """About 300 posts of the corpus (both splits), for tests that train their own models."""
+    rng = random.Random(7)
+    examples = sorted(
+        rng.sample(corpus.examples, min(300, len(corpus.examples))), key=lambda e: e.id
+    )
+    return Corpus(corpus.path, corpus.sha256, examples)

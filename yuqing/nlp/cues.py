@@ -1,0 +1,82 @@
+"""Cue terms per tag and context (lexicon/cues.yaml), found in one leftmost-longest pass.
+
+A term counts for its own categories and, unless it belongs to a context that negates a
+shutdown (demanded, not_enforced, stalled, own_decision, ban_news), also for the categories of
+the shorter cue terms inside it: 全部关停 is blanket and shutdown, while 请关停 (demanded) and
+不搞一刀切 (ban_news) hide the 关停 and 一刀切 inside them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from yuqing.nlp.rules import map_back
+from yuqing.nlp.trie import compile_terms
+
+NEGATING = frozenset({"demanded", "not_enforced", "stalled", "own_decision", "ban_news"})
+# "Many businesses": 十几家, 二十多个, 43户, 七家 … (category ``many``; a blanket cue).
+MANY = re.compile(
+    r"(?:\d{2,}|[两二三四五六七八九]?十[一二三四五六七八九几多余]?|几十|数十|上百|好几|"
+    r"[两三四五六七八九]|多)来?(?:家|户|座|处)"
+    r"|(?:\d{2,}|[两二三四五六七八九]?十[一二三四五六七八九几多余]?|几十|数十|上百)来?个"
+)
+TAG_CATEGORIES = ("shutdown", "blanket", "complaint", "licensed")
+
+
+@dataclass(frozen=True)
+class CueHit:
+    term: str  # as it reads in the text
+    categories: tuple[str, ...]
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def load_cues() -> dict[str, tuple[str, ...]]:
+    """Category -> terms, as shipped."""
+    text = resources.files("yuqing.nlp.lexicon").joinpath("cues.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    return {str(k): tuple(str(t) for t in v) for k, v in data.items()}
+
+
+class CueMatcher:
+    def __init__(self, cues: dict[str, tuple[str, ...]] | None = None) -> None:
+        cues = load_cues() if cues is None else cues
+        own: dict[str, set[str]] = {}
+        for cat, terms in cues.items():
+            for t in terms:
+                own.setdefault(t, set()).add(cat)
+        self.categories = tuple(cues)
+        self.lookup: dict[str, tuple[str, ...]] = {}
+        for term, cats in own.items():
+            total = set(cats)
+            if not cats & NEGATING:
+                for other, ocats in own.items():
+                    if other != term and other in term:
+                        total |= ocats - NEGATING
+            self.lookup[term] = tuple(sorted(total))
+        self._pattern = compile_terms(self.lookup)
+
+    def find(self, original: str, normalized: str) -> list[CueHit]:
+        """Cue terms in ``normalized`` (with their spelling in ``original``)."""
+        if self._pattern is None or not normalized:
+            return []
+        hits = [
+            CueHit(map_back(original, normalized, m.span()), self.lookup[m.group()], *m.span())
+            for m in self._pattern.finditer(normalized)
+        ]
+        hits += [
+            CueHit(map_back(original, normalized, m.span()), ("many",), *m.span())
+            for m in MANY.finditer(normalized)
+        ]
+        return hits
+
+
+@lru_cache(maxsize=1)
+def default_matcher() -> CueMatcher:
+    return CueMatcher()

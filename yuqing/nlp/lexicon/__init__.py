@@ -1,0 +1,1 @@
+"""Lexicons shipped with the tagger: domain words for jieba and cue terms per tag."""

@@ -1,0 +1,279 @@
+"""The tagger: every post gets shutdown, blanket, complaint, sector, district and licensed, each
+with a score and the evidence behind it, plus the predictions of registered custom classifiers.
+
+Use :func:`load_tagger` (one per process: one jieba initialisation, one model load).
+``tag_many`` is the fast path: posts are featurized one by one but scored in batches, and with
+``n_jobs > 1`` the batch is split over forked worker processes that share the loaded tagger.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from yuqing.config import Config
+from yuqing.config.settings import NlpSettings
+from yuqing.nlp.custom import CustomModel
+from yuqing.nlp.features import Analysis, Featurizer
+from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
+from yuqing.nlp.model import TaggerModel
+from yuqing.nlp.rules import map_back
+from yuqing.store.posts import TagRecord
+
+log = logging.getLogger(__name__)
+
+BATCH = 512
+MIN_PER_JOB = 64  # smaller batches are not worth a worker process
+_WORKER: Tagger | None = None
+# Cue categories shown as a tag's evidence (default: the category named like the tag).
+EVIDENCE: dict[str, set[str]] = {"blanket": {"blanket", "many"}}
+
+
+def _dedup(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+class Tagger:
+    def __init__(
+        self,
+        model: TaggerModel,
+        featurizer: Featurizer,
+        gazetteer: GazetteerMatcher,
+        settings: NlpSettings,
+        model_version: str,
+        custom: dict[str, CustomModel] | None = None,
+    ) -> None:
+        self.model = model
+        self.featurizer = featurizer
+        self.gazetteer = gazetteer
+        self.settings = settings
+        self.model_version = model_version
+        self.custom: dict[str, CustomModel] = dict(custom or {})
+
+    # -- public API -------------------------------------------------------------------------
+    def tag(self, title: str, text: str) -> TagRecord:
+        return self._tag_batch([(title, text)])[0]
+
+    def tag_many(self, items: Sequence[tuple[str, str]], n_jobs: int = 1) -> list[TagRecord]:
+        """Tags for ``items`` (title, text) in order; ``n_jobs > 1`` uses worker processes."""
+        items = list(items)
+        jobs = min(max(1, n_jobs), max(1, len(items) // MIN_PER_JOB))
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            return self._tag_parallel(items, jobs)
+        out: list[TagRecord] = []
+        for start in range(0, len(items), BATCH):
+            out.extend(self._tag_batch(items[start : start + BATCH]))
+        return out
+
+    def with_custom(self, names: Sequence[str]) -> Tagger:
+        """A tagger that runs only the named custom classifiers (all must be registered)."""
+        from yuqing.nlp.errors import CustomModelError
+
+        missing = [n for n in names if n not in self.custom]
+        if missing:
+            known = ", ".join(sorted(self.custom)) or "none"
+            raise CustomModelError(
+                f"no custom classifier named {missing[0]!r} (registered: {known}); "
+                f"train one with `yuqing nlp train-custom {missing[0]} --in labeled.csv ...`"
+            )
+        return Tagger(
+            self.model,
+            self.featurizer,
+            self.gazetteer,
+            self.settings,
+            self.model_version,
+            {n: self.custom[n] for n in names},
+        )
+
+    # -- internals --------------------------------------------------------------------------
+    def _tag_parallel(self, items: list[tuple[str, str]], jobs: int) -> list[TagRecord]:
+        global _WORKER
+        size = -(-len(items) // (jobs * 4))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        with _FORK_LOCK:
+            _WORKER = self
+            try:
+                ctx = multiprocessing.get_context("fork")
+                with ctx.Pool(jobs) as pool:
+                    parts = pool.map(_work, chunks)
+            finally:
+                _WORKER = None
+        return [rec for part in parts for rec in part]
+
+    def _tag_batch(self, items: Sequence[tuple[str, str]]) -> list[TagRecord]:
+        if not items:
+            return []
+        with _gc_paused():
+            return self._tag_batch_inner(items)
+
+    def _tag_batch_inner(self, items: Sequence[tuple[str, str]]) -> list[TagRecord]:
+        vocab = self.model.vocab
+        analyses: list[Analysis] = []
+        rows: list[np.ndarray] = []
+        custom_rows: dict[str, list[np.ndarray]] = {name: [] for name in self.custom}
+        for title, text in items:
+            a = self.featurizer.analyze(title or "", text or "")
+            rows.append(vocab.columns(a.features))
+            for name, cm in self.custom.items():
+                custom_rows[name].append(cm.columns(a, self.featurizer))
+            a.features = []  # the feature strings are the bulk of a batch's memory
+            analyses.append(a)
+        x = vocab.matrix(rows)
+        del rows
+        probs = self.model.probabilities(x)
+        custom = {name: self.custom[name].predict_rows(r) for name, r in custom_rows.items()}
+        out = []
+        ptr, ind, val = x.indptr, x.indices, x.data
+        for i, a in enumerate(analyses):
+            row = (ind[ptr[i] : ptr[i + 1]], val[ptr[i] : ptr[i + 1]])
+            rec = self._record(a, row, {t: p[i] for t, p in probs.items()})
+            rec.custom = {name: labels[i] for name, labels in custom.items()}
+            out.append(rec)
+        return out
+
+    def _record(
+        self, a: Analysis, row: tuple[np.ndarray, np.ndarray], p: dict[str, Any]
+    ) -> TagRecord:
+        s = self.settings
+        model = self.model
+        shutdown_score = float(p["shutdown"])
+        shutdown = shutdown_score >= s.shutdown_threshold
+        blanket_p = float(p["blanket"])
+        blanket = shutdown and blanket_p >= s.blanket_threshold
+        blanket_score = blanket_p if shutdown else min(blanket_p, shutdown_score)
+        complaint_score = float(p["complaint"])
+        licensed_score = float(p["licensed"])
+        sector_probs = np.asarray(p["sector"])
+        k = int(np.argmax(sector_probs))
+        sector = model.sector_classes[k]
+        place = self._place(a)
+        flags = {
+            "shutdown": shutdown,
+            "blanket": blanket,
+            "complaint": complaint_score >= s.complaint_threshold,
+            "licensed": licensed_score >= s.licensed_threshold,
+        }
+        evidence: dict[str, Any] = {}
+        features: dict[str, list[str]] = {}
+        for tag, on in flags.items():
+            cats = EVIDENCE.get(tag, {tag})
+            evidence[tag] = (
+                _dedup([h.term for h in a.cues if cats.intersection(h.categories)]) if on else []
+            )
+            features[tag] = _spelled(a, model.top_features(row, tag, 1)) if on else []
+        sector_cat = f"sector.{sector}"
+        evidence["sector"] = _dedup([h.term for h in a.cues if sector_cat in h.categories])
+        features["sector"] = _spelled(a, model.top_features(row, "sector", k))
+        evidence["district"] = place.name if place else None
+        evidence["features"] = features
+        return TagRecord(
+            model_version=self.model_version,
+            shutdown=shutdown,
+            shutdown_score=round(shutdown_score, 4),
+            blanket=blanket,
+            blanket_score=round(blanket_score, 4),
+            complaint=flags["complaint"],
+            complaint_score=round(complaint_score, 4),
+            sector=sector,
+            sector_score=round(float(sector_probs[k]), 4),
+            district=place.district if place else None,
+            district_match=place.name if place else None,
+            licensed=flags["licensed"],
+            licensed_score=round(licensed_score, 4),
+            evidence=evidence,
+        )
+
+    def _place(self, a: Analysis) -> PlaceMatch | None:
+        title, text = a.original[: a.title_len], a.original[a.title_len + 1 :]
+        if len(a.norm) == len(a.original):
+            return self.gazetteer.match(
+                title, text, a.norm[: a.title_len], a.norm[a.title_len + 1 :]
+            )
+        return self.gazetteer.match(title, text)
+
+
+def _spelled(a: Analysis, features: list[str]) -> list[str]:
+    """Model features as they are spelled in the post (features not found verbatim dropped)."""
+    out = []
+    for f in features:
+        i = a.norm.find(f)
+        if i >= 0:
+            out.append(map_back(a.original, a.norm, (i, i + len(f))))
+    return _dedup(out)
+
+
+_FORK_LOCK = threading.Lock()
+_GC_LOCK = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch is tagged.
+
+    A batch allocates many short-lived lists; with a loaded model and jieba's dictionary in the
+    heap, the collections this triggers cost as much as the tagging itself. Reference counting
+    still frees everything; the collector runs again when the last concurrent batch ends.
+    """
+    global _gc_depth, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def _work(chunk: list[tuple[str, str]]) -> list[TagRecord]:
+    assert _WORKER is not None, "worker started without a tagger"
+    return _WORKER.tag_many(chunk, n_jobs=1)
+
+
+_CACHE: dict[tuple[Any, ...], Tagger] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _cache_key(config: Config) -> tuple[Any, ...]:
+    s = config.settings
+    return (
+        str(s.data_dir.resolve()),
+        s.gazetteer,
+        config.gazetteer.model_dump_json(),
+        s.nlp.model_dump_json(),
+    )
+
+
+def load_tagger(config: Config, build_if_missing: bool = True) -> Tagger:
+    """The tagger for ``config``, loaded once per process (later calls return the same one).
+
+    With ``build_if_missing`` a missing model is trained from the shipped corpus first (a few
+    seconds); otherwise :class:`~yuqing.nlp.errors.ModelMissingError` says how to build it.
+    """
+    from yuqing.nlp.build import open_tagger
+
+    key = _cache_key(config)
+    with _CACHE_LOCK:
+        tagger = _CACHE.get(key)
+        if tagger is None:
+            tagger = _CACHE[key] = open_tagger(config, build_if_missing)
+        return tagger
+
+
+def clear_cache() -> None:
+    """Forget loaded taggers (after ``yuqing nlp train`` in the same process, and in tests)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
