@@ -108,3 +108,29 @@ def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
         [sys.executable, "-m", "yuqing", "--version"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0 and proc.stdout.startswith("yuqing ")
+
+
+def test_command_table_matches_what_modules_register() -> None:
+    """COMMAND_MODULES drives lazy imports: every command must map to the module defining it."""
+    import importlib
+
+    import typer
+
+    from yuqing.app.cli import COMMAND_MODULES
+
+    for module in set(COMMAND_MODULES.values()):
+        probe = typer.Typer()
+        importlib.import_module(f"yuqing.app.commands.{module}").register(probe)
+        names = {c.name or c.callback.__name__ for c in probe.registered_commands if c.callback}
+        names |= {g.name for g in probe.registered_groups if g.name}
+        expected = {cmd for cmd, mod in COMMAND_MODULES.items() if mod == module}
+        assert names == expected, module
+
+
+def test_only_the_needed_command_module_is_imported() -> None:
+    from yuqing.app.cli import modules_for
+
+    assert modules_for(["--config", "conf", "db", "status"]) == ["db_cmd"]
+    assert modules_for(["-c", "crawl", "config", "check"]) == ["config_cmd"]
+    assert len(modules_for(["--help"])) == len(set(modules_for(["--help"])))
+    assert "web_cmd" in modules_for(["--help"]) and "web_cmd" in modules_for(["frobnicate"])

@@ -4,6 +4,7 @@ traceback)."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -14,7 +15,6 @@ import typer
 
 from yuqing import __version__
 from yuqing.app import logs
-from yuqing.app.commands import config_cmd, db_cmd, demo_cmd
 from yuqing.app.state import AppState
 from yuqing.errors import YuqingError
 
@@ -73,14 +73,71 @@ def root(
     ctx.call_on_close(state.close)
 
 
-for module in (config_cmd, db_cmd, demo_cmd):
-    module.register(app)
+# Top-level command -> the module under yuqing.app.commands that registers it. Only the module a
+# command needs is imported (the others pull in Scrapy, scikit-learn, FastAPI ...); `--help`
+# imports them all. tests/app/test_cli.py checks this table against what modules register.
+COMMAND_MODULES: dict[str, str] = {
+    "config": "config_cmd",
+    "db": "db_cmd",
+    "demo": "demo_cmd",
+    "crawl": "crawl_cmd",
+    "sources": "crawl_cmd",
+    "demo-site": "crawl_cmd",
+    "run": "run_cmd",
+    "deliver": "run_cmd",
+    "receiver": "receiver_cmd",
+    "routes": "alerts_cmd",
+    "evaluate": "alerts_cmd",
+    "escalate": "alerts_cmd",
+    "incidents": "alerts_cmd",
+    "silences": "alerts_cmd",
+    "web": "web_cmd",
+    "users": "web_cmd",
+    "tag": "nlp_cmd",
+    "nlp": "nlp_cmd",
+    "retag": "nlp_cmd",
+    "digest": "analyst_cmd",
+    "sql": "analyst_cmd",
+    "export": "analyst_cmd",
+    "search": "analyst_cmd",
+    "datasette": "analyst_cmd",
+}
+_VALUED_OPTIONS = {"--config", "-c", "--data-dir", "--database-url", "--log-level"}
+_registered: set[str] = set()
+
+
+def register(modules: list[str]) -> None:
+    for name in modules:
+        if name not in _registered:
+            importlib.import_module(f"yuqing.app.commands.{name}").register(app)
+            _registered.add(name)
+
+
+def command_of(args: list[str]) -> str | None:
+    """The top-level command in ``args`` (skipping global options and their values)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def modules_for(args: list[str]) -> list[str]:
+    command = command_of(args)
+    if command in COMMAND_MODULES and not {"--help", "-h"} & set(args[: args.index(command)]):
+        return [COMMAND_MODULES[command]]
+    return sorted(set(COMMAND_MODULES.values()), key=list(COMMAND_MODULES.values()).index)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning yuqing's errors into one-line messages."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    register(modules_for(args))
     try:
         rv = app(args=args, prog_name="yuqing", standalone_mode=False)
     except typer.Exit as exc:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yuqing.config import Config, load
-from yuqing.store.session import Database
+
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load only when a command opens the database
+    from yuqing.store.session import Database
 
 
 @dataclass
@@ -26,6 +28,8 @@ class AppState:
     def database(self, check_schema: bool = True) -> Database:
         """The configured database; by default refuses a schema that is not current."""
         if self._database is None:
+            from yuqing.store.session import Database
+
             self._database = Database.from_settings(self.config().settings)
         if check_schema:
             self._database.check_schema()
