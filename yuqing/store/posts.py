@@ -135,7 +135,7 @@ def _dialect(session: Session) -> str:
 def _post_upsert(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Post.__table__
-    stmt = insert(table)
+    stmt = insert(Post)
     return stmt.on_conflict_do_update(
         index_elements=["source_id", "dedup_key"],
         set_={col: stmt.excluded[col] for col in (*REFRESHED, "updated_at")},
@@ -145,7 +145,7 @@ def _post_upsert(dialect: str) -> Any:
 @lru_cache(maxsize=4)
 def _tag_upsert(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(PostTag.__table__)
+    stmt = insert(PostTag)
     return stmt.on_conflict_do_update(
         index_elements=["post_id"], set_={c: stmt.excluded[c] for c in _TAG_COLUMNS}
     )
@@ -191,11 +191,12 @@ def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResul
                 "raw_ref": rec.raw_ref,
             }
         existing = _existing_ids(session, rows.keys())
-        ids = {(sid, key): pid for pid, sid, key in session.execute(stmt, list(rows.values()))}
+        returned = session.execute(stmt, list(rows.values()))
+        ids = {(sid, dkey): pid for pid, sid, dkey in returned}
         for rec in chunk:
             result.ids.append(ids[(source_ids[rec.source], rec.key)])
-        for key, pid in ids.items():
-            if key in existing:
+        for row_key, pid in ids.items():
+            if row_key in existing:
                 result.updated += 1
             else:
                 result.new += 1
