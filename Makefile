@@ -39,8 +39,11 @@ check: lint types test
 demo: install
 	$(BIN)/yuqing demo
 
-bench: install
-	$(PY) -m bench
+bench: install  ## all benchmarks (minutes); each prints ratios against its own baseline
+	$(PY) -m bench.tagging --data ../shared/data
+	$(PY) -m bench.alerts
+	$(PY) -m bench.crawl
+	bash .ci/with-postgres $(PY) -m bench.queries
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
