@@ -1,10 +1,18 @@
 """The baseline: bare Scrapy spiders that fetch a recorded list of requests and do nothing
-with the responses (no parsing, no items, no pipelines, no yuqing extensions).
+with the responses (no parsing, no items, no pipelines, no yuqing middlewares or extensions).
 
-    python -m bench.crawl.bare URLS_FILE RESULT_JSON CONCURRENCY
+    python -m bench.crawl.bare URLS_FILE RESULT_JSON [--scrapy-defaults]
 
-One spider per source of the recording, all in one process, like the full run; the child
-writes its crawl time (first spider opened → last closed), pages and peak RSS as JSON.
+One spider per source of the recording, all in one process, like the full run, each with its
+source's download settings, as the crawl has them (:data:`DOWNLOAD_SETTINGS` from
+``yuqing.crawler.settings``, then the loader's per-source ``settings_for``: per-domain
+concurrency, delay, timeout, retries; AutoThrottle is off for the demo sources on both sides,
+their delay being 0). The engine settings are the crawl's too (:data:`ENGINE_SETTINGS`), so the
+only difference is what is done with the responses. ``--scrapy-defaults`` leaves the
+engine settings at Scrapy's defaults instead (the baseline the benchmark used first; Scrapy's
+default ``CONCURRENT_ITEMS`` makes every response cost more, items or not). robots.txt is
+fetched as the recorded request it was, not obeyed. The child writes its crawl time (first
+spider opened → last closed), pages and peak RSS as JSON.
 """
 
 from __future__ import annotations
@@ -23,9 +31,33 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.http import Request, Response
 
+from yuqing.config import load
+from yuqing.crawler import settings as project
 from yuqing.crawler.health import peak_rss_mb
+from yuqing.crawler.spiders.base import settings_for
 
 Recorded = tuple[str, str, bytes | None]
+# The crawl's download settings (the per-source ones come from ``settings_for``).
+DOWNLOAD_SETTINGS = (
+    "TWISTED_REACTOR",
+    "USER_AGENT",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_DELAY",
+    "AUTOTHROTTLE_ENABLED",
+    "AUTOTHROTTLE_START_DELAY",
+    "AUTOTHROTTLE_MAX_DELAY",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY",
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE",
+    "DOWNLOAD_WARNSIZE",
+    "DOWNLOAD_FAIL_ON_DATALOSS",
+    "REDIRECT_MAX_TIMES",
+    "RETRY_TIMES",
+    "RETRY_HTTP_CODES",
+)
+# How the engine handles a response's output, as the crawl sets it (not what is done with it).
+ENGINE_SETTINGS = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE")
 
 
 def read_recording(path: Path) -> dict[str, list[Recorded]]:
@@ -53,22 +85,29 @@ class BareSpider(scrapy.Spider):
         return None
 
 
+def spider_for(source_name: str) -> type[BareSpider]:
+    """A bare spider class with the download settings of the source it stands for."""
+    custom = settings_for(load(env={}).sources.get(source_name))
+    custom["ROBOTSTXT_OBEY"] = False  # robots.txt is among the recorded requests
+    return type(f"Bare_{source_name.replace('-', '_')}", (BareSpider,), {"custom_settings": custom})
+
+
+def crawl_settings(scrapy_defaults: bool) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        "HTTPERROR_ALLOW_ALL": True,
+    }
+    keys = DOWNLOAD_SETTINGS if scrapy_defaults else DOWNLOAD_SETTINGS + ENGINE_SETTINGS
+    settings.update({k: getattr(project, k) for k in keys if hasattr(project, k)})
+    return settings
+
+
 def main(argv: list[str]) -> int:
-    urls, result, concurrency = Path(argv[0]), Path(argv[1]), int(argv[2])
+    urls, result = Path(argv[0]), Path(argv[1])
     recording = read_recording(urls)
-    process = CrawlerProcess(
-        {
-            "ROBOTSTXT_OBEY": False,
-            "AUTOTHROTTLE_ENABLED": False,
-            "DOWNLOAD_DELAY": 0,
-            "CONCURRENT_REQUESTS": 16,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
-            "TELNETCONSOLE_ENABLED": False,
-            "REMOTE_CONTROL_ENABLED": False,
-            "LOG_LEVEL": "WARNING",
-            "HTTPERROR_ALLOW_ALL": True,
-        }
-    )
+    process = CrawlerProcess(crawl_settings("--scrapy-defaults" in argv[2:]))
     marks: dict[str, float] = {}
 
     def opened(spider: Any) -> None:
@@ -79,7 +118,7 @@ def main(argv: list[str]) -> int:
 
     crawlers = []
     for name, requests in sorted(recording.items()):
-        crawler = process.create_crawler(BareSpider)
+        crawler = process.create_crawler(spider_for(name))
         crawler.signals.connect(opened, signal=signals.spider_opened)
         crawler.signals.connect(closed, signal=signals.spider_closed)
         process.crawl(crawler, requests=requests, name=f"{name}-bare")

@@ -2,23 +2,31 @@
 over a demo site of at least 5,000 posts, against a bare Scrapy spider fetching the same pages
 without processing them, in one run.
 
-    .venv/bin/python -m bench.crawl [--posts 5000] [--tagger on|off] [--workdir DIR]
+    .venv/bin/python -m bench.crawl [--posts 5000] [--repeat 3] [--tagger on|off] [--workdir DIR]
     python bench/crawl/run.py ...
 
 1. A DemoSite with ``--posts`` posts (``DemoSite(scale=N)``) serves on 127.0.0.1 in this
    process; the crawls run in child processes, as in production.
 2. The tagger model is built (or loaded) first in a child process, so the crawl does not pay
    for training.
-3. Full run: every enabled demo source in one crawl process (``crawl_together``), into a new
-   SQLite database, recording each request it makes.
-4. Baseline: one bare spider per source in one process, fetching exactly the recorded
-   requests with the same per-source concurrency, doing nothing with the responses.
-5. For the breakdown, also the same spiders with no item pipelines (parsing and link
-   following only), into another new database.
+3. Each round, interleaved (a busy machine slows all alike; each figure is the best of
+   ``--repeat`` rounds):
+
+   * full: every enabled demo source in one crawl process (``crawl_together``) into a new
+     SQLite database, recording each request it makes; tagging and storing run in the crawl
+     process's store worker (``yuqing.crawler.worker``);
+   * bare: one bare spider per source in one process, fetching exactly the recorded requests
+     with the crawl's download and engine settings, doing nothing with the responses (the
+     baseline: ``bench/crawl/bare.py``);
+   * bare, Scrapy defaults: the same with Scrapy's default engine settings (for reference: the
+     baseline the first measurements used);
+   * spiders only: the crawl with no item pipelines (parsing and link following only), into
+     another new database (the breakdown).
 
 Throughput is pages per second from the first spider opened to the last closed (process
-start-up and the tagger load are reported apart). Target: full / bare >= 0.8. Peak memory is
-each crawl process's peak resident set (VmHWM).
+start-up, the worker's start and the tagger load are reported apart). Target: full / bare >=
+0.8. Peak memory is each process's peak resident set (VmHWM): the crawl process, its store
+worker, the bare process.
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ from yuqing.store.session import Database
 
 TARGET = 0.8
 _ROOT = Path(__file__).resolve().parents[2]
+KINDS = ("full", "bare", "bare_scrapy_defaults", "spiders_only")
 
 
 def _config(workdir: Path) -> Config:
@@ -62,11 +71,11 @@ def _config(workdir: Path) -> Config:
     return config
 
 
-def _prepare_tagger(workdir: Path) -> float:
+def _prepare_tagger(data_dir: Path) -> float:
     """Build or load the tagger model in a child (it is saved under the data dir)."""
     code = (
         "from yuqing.config import load; from yuqing.nlp.tagger import load_tagger; "
-        f"load_tagger(load(overrides={{'data_dir': {str(workdir / 'var')!r}}}, env={{}}))"
+        f"load_tagger(load(overrides={{'data_dir': {str(data_dir)!r}}}, env={{}}))"
     )
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, cwd=_ROOT, env=_env())
@@ -89,16 +98,21 @@ def _crawl(config: Config, names: list[str], url: str, settings: dict[str, str])
             clusters = s.execute(select(func.count(func.distinct(Post.cluster_id)))).scalar_one()
             start = min(r.started_at for r in runs)
             end = max(r.finished_at for r in runs if r.finished_at is not None)
+            stats = [r.stats or {} for r in runs]
             return {
                 "seconds": (end - start).total_seconds(),
                 "process_seconds": wall,
                 "pages": sum(r.pages for r in runs),
                 "items": sum(r.items_scraped for r in runs),
                 "dropped": sum(r.items_dropped for r in runs),
+                "drops": {f"{r.source_id}": r.drops for r in runs if r.drops},
                 "posts_stored": posts,
                 "posts_tagged": tagged,
                 "clusters": clusters,
-                "peak_rss_mb": max(float(r.stats.get("peak_rss_mb", 0)) for r in runs),
+                "peak_rss_mb": max(float(st.get("peak_rss_mb", 0)) for st in stats),
+                "worker_peak_rss_mb": max(
+                    float(st.get("store_worker_peak_rss_mb", 0)) for st in stats
+                ),
                 "per_source": {s.source: s.items_scraped for s in summaries},
             }
     finally:
@@ -109,52 +123,86 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(_ROOT)}
 
 
-def _bare_run(urls: Path, result: Path, concurrency: int) -> dict[str, Any]:
+def _bare_run(urls: Path, result: Path, scrapy_defaults: bool) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "bench.crawl.bare", str(urls), str(result)]
+    if scrapy_defaults:
+        cmd.append("--scrapy-defaults")
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "bench.crawl.bare", str(urls), str(result), str(concurrency)],
-        env=_env(),
-        check=True,
-        cwd=_ROOT,
-    )
+    subprocess.run(cmd, env=_env(), check=True, cwd=_ROOT)
     figures: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
     figures["process_seconds"] = time.perf_counter() - started
     return figures
 
 
+def _round(
+    n: int, workdir: Path, names: list[str], url: str, tagger: str, model_dir: Path
+) -> dict[str, dict[str, Any]]:
+    """One run of each kind, interleaved; fresh databases (a second crawl would be
+    incremental)."""
+    quiet = {"LOG_LEVEL": "WARNING"}
+    here = workdir / f"round{n}"
+    urls = here / "requests.tsv"
+    full_cfg = _config(here / "full")
+    _share_model(model_dir, here / "full" / "var")
+    out = {
+        "full": _crawl(
+            full_cfg,
+            names,
+            url,
+            {**quiet, "YUQING_RECORD_URLS": str(urls), "YUQING_TAGGER": tagger},
+        )
+    }
+    out["bare"] = _bare_run(urls, here / "bare.json", scrapy_defaults=False)
+    out["bare_scrapy_defaults"] = _bare_run(urls, here / "bare-defaults.json", True)
+    out["spiders_only"] = _crawl(
+        _config(here / "spiders"), names, url, {**quiet, "ITEM_PIPELINES": "{}"}
+    )
+    for figures in out.values():
+        figures["pages_per_s"] = figures["pages"] / figures["seconds"]
+    return out
+
+
+def _share_model(model_dir: Path, data_dir: Path) -> None:
+    """The model prepared once, linked into a round's data dir (no rebuild per round)."""
+    target = data_dir / "models"
+    if model_dir.exists() and not target.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(model_dir, target_is_directory=True)
+
+
+def _best(rounds: list[dict[str, dict[str, Any]]], kind: str) -> dict[str, Any]:
+    return max((r[kind] for r in rounds), key=lambda f: f["pages_per_s"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=5000, help="posts on the demo site")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; the best of each counts")
     parser.add_argument("--tagger", choices=("on", "off"), default="on")
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here")
     args = parser.parse_args(argv)
     if args.posts < 5000:
         parser.error("--posts must be at least 5000 (the demo site's benchmark scale)")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="yuqing-bench-crawl-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    config = _config(workdir / "full")
+    config = _config(workdir / "model")
     names = [n for n in enabled_sources(config) if config.sources.get(n).uses_demo]
-    concurrency = max(config.sources.get(n).concurrency for n in names)
-    tagger_load = _prepare_tagger(workdir / "full") if args.tagger == "on" else 0.0
-    urls = workdir / "requests.tsv"
-    urls.unlink(missing_ok=True)
-    quiet = {"LOG_LEVEL": "WARNING"}
+    model_data = workdir / "model" / "var"
+    tagger_load = _prepare_tagger(model_data) if args.tagger == "on" else 0.0
+    load_before = os.getloadavg()
+    rounds = []
     with DemoSite(scale=args.posts) as site:
         print(f"demo site: {site.base_url}, {sum(site.state.count().values())} posts")
-        full = _crawl(
-            config,
-            names,
-            site.base_url,
-            {**quiet, "YUQING_RECORD_URLS": str(urls), "YUQING_TAGGER": args.tagger},
-        )
-        bare = _bare_run(urls, workdir / "bare.json", concurrency)
-        spiders = _crawl(
-            _config(workdir / "spiders"), names, site.base_url, {**quiet, "ITEM_PIPELINES": "{}"}
-        )
-    rates = {
-        k: r["pages"] / r["seconds"]
-        for k, r in (("full", full), ("bare", bare), ("spiders_only", spiders))
-    }
+        for n in range(1, args.repeat + 1):
+            rounds.append(
+                _round(n, workdir, names, site.base_url, args.tagger, model_data / "models")
+            )
+            line = ", ".join(f"{k} {rounds[-1][k]['pages_per_s']:.0f}" for k in KINDS)
+            print(f"round {n}: pages/s {line}")
+    best = {k: _best(rounds, k) for k in KINDS}
+    rates = {k: best[k]["pages_per_s"] for k in KINDS}
     ratio = rates["full"] / rates["bare"]
     report = {
         "posts_on_site": args.posts,
@@ -162,30 +210,52 @@ def main(argv: list[str] | None = None) -> int:
         "tagger": args.tagger,
         "tagger_load_seconds": round(tagger_load, 2),
         "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "full": full,
-        "bare": bare,
-        "spiders_only": spiders,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "repeat": args.repeat,
+        "best": best,
+        "rounds": rounds,
         "throughput_pages_per_s": {k: round(v, 1) for k, v in rates.items()},
         "ratio": round(ratio, 3),
+        "ratio_vs_bare_scrapy_defaults": round(rates["full"] / rates["bare_scrapy_defaults"], 3),
         "ratio_spiders_only_vs_bare": round(rates["spiders_only"] / rates["bare"], 3),
         "ratio_full_vs_spiders_only": round(rates["full"] / rates["spiders_only"], 3),
         "target": TARGET,
     }
     (workdir / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    _print(report, best, rates, ratio, workdir)
+    return 0
+
+
+def _print(
+    report: dict[str, Any],
+    best: dict[str, dict[str, Any]],
+    rates: dict[str, float],
+    ratio: float,
+    workdir: Path,
+) -> None:
+    full, bare, spiders = best["full"], best["bare"], best["spiders_only"]
+    defaults = best["bare_scrapy_defaults"]
+    load = report["load_average_before"][0], report["load_average_after"][0]
     print(
-        f"sources: {', '.join(names)} (tagger {args.tagger}); {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"sources: {', '.join(report['sources'])} (tagger {report['tagger']}); "
+        f"{report['cpus']} CPUs, load average {load[0]:.1f} → {load[1]:.1f}; "
+        f"best of {report['repeat']} interleaved rounds"
     )
     print(
         f"full pipeline: {full['pages']} pages, {full['items']} items "
         f"({full['posts_stored']} posts stored, {full['posts_tagged']} tagged, "
         f"{full['clusters']} clusters) in {full['seconds']:.1f}s = {rates['full']:.0f} pages/s; "
-        f"peak RSS {full['peak_rss_mb']:.0f} MB"
+        f"peak RSS crawl process {full['peak_rss_mb']:.0f} MB, "
+        f"store worker {full['worker_peak_rss_mb']:.0f} MB"
     )
     print(
         f"bare spider:   {bare['pages']} pages in {bare['seconds']:.1f}s = "
         f"{rates['bare']:.0f} pages/s; peak RSS {bare['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        f"bare spider, Scrapy's default engine settings: {defaults['seconds']:.1f}s = "
+        f"{rates['bare_scrapy_defaults']:.0f} pages/s"
     )
     print(
         f"spiders only (parse + follow links, no pipelines): {spiders['pages']} pages in "
@@ -193,17 +263,18 @@ def main(argv: list[str] | None = None) -> int:
         f"peak RSS {spiders['peak_rss_mb']:.0f} MB"
     )
     print(
-        f"start-up: full process {full['process_seconds']:.1f}s wall in all, bare "
-        f"{bare['process_seconds']:.1f}s; tagger build/load beforehand {tagger_load:.1f}s"
+        f"start-up: full process {full['process_seconds']:.1f}s wall in all (store worker "
+        f"start included), bare {bare['process_seconds']:.1f}s; tagger build/load beforehand "
+        f"{report['tagger_load_seconds']:.1f}s"
     )
     verdict = "meets" if ratio >= TARGET else "BELOW"
     print(
         f"ratio full/bare throughput: {ratio:.2f} ({verdict} the {TARGET} target); "
+        f"full/bare with Scrapy defaults {report['ratio_vs_bare_scrapy_defaults']:.2f}, "
         f"spiders-only/bare {report['ratio_spiders_only_vs_bare']:.2f}, "
         f"full/spiders-only {report['ratio_full_vs_spiders_only']:.2f}"
     )
     print(f"details: {workdir / 'results.json'}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ KEPT_STATS = (
     "yuqing/tags_stored",
     "yuqing/tag_errors",
     "yuqing/newest_published",
+    "yuqing/store_worker_peak_rss_mb",
     "retry/count",
     "robotstxt/forbidden",
     "downloader/response_bytes",

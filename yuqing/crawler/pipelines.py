@@ -4,31 +4,30 @@ A dropped item raises :class:`Drop` with a reason; the run recorder counts it pe
 crawl_runs.drops and the crawl continues. Tagging runs in batches: the tag stage marks each
 item, and the store stage has the whole batch tagged (``Tagger.tag_many``, ~8x faster than
 one by one) just before it writes it.
+
+Where the work runs (``YUQING_STORE_WORKER``, see :func:`store_mode`): in a crawl, the store
+worker process (:mod:`yuqing.crawler.worker`) clusters (the dedupe stage's index), tags and
+stores each batch, on the second core, while this process fetches, parses, validates and
+normalizes; the dedupe stage here drops what one crawl saw twice. Driven by hand (tests,
+``thread``/``off``), every stage does its whole work in this process, as Scrapy runs them.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem
 
+from yuqing.crawler.clusters import DedupIndex, acquire_index, release_index
 from yuqing.crawler.context import CrawlContext, context_for
 from yuqing.crawler.dates import DateParseError, parse_datetime
 from yuqing.crawler.extract import canonical_url
-from yuqing.crawler.items import ClusterRef, PostItem
-from yuqing.crawler.storing import BatchWriter, shared_state
+from yuqing.crawler.items import PostItem
+from yuqing.crawler.storing import BatchWriter, WriteTotals, shared_state
 from yuqing.crawler.tagging import TagStage
-from yuqing.nlp.dedup import (
-    NearDuplicateIndex,
-    content_hash_of_forms,
-    matching_form,
-    simhash_form,
-)
+from yuqing.crawler.worker import StoreWorker, WorkerOptions, acquire, release
 from yuqing.nlp.normalize import author_hash, clean_text, mask_pii, to_simplified
-from yuqing.store import crawl as crawl_store
 
 if TYPE_CHECKING:
     from typing import Self
@@ -38,8 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_TITLE = 500
 MAX_TEXT = 100_000
-DEDUP_WINDOW = timedelta(days=14)
-DEDUP_LIMIT = 50_000
 
 
 class Drop(DropItem):
@@ -121,54 +118,23 @@ class NormalizePipeline(Stage):
         return item
 
 
-@dataclass
-class DedupIndex:
-    """Copies (content hash) and near-copies (simhash index) seen: the recently stored posts
-    and everything the crawls of this process have processed. One per database per process,
-    shared by the crawlers running together (a repost and its original may come from two
-    sources crawled at the same time)."""
-
-    index: NearDuplicateIndex[ClusterRef]
-    exact: dict[str, ClusterRef] = field(default_factory=dict)
-    users: int = 0
-
-    @classmethod
-    def load(cls, ctx: CrawlContext) -> DedupIndex:
-        places = {n: d.name for d in ctx.config.gazetteer.districts for n in d.names()}
-        made = cls(NearDuplicateIndex(places))
-        since = ctx.now() - DEDUP_WINDOW
-        with ctx.database().session() as s:
-            for c in crawl_store.recent_for_dedup(s, since, DEDUP_LIMIT):
-                ref = ClusterRef(cluster_id=c.cluster_id or c.post_id)
-                made.exact.setdefault(c.content_hash, ref)
-                if c.simhash is not None:
-                    made.index.add(matching_form(c.title + "\n" + c.text), c.simhash, ref)
-        log.info("dedup index: %d recent posts", len(made.index))
-        return made
-
-
-_INDEXES: dict[str, DedupIndex] = {}
-
-
 class DedupePipeline(Stage):
     """Drop a post seen twice in one crawl; give copies and near-copies (reposts) the cluster
-    of the first post they copy, among the recently stored posts and those crawled now."""
+    of the first post they copy, among the recently stored posts and those crawled now (see
+    :mod:`yuqing.crawler.clusters`). With the store worker, the worker does the clustering, in
+    order, before tagging; the drop stays here."""
 
     def open_spider(self) -> None:
-        self.key = self.ctx.config.settings.effective_database_url
-        if self.key not in _INDEXES:
-            _INDEXES[self.key] = DedupIndex.load(self.ctx)
-        shared = _INDEXES[self.key]
-        shared.users += 1
-        self.index, self.exact = shared.index, shared.exact
         self.seen: set[tuple[str, str]] = set()
+        self.index: DedupIndex | None = None
+        if store_mode(self.crawler.settings) == "process":
+            return
+        self.key = self.ctx.config.settings.effective_database_url
+        self.index = acquire_index(self.key, self.ctx.config, self.ctx.database(), self.ctx.now())
 
     def close_spider(self) -> None:
-        shared = _INDEXES.get(self.key)
-        if shared is not None:
-            shared.users -= 1
-            if shared.users <= 0:
-                del _INDEXES[self.key]
+        if self.index is not None:
+            release_index(self.key)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PostItem):
@@ -177,71 +143,145 @@ class DedupePipeline(Stage):
         if key in self.seen:
             raise Drop("duplicate", item, "seen earlier in this crawl")
         self.seen.add(key)
-        title_form, text_form = matching_form(item.title or ""), matching_form(item.text or "")
-        item.content_hash = content_hash_of_forms(title_form, text_form)
-        form = title_form + text_form
-        item.simhash = simhash_form(form)
-        own = ClusterRef(source=item.source, key=item.key)
-        ref = self.exact.get(item.content_hash)
-        if ref is None and item.simhash is not None:
-            ref = self.index.find(form, item.simhash)
-        if ref is not None and ref != own:
+        if self.index is not None and self.index.assign(item):
             self.crawler.stats.inc_value("yuqing/near_duplicates")
-        item.cluster = ref or own
-        self.exact.setdefault(item.content_hash, item.cluster)
-        if item.simhash is not None and ref is None:
-            self.index.add(form, item.simhash, item.cluster)
         return item
 
 
+def store_mode(settings: Any) -> str:
+    """``YUQING_STORE_WORKER``: ``process`` (the project's setting: a worker process tags and
+    stores, see :mod:`yuqing.crawler.worker`), ``thread`` (a writer thread of this process; the
+    default for pipelines driven by hand) or ``off`` (inline, in the caller's thread)."""
+    mode = str(settings.get("YUQING_STORE_WORKER", "thread")).lower()
+    if str(settings.get("YUQING_STORE_THREAD", "on")).lower() in ("off", "0", "false", "no"):
+        mode = "off"  # the older switch
+    return mode if mode in ("process", "thread") else "off"
+
+
+def _tagger_enabled(settings: Any) -> bool:
+    return str(settings.get("YUQING_TAGGER", "on")).lower() not in ("off", "0", "false", "no")
+
+
 class TagPipeline(Stage):
-    """Marks items for tagging; the tagger (loaded once per process) runs in batches."""
+    """Marks items for tagging; the tagger (loaded once per process) runs in batches, at the
+    store stage: in the store worker, or on the writer thread (then loaded here)."""
 
     def open_spider(self) -> None:
-        enabled = str(self.crawler.settings.get("YUQING_TAGGER", "on")).lower()
-        self.stage = TagStage.load(self.ctx.config, enabled not in ("off", "0", "false", "no"))
+        enabled = _tagger_enabled(self.crawler.settings)
+        if store_mode(self.crawler.settings) == "process":
+            # loaded by the worker, which reports its status (StorePipeline)
+            self.stage = TagStage(None, "in the store worker")
+            self.mark = enabled
+            return
+        self.stage = TagStage.load(self.ctx.config, enabled)
+        self.mark = False  # the stage itself says (tests may swap it)
         self.crawler.stats.set_value("yuqing/tagger", self.stage.status)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, PostItem) and self.stage.active:
+        if isinstance(item, PostItem) and (self.mark or self.stage.active):
             item.tag_pending = True
         return item
 
 
 class StorePipeline(Stage):
-    """Batched upserts (and their tags, clusters and reply links) written by a background
-    thread (``YUQING_STORE_THREAD=off`` writes inline), flushed at close."""
+    """Batched upserts (and their tags, clusters and reply links), flushed at close, written
+    by the store worker process (``YUQING_STORE_WORKER=process``, the project's setting), by
+    a writer thread (``thread``) or inline (``off``)."""
 
-    def open_spider(self) -> None:
+    def open_spider(self) -> Any:
         settings = self.crawler.settings
         self.batch_size = int(settings.getint("YUQING_STORE_BATCH", 200))
         self.buffer: list[PostItem] = []
-        tagging: TagStage | None = None
+        self.worker: StoreWorker | None = None
+        self.writer: BatchWriter | None = None
+        mode = store_mode(settings)
+        if mode == "process":
+            options = WorkerOptions(
+                config=self.ctx.config,
+                database_url=self.ctx.config.settings.effective_database_url,
+                tagger=_tagger_enabled(settings),
+                fixed_now=self.ctx.fixed_now,
+                log_level=str(settings.get("LOG_LEVEL", "INFO")),
+                log_format=str(settings.get("LOG_FORMAT") or WorkerOptions.log_format),
+            )
+            self.owner = f"{getattr(self.crawler.spider, 'name', '?')}#{id(self.crawler)}"
+            self.worker = acquire(options, int(settings.getint("YUQING_STORE_PENDING", 6)))
+            return self._open_worker()
+        self.writer = self._thread_writer(mode == "thread", self._tag_stage())
+        return None
+
+    def _tag_stage(self) -> TagStage | None:
         try:
             tag = self.crawler.get_item_pipeline(TagPipeline)
         except RuntimeError:  # no engine: the pipelines are driven by hand (tests)
             tag = None
-        if tag is not None:
-            tagging = tag.stage
-        threaded = str(settings.get("YUQING_STORE_THREAD", "on")).lower() not in ("off", "0")
-        state = shared_state(self.ctx.config.settings.effective_database_url)
-        self.writer = BatchWriter(self.ctx.database, tagging, threaded, state=state)
+        return tag.stage if tag is not None else None
+
+    def _thread_writer(self, threaded: bool, tagging: TagStage | None) -> BatchWriter:
+        key = self.ctx.config.settings.effective_database_url
+        return BatchWriter(self.ctx.database, tagging, threaded, state=shared_state(key), key=key)
+
+    async def _open_worker(self) -> None:
+        assert self.worker is not None
+        if await self.worker.ready():
+            self.crawler.stats.set_value("yuqing/tagger", self.worker.status)
+            return
+        # no worker: tag and store on a thread of this process, as before
+        log.warning("%s: tagging and storing in the crawl process", self.worker.failure)
+        release(self.worker)
+        self.worker = None
+        tagging = TagStage.load(self.ctx.config, _tagger_enabled(self.crawler.settings))
+        self.crawler.stats.set_value("yuqing/tagger", tagging.status)
+        self.writer = self._thread_writer(True, tagging)
+        # the dedupe stage left the clustering to the worker: the writer thread does it
+        key = self.ctx.config.settings.effective_database_url
+        self.writer.index = acquire_index(key, self.ctx.config, self.ctx.database(), self.ctx.now())
+        self.index_key = key
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PostItem):
             return item
         self.buffer.append(item)
-        if len(self.buffer) >= self.batch_size:
-            self.flush()
+        if len(self.buffer) >= self.batch_size and self.flush():
+            return self._after_room(item)
         return item
 
-    def flush(self) -> None:
-        batch, self.buffer = self.buffer, []
-        self.writer.submit(batch)
+    async def _after_room(self, item: PostItem) -> PostItem:
+        """Back pressure: this item waits until the worker has caught up (Scrapy meanwhile
+        holds back new downloads once enough responses wait on their items)."""
+        assert self.worker is not None
+        await self.worker.room()
+        return item
 
-    def close_spider(self) -> None:
+    def flush(self) -> bool:
+        """Send the buffered items; True when the caller should wait for the worker."""
+        batch, self.buffer = self.buffer, []
+        if self.worker is not None:
+            return self.worker.submit(self.owner, batch)
+        assert self.writer is not None
+        self.writer.submit(batch)
+        return False
+
+    def close_spider(self) -> Any:
+        if self.worker is not None:
+            return self._close_worker()
         self.flush()
-        totals = self.writer.finish()
+        assert self.writer is not None
+        self._record(self.writer.finish())
+        if self.writer.index is not None:
+            release_index(self.index_key)
+        return None
+
+    async def _close_worker(self) -> None:
+        assert self.worker is not None
+        self.flush()
+        totals = await self.worker.finish(self.owner)
+        if self.worker.peak_rss_mb:
+            self.crawler.stats.set_value("yuqing/store_worker_peak_rss_mb", self.worker.peak_rss_mb)
+        release(self.worker)
+        self._record(totals)
+
+    def _record(self, totals: WriteTotals) -> None:
         stats = self.crawler.stats
         stats.inc_value("yuqing/items_new", totals.new)
         stats.inc_value("yuqing/items_updated", totals.updated)
@@ -250,8 +290,10 @@ class StorePipeline(Stage):
             stats.inc_value("yuqing/tag_errors", totals.tag_errors)
         if totals.failed_items:
             stats.inc_value("yuqing/drops/store_error", totals.failed_items)
-            stats.inc_value("yuqing/errors", len(totals.errors))
+            stats.inc_value("yuqing/errors", len(totals.errors) or 1)
             messages = stats.get_value("yuqing/error_messages") or []
             stats.set_value("yuqing/error_messages", (messages + totals.errors)[:20])
         if totals.newest is not None:
             stats.set_value("yuqing/newest_published", totals.newest.isoformat())
+        if totals.near_duplicates:
+            stats.inc_value("yuqing/near_duplicates", totals.near_duplicates)

@@ -10,7 +10,9 @@ yuqing's own settings (``YUQING_*``) can be given with ``-s`` like any other:
 ``YUQING_RUN_ID`` (a crawl_runs row created by the runner), ``YUQING_NOW`` (ISO time that
 relative dates are read against; tests), ``YUQING_TAGGER`` (``on``/``off``),
 ``YUQING_RETRY_BACKOFF`` (seconds before the first retry, doubled for each next one),
-``YUQING_RECORD_URLS`` (a file to list every fetched URL in: the benchmark's baseline).
+``YUQING_RECORD_URLS`` (a file to list every fetched URL in: the benchmark's baseline),
+``YUQING_STORE_WORKER`` (``process``: tag and store in a worker process; ``thread``; ``off``),
+``YUQING_STORE_PENDING`` (batches the worker may lag behind before the crawl waits).
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
+# Items of one response processed concurrently. Scrapy starts this many asyncio tasks for
+# every response, items or not (default 100: measured a third of a bare crawl's CPU); our
+# pipelines are synchronous but for the store's back pressure, so a few are enough.
+CONCURRENT_ITEMS = 8
+# Scrapy re-parses the source of every generator callback for every response to warn about
+# `return value` in generators (its cache misses on bound methods); a development check.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 RETRY_ENABLED = True
 RETRY_TIMES = 2
@@ -82,4 +91,6 @@ YUQING_TAGGER = os.environ.get("YUQING_TAGGER", "on")
 YUQING_RETRY_BACKOFF = float(os.environ.get("YUQING_RETRY_BACKOFF", "0.5"))
 YUQING_RECORD_URLS = os.environ.get("YUQING_RECORD_URLS", "")
 YUQING_STORE_BATCH = 200
+# Tag and store in a worker process of their own (yuqing.crawler.worker); "thread" or "off".
+YUQING_STORE_WORKER = os.environ.get("YUQING_STORE_WORKER", "process")
 LOG_FORMATTER = "yuqing.crawler.health.QuietLogFormatter"

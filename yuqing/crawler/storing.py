@@ -10,9 +10,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yuqing.crawler.clusters import DedupIndex
 from yuqing.crawler.items import ClusterRef, PostItem
 from yuqing.crawler.tagging import TagStage
 from yuqing.store import crawl as crawl_store
@@ -65,6 +67,15 @@ class StoreState:
     clusters: dict[tuple[str, str], int] = field(default_factory=dict)
     pending: dict[int, tuple[str, str]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    def checkpoint(self) -> tuple[dict[Any, Any], ...]:
+        with self.lock:
+            return dict(self.ids), dict(self.clusters), dict(self.pending)
+
+    def restore(self, mark: tuple[dict[Any, Any], ...]) -> None:
+        """Back to ``mark`` (a batch's transaction was rolled back: its ids do not exist)."""
+        with self.lock:
+            self.ids, self.clusters, self.pending = (dict(m) for m in mark)
 
     def cluster_of(self, target: tuple[str, str]) -> int | None:
         return self.clusters.get(target) or self.ids.get(target)
@@ -169,6 +180,8 @@ def store_batch(session: Session, items: Sequence[PostItem], state: StoreState) 
 
 @dataclass
 class WriteTotals:
+    """What the store stage did for one crawl (merged from batches, possibly in a worker)."""
+
     new: int = 0
     updated: int = 0
     tags: int = 0
@@ -176,13 +189,108 @@ class WriteTotals:
     failed_items: int = 0
     errors: list[str] = field(default_factory=list)
     newest: datetime | None = None
+    near_duplicates: int = 0  # clustered in the store worker (else counted by the dedupe stage)
+
+    def add(self, other: WriteTotals) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.tags += other.tags
+        self.tag_errors += other.tag_errors
+        self.failed_items += other.failed_items
+        self.near_duplicates += other.near_duplicates
+        self.errors.extend(other.errors[: max(0, MAX_ERRORS - len(self.errors))])
+        if other.newest is not None and (self.newest is None or other.newest > self.newest):
+            self.newest = other.newest
+
+    def fail(self, count: int, exc: BaseException | str) -> None:
+        self.failed_items += count
+        if len(self.errors) < MAX_ERRORS:
+            text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+            self.errors.append(f"store: {text}"[:300])
+
+
+MAX_ERRORS = 20
+
+
+def _store(database: Database, items: Sequence[PostItem], state: StoreState) -> StoreResult:
+    """One transaction; on failure the shared state forgets what the batch added."""
+    mark = state.checkpoint()
+    try:
+        with database.session() as s:
+            return store_batch(s, items, state)
+    except BaseException:
+        state.restore(mark)
+        raise
+
+
+def write_batch(
+    database: Database,
+    tagging: TagStage | None,
+    state: StoreState,
+    batch: Sequence[PostItem],
+    index: DedupIndex | None = None,
+) -> WriteTotals:
+    """Tag and store one batch (clustering its posts first with ``index`` where the dedupe
+    stage left that to the writer). A batch that cannot be stored is stored again post by
+    post, so one bad post costs only itself; each post that still fails is counted (never
+    lost silently). Never raises for a bad batch."""
+    totals = WriteTotals()
+    if index is not None:
+        totals.near_duplicates = sum(index.assign(i) for i in batch if i.content_hash is None)
+    if tagging is not None:
+        _tagged, failed = tagging.tag(batch)
+        totals.tag_errors += failed
+    stored: Sequence[PostItem] = batch
+    try:
+        result = _store(database, batch, state)
+    except Exception as exc:  # one failed batch must not end the crawl
+        if len(batch) == 1:
+            log.exception("could not store a post: %s", batch[0].url)
+            totals.fail(1, exc)
+            return totals
+        log.warning(
+            "could not store a batch of %d posts (%s: %s): storing them one by one",
+            len(batch),
+            type(exc).__name__,
+            exc,
+        )
+        result, ok = StoreResult(), []
+        for item in batch:
+            try:
+                one = _store(database, [item], state)
+            except Exception as item_exc:
+                log.exception("could not store a post: %s", item.url)
+                totals.fail(1, item_exc)
+                continue
+            result.new, result.updated = result.new + one.new, result.updated + one.updated
+            result.tags += one.tags
+            ok.append(item)
+        stored = ok
+    totals.new, totals.updated, totals.tags = result.new, result.updated, result.tags
+    times = [i.published_at for i in stored if i.published_at is not None]
+    totals.newest = max(times) if times else None
+    return totals
+
+
+_POOLS: dict[str, ThreadPoolExecutor] = {}
+
+
+def _pool_for(key: str) -> ThreadPoolExecutor:
+    """One writer thread per database per process: writes to a database never contend."""
+    with _SHARED_LOCK:
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = _POOLS[key] = ThreadPoolExecutor(1, thread_name_prefix="yuqing-store")
+        return pool
 
 
 class BatchWriter:
-    """Tags and stores batches on one background thread, in order, so the crawl keeps
-    fetching and parsing meanwhile (SQLite and most of the tagger release the GIL part of
-    the time). At most ``max_pending`` batches wait; more makes :meth:`submit` block, which
-    slows the crawl to the writer's pace. ``threaded=False`` writes in the caller's thread."""
+    """Tags and stores batches on the process's writer thread for the database, in order, so
+    the crawl keeps fetching and parsing meanwhile (SQLite and most of the tagger release the
+    GIL part of the time). At most ``max_pending`` batches wait; more makes :meth:`submit`
+    block, which slows the crawl to the writer's pace. ``threaded=False`` writes in the
+    caller's thread. (The crawl process uses :mod:`yuqing.crawler.worker` instead: a process
+    of its own, so tagging does not compete with the crawl for the GIL.)"""
 
     def __init__(
         self,
@@ -191,13 +299,16 @@ class BatchWriter:
         threaded: bool = True,
         max_pending: int = 4,
         state: StoreState | None = None,
+        key: str = "",
+        index: DedupIndex | None = None,
     ) -> None:
         self.database = database
         self.tagging = tagging
+        self.index = index
         self.state = state or StoreState()
         self.totals = WriteTotals()
         self.max_pending = max_pending
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="yuqing-store") if threaded else None
+        self._pool = _pool_for(key or str(id(self.state))) if threaded else None
         self._pending: deque[Future[None]] = deque()
 
     def submit(self, batch: list[PostItem]) -> None:
@@ -217,8 +328,6 @@ class BatchWriter:
 
     def finish(self) -> WriteTotals:
         self.drain()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
         if self.state.pending:
             try:
                 with self.database().session() as s:
@@ -228,21 +337,4 @@ class BatchWriter:
         return self.totals
 
     def _write(self, batch: list[PostItem]) -> None:
-        totals = self.totals
-        try:
-            if self.tagging is not None:
-                _tagged, failed = self.tagging.tag(batch)
-                totals.tag_errors += failed
-            with self.database().session() as s:
-                result = store_batch(s, batch, self.state)
-        except Exception as exc:  # one failed batch must not end the crawl
-            log.exception("could not store %d posts", len(batch))
-            totals.failed_items += len(batch)
-            totals.errors.append(f"store: {type(exc).__name__}: {exc}"[:300])
-            return
-        totals.new += result.new
-        totals.updated += result.updated
-        totals.tags += result.tags
-        newest = max(i.published_at for i in batch if i.published_at is not None)
-        if totals.newest is None or newest > totals.newest:
-            totals.newest = newest
+        self.totals.add(write_batch(self.database(), self.tagging, self.state, batch, self.index))

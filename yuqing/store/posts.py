@@ -191,7 +191,7 @@ def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResul
                 "raw_ref": rec.raw_ref,
             }
         existing = _existing_ids(session, rows.keys())
-        returned = session.execute(stmt, list(rows.values()))
+        returned = session.connection().execute(stmt, list(rows.values()))  # Core, not ORM bulk
         ids = {(sid, dkey): pid for pid, sid, dkey in returned}
         for rec in chunk:
             result.ids.append(ids[(source_ids[rec.source], rec.key)])
@@ -229,5 +229,5 @@ def upsert_tags(session: Session, tags: Sequence[tuple[int, TagRecord]]) -> int:
             {**{f: getattr(t, f) for f in _TAG_FIELDS}, "post_id": pid, "tagged_at": now}
             for pid, t in tags[start : start + BATCH]
         ]
-        session.execute(stmt, rows)
+        session.connection().execute(stmt, rows)
     return len(tags)
