@@ -11,24 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-DISTRICTS = [
-    "龙沙区",
-    "建华区",
-    "铁锋区",
-    "昂昂溪区",
-    "富拉尔基区",
-    "碾子山区",
-    "梅里斯达斡尔族区",
-    "讷河市",
-    "龙江县",
-    "依安县",
-    "泰来县",
-    "甘南县",
-    "富裕县",
-    "克山县",
-    "克东县",
-    "拜泉县",
-]
+from yuqing.config import load
+
+# The districts come from the shipped gazetteer, the one list of them.
+DISTRICTS = load(env={}).gazetteer.district_names()
 SECTORS = {
     "construction": ["工地", "施工项目", "道路工程", "搅拌站"],
     "life_services": ["烧烤店", "餐饮店", "洗车店", "汽修厂", "干洗店"],
