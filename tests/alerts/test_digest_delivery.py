@@ -31,6 +31,23 @@ def _small(config: Config) -> Config:
     return config
 
 
+def lsq_email(row: Notification) -> EmailMessage:
+    """The e-mail the channel would send for a digest row of department lsq, parsed back."""
+    out = Outgoing(
+        key=row.idempotency_key,
+        department_code="lsq",
+        department_name="龙沙区人民政府",
+        channel_ref=row.channel,
+        kind="digest",
+        payload=row.payload,
+        rendered=Rendered(row.payload, "Asia/Shanghai", {}),
+    )
+    msg = build_email(out, "yuqing@example.cn", ["lsq@example.cn"])
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
 def test_run_daily_records_archives_and_queues(config: Config, sqlite_database: Database) -> None:
     config = _small(config)
     seed(sqlite_database)
@@ -97,6 +114,32 @@ def test_weekly_digest_on_the_weekly_day(config: Config, sqlite_database: Databa
     assert {d.day for d in weekly} == {"2026-11-29"}
 
 
+def test_weekly_digest_is_called_zhoubao_everywhere(
+    config: Config, sqlite_database: Database
+) -> None:
+    """Regression: the weekly digest's e-mail went out under the daily subject 【舆情日报】.
+    Subject, title, HTML, plain-text alternative, chat summary and archive name say weekly."""
+    config = _small(config)
+    seed(sqlite_database)
+    run_daily(config, sqlite_database, now=MONDAY_8AM)
+    with sqlite_database.session() as s:
+        rows = s.scalars(select(Notification).where(Notification.department_code == "lsq")).all()
+        digests = {d.id: d for d in s.scalars(select(Digest))}
+    by_period = {r.payload["digest"]["period"]: r for r in rows}
+    assert set(by_period) == {"daily", "weekly"}
+    for period, name, other in (("daily", "舆情日报", "周报"), ("weekly", "舆情周报", "日报")):
+        row = by_period[period]
+        digest = digests[row.digest_id]
+        rendered = Rendered(row.payload, "Asia/Shanghai", {})
+        assert rendered.subject.startswith(f"【{name}】龙沙区人民政府{name}（")
+        assert rendered.sms.startswith(f"【{name}】")
+        for text in (digest.html, digest.text, rendered.text, rendered.markdown(), rendered.sms):
+            assert name in text and other not in text
+        assert str(lsq_email(row)["Subject"]).startswith(f"【{name}】")
+    assert digests[by_period["weekly"].digest_id].path.endswith("/lsq-weekly.html")
+    assert digests[by_period["daily"].digest_id].path.endswith("/lsq.html")
+
+
 def test_broken_department_does_not_stop_the_others(
     config: Config, sqlite_database: Database, monkeypatch: object
 ) -> None:
@@ -122,18 +165,7 @@ def test_digest_email_has_inline_charts(config: Config, sqlite_database: Databas
     run_daily(config, sqlite_database, now=SATURDAY_8AM)
     with sqlite_database.session() as s:
         row = s.scalars(select(Notification).where(Notification.department_code == "lsq")).one()
-    out = Outgoing(
-        key=row.idempotency_key,
-        department_code="lsq",
-        department_name="龙沙区人民政府",
-        channel_ref=row.channel,
-        kind="digest",
-        payload=row.payload,
-        rendered=Rendered(row.payload, "Asia/Shanghai", {}),
-    )
-    msg = build_email(out, "yuqing@example.cn", ["lsq@example.cn"])
-    parsed = email.message_from_bytes(msg.as_bytes(), policy=default)
-    assert isinstance(parsed, EmailMessage)
+    parsed = lsq_email(row)
     assert "龙沙区人民政府舆情日报" in str(parsed["Subject"])
     plain = parsed.get_body(("plain",))
     html = parsed.get_body(("html",))

@@ -6,7 +6,8 @@ import re
 from html.parser import HTMLParser
 
 from tests.alerts.delivery_support import payload
-from yuqing.alerts.messages import Rendered, md_escape, safe_url, split_evidence
+from yuqing.alerts.crawled_text import link_url, split_evidence
+from yuqing.alerts.messages import Rendered, md_escape
 
 HOSTILE_TITLE = "[点我领奖](http://evil.example/x) <script>alert(1)</script> {{ 7*7 }} {% if 1 %}"
 HOSTILE_SNIPPET = (
@@ -124,8 +125,19 @@ def test_javascript_urls_are_never_linked() -> None:
     r = Rendered(data)
     assert "javascript:" not in r.html
     assert "javascript:" not in r.markdown()
-    assert safe_url("javascript:alert(1)") is None
-    assert safe_url("https://a.cn/x (1)") == "https://a.cn/x%20%281%29"
+    assert link_url("javascript:alert(1)") is None
+    assert link_url("https://a.cn/x (1)") == "https://a.cn/x%20%281%29"
+
+
+def test_a_link_with_a_line_break_is_dropped_not_encoded() -> None:
+    """Messages used to percent-encode a control character into the link; the web dropped the
+    link. Both drop it now (one check, yuqing.alerts.crawled_text.safe_url)."""
+    data = payload()
+    data["posts"][0]["url"] = "https://bbs.example.cn/t/1\nSet-Cookie: x"
+    r = Rendered(data)
+    assert r.view.posts[0].url is None
+    everything = r.text + r.html + r.markdown()
+    assert "Set-Cookie" not in everything and "%0A" not in everything
 
 
 def test_rendering_is_deterministic() -> None:
@@ -162,20 +174,46 @@ def test_webhook_data_is_the_payload_plus_rendered_text() -> None:
     assert r.data["message"]["subject"] == r.subject
 
 
-def test_digest_payload_renders_line_by_line() -> None:
-    data = {
+def digest_payload(**digest: str) -> dict:
+    return {
         "kind": "digest",
         "department": {"code": "lsq", "name": "龙沙区人民政府"},
-        "digest": {
-            "title": "11月27日",
-            "text": "新增事件 3 件\n[x](http://e.cn)",
-            "url": "http://h/d/1",
-        },
+        "digest": digest,
     }
-    r = Rendered(data)
+
+
+def test_digest_payload_renders_line_by_line() -> None:
+    r = Rendered(
+        digest_payload(title="11月27日", text="新增事件 3 件\n[x](http://e.cn)", url="http://h/d/1")
+    )
     assert r.subject == "【舆情日报】11月27日"
     assert "新增事件 3 件" in r.text
     assert "](http://e.cn)" not in r.markdown()
+
+
+def test_weekly_digest_subject_reads_zhoubao_not_ribao() -> None:
+    """Regression: weekly digests went out under the daily subject line 【舆情日报】."""
+    data = digest_payload(
+        period="weekly",
+        title="龙沙区人民政府舆情周报（11月21日—11月27日）",
+        text="统计范围：龙沙区（11月21日—11月27日）",
+        url="http://h/digests/weekly/2026-11-27/lsq",
+    )
+    r = Rendered(data)
+    assert r.subject == "【舆情周报】龙沙区人民政府舆情周报（11月21日—11月27日）"
+    assert r.sms == f"{r.subject} http://h/digests/weekly/2026-11-27/lsq"
+    for rendering in (r.text, r.html, r.markdown()):
+        assert "【舆情周报】" in rendering and "日报" not in rendering
+    daily = Rendered({**data, "digest": {**data["digest"], "period": "daily", "title": ""}})
+    assert daily.subject == "【舆情日报】舆情日报"
+    untitled = Rendered({**data, "digest": {"period": "weekly"}})
+    assert untitled.subject == "【舆情周报】舆情周报"
+
+
+def test_digest_sms_fits_with_its_link() -> None:
+    url = "http://h/" + "d" * 60
+    sms = Rendered(digest_payload(period="daily", title="很长" * 80, url=url)).sms
+    assert len(sms) == 140 and sms.startswith("【舆情日报】很长") and sms.endswith(" " + url)
 
 
 def test_md_escape_and_split_evidence_helpers() -> None:

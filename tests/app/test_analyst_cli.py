@@ -135,6 +135,21 @@ def test_digest_files(capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_pa
     assert code == 0, err
     assert (out_dir / "lsq.html").is_file() and (out_dir / "lsq.txt").is_file()
     assert "龙沙区人民政府舆情日报" in out
+    code, out, err = run(
+        capsys,
+        data_dir,
+        "digest",
+        "--date",
+        day,
+        "--department",
+        "lsq",
+        "--out",
+        str(out_dir),
+        "--weekly",
+    )
+    assert code == 0, err
+    assert "龙沙区人民政府舆情周报" in out and "日报" not in out
+    assert "周报" in (out_dir / "lsq-weekly.txt").read_text(encoding="utf-8").splitlines()[0]
     code, _, err = run(capsys, data_dir, "digest", "--date", day, "--department", "nope")
     assert code == 2 and "unknown department 'nope'" in err
     code, _, err = run(capsys, data_dir, "digest", "--date", "27/11/2026")

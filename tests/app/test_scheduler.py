@@ -27,7 +27,7 @@ from yuqing.app.scheduler import Runtime, _next_run, build_scheduler
 from yuqing.config import Config
 from yuqing.config.sources import Source, SourcesFile
 from yuqing.store.db import upgrade
-from yuqing.store.models import ProcessLock, SchedulerJob
+from yuqing.store.models import Department, ProcessLock, SchedulerJob
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
@@ -339,3 +339,6 @@ def test_run_once_delivers_and_prints_a_summary_per_department(home: Any) -> Non
     assert "deliver: sent 1" in done.stdout
     assert "tst      测试单位: sent 1" in done.stdout
     assert not _lock_taken(db)
+    with db.session() as s:  # synced from departments.yaml at start-up
+        tst = s.get(Department, "tst")
+        assert tst is not None and (tst.name, tst.active) == ("测试单位", True)

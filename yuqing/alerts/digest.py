@@ -31,12 +31,11 @@ from yuqing.alerts import charts
 from yuqing.alerts.digest_data import CITY, Facts, Scope, collect, period_for, scopes
 from yuqing.alerts.digest_view import STATES, build_view, summary
 from yuqing.alerts.errors import AlertsError
-from yuqing.alerts.grouping import dialect_insert
-from yuqing.alerts.outbox_rows import iso
+from yuqing.alerts.outbox_rows import enabled_channels, insert_rows, iso, outbox_row
 from yuqing.alerts.routing import next_active
 from yuqing.config import Config
 from yuqing.config.departments import WEEKDAYS
-from yuqing.store.models import Digest, Notification
+from yuqing.store.models import Digest
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
@@ -220,36 +219,17 @@ def _enqueue(
             "text": rendered.summary,
         },
     }
+    due = next_active(dept, now, tz)
     rows = []
-    for index, channel in enumerate(dept.channels):
-        if not channel.enabled:
-            continue
-        name = f"{channel.type}#{index}"
+    for name, channel in enabled_channels(dept):
         key = f"digest-{digest.id}/{dept.code}/{name}"
         payload = {**base, "idempotency_key": key, "digest": dict(base["digest"])}
         if channel.type in ("email", "file"):
             payload["digest"].update(html=rendered.html, full_text=rendered.text)
         rows.append(
-            {
-                "idempotency_key": key,
-                "incident_id": None,
-                "digest_id": digest.id,
-                "department_code": dept.code,
-                "channel": name,
-                "kind": "digest",
-                "status": "pending",
-                "payload": payload,
-                "attempts": 0,
-                "next_attempt_at": next_active(dept, now, tz),
-                "created_at": now,
-            }
+            outbox_row(key, dept.code, name, "digest", payload, due, now, digest_id=digest.id)
         )
-    if not rows:
-        return 0
-    stmt = dialect_insert(session)(Notification).on_conflict_do_nothing(
-        index_elements=["idempotency_key"]
-    )
-    return len(session.execute(stmt.returning(Notification.id), rows).all())
+    return insert_rows(session, rows)
 
 
 def _already_queued(session: Session, code: str, period: str, day: date) -> bool:

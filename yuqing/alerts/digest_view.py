@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from yuqing.alerts.crawled_text import link_url, split_evidence
 from yuqing.alerts.digest_data import (
     CITY,
     LIST_LIMIT,
@@ -16,7 +17,7 @@ from yuqing.alerts.digest_data import (
     Scope,
     sector_label,
 )
-from yuqing.alerts.messages import SEVERITY_ZH, STATUS_ZH, Formatter, safe_url, split_evidence
+from yuqing.alerts.messages import SEVERITY_ZH, STATUS_ZH, Formatter
 from yuqing.config import Config
 
 STATES = (
@@ -58,7 +59,7 @@ def _incident_rows(rows: list[IncidentRow], fmt: Formatter, t: datetime) -> list
             {
                 "id": i.id,
                 "title": i.title,
-                "url": safe_url(i.url),
+                "url": link_url(i.url),
                 "post_count": i.post_count,
                 "severity": SEVERITY_ZH.get(i.severity, i.severity),
                 "status": STATUS_ZH.get(state, state)
@@ -143,7 +144,7 @@ def build_view(
         posts.append(
             {
                 "title": p.title or p.snippet[:40] or "（无标题）",
-                "url": safe_url(p.url),
+                "url": link_url(p.url),
                 "source": p.source,
                 "published": fmt.time(p.published_at.isoformat()),
                 "tags": "、".join(tags) + (f"｜{where}" if where else ""),
@@ -186,7 +187,7 @@ def build_view(
         if show_sources
         else [],
         "sources_note": note,
-        "url": safe_url(f"{base}/digests/{period.kind}/{period.day.isoformat()}/{scope.code}"),
+        "url": link_url(f"{base}/digests/{period.kind}/{period.day.isoformat()}/{scope.code}"),
         "generated": fmt.time(now.isoformat()),
         "images": None,
         "chart_note": None,

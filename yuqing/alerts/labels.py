@@ -26,6 +26,7 @@ SECTOR_NAMES: dict[str, str] = {
 }
 SECTORS: tuple[str, ...] = tuple(SECTOR_NAMES)
 SEVERITY_NAMES: dict[str, str] = {"high": "紧急", "medium": "重要", "normal": "一般"}
+STATUS_NAMES: dict[str, str] = {"open": "待签收", "acknowledged": "已签收", "resolved": "已办结"}
 
 Labels = dict[str, str]
 
@@ -34,6 +35,7 @@ __all__ = [
     "SECTORS",
     "SECTOR_NAMES",
     "SEVERITY_NAMES",
+    "STATUS_NAMES",
     "Labels",
     "custom_labels",
     "label_key",

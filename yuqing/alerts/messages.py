@@ -6,7 +6,8 @@ and the webhook's JSON. Rendering is deterministic: the same payload gives the s
 
 Crawled text (titles, snippets, evidence) and officers' notes are hostile input. HTML is
 autoescaped. Markdown gets the same treatment through ``finalize``: every ``{{ value }}`` is
-neutralized unless the code marked it :class:`MdSafe` (URLs checked by :func:`safe_url`).
+neutralized unless the code marked it :class:`MdSafe` (URLs checked and link-safe encoded by
+``crawled_text.link_url``; evidence highlighted by ``crawled_text.split_evidence``).
 Neutralizing replaces markdown's active characters by their full-width forms (``[`` → ``［``)
 and breaks ``://``, because robot renderers (DingTalk, WeCom) do not honour backslash escapes.
 Jinja never evaluates template syntax inside values, so ``{{ 7*7 }}`` in a post stays literal.
@@ -21,12 +22,13 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from yuqing.alerts.channels.http import json_bytes
+from yuqing.alerts.crawled_text import link_url, split_evidence
+from yuqing.alerts.labels import STATUS_NAMES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -39,8 +41,9 @@ RULE_PREFIX = {
 }
 DEFAULT_PREFIX = "【舆情预警】"
 KIND_PREFIX = {"repeat": "【提醒】", "escalation": "【升级督办】", "resolved": "【已办结】"}
+DIGEST_NAME = {"daily": "舆情日报", "weekly": "舆情周报"}  # by digests.period
 SEVERITY_ZH = {"high": "高", "medium": "中", "normal": "一般"}
-STATUS_ZH = {"open": "待签收", "acknowledged": "已签收", "resolved": "已办结"}
+STATUS_ZH = STATUS_NAMES
 MAX_POSTS = 5
 MAX_SNIPPET = 200
 MAX_EVIDENCE = 20
@@ -92,42 +95,6 @@ def _md_finalize(value: Any) -> Any:
     if isinstance(value, MdSafe | int | float):
         return value
     return md_escape(value)
-
-
-def safe_url(url: Any) -> str | None:
-    """``url`` if it is an http(s) URL, with characters that could end a link percent-encoded."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url, safe=":/?#@$&+,;=%~.-_!*'")  # encodes ( ) [ ] < > " space and others
-
-
-def split_evidence(text: str, evidence: list[str]) -> list[tuple[str, bool]]:
-    """``text`` cut into (piece, is_evidence) parts, for highlighting the matched terms
-    (single characters are listed as evidence but not highlighted: they would be noise)."""
-    terms = sorted({t for t in evidence if len(t) >= 2}, key=len, reverse=True)
-    if not terms:
-        return [(text, False)] if text else []
-    pattern = re.compile("|".join(re.escape(t) for t in terms))
-    parts: list[tuple[str, bool]] = []
-    pos = 0
-    for m in pattern.finditer(text):
-        if m.start() > pos:
-            parts.append((text[pos : m.start()], False))
-        if parts and parts[-1][1] and m.start() == pos:  # adjacent terms: one highlight
-            parts[-1] = (parts[-1][0] + m.group(0), True)
-        else:
-            parts.append((m.group(0), True))
-        pos = m.end()
-    if pos < len(text):
-        parts.append((text[pos:], False))
-    return parts
 
 
 @dataclass(frozen=True)
@@ -241,7 +208,7 @@ def build_view(
         notes.append(f"该事件已由 {who} 于 {fmt.time(inc.get('resolved_at'))} 办结。")
         if inc.get("resolution"):
             notes.append(f"办结说明：{one_line(inc['resolution'])}")
-    url = safe_url(inc.get("url"))
+    url = link_url(inc.get("url"))
     posts = [_post_view(p, fmt) for p in list(payload.get("posts") or [])[:MAX_POSTS]]
     sms = _sms(prefix, district, sector, description, count, due, kind, url)
     return View(
@@ -262,7 +229,7 @@ def _post_view(post: Mapping[str, Any], fmt: Formatter) -> PostView:
     evidence = [one_line(e) for e in (post.get("evidence") or []) if isinstance(e, str)]
     evidence = [e for e in evidence if e][:MAX_EVIDENCE]
     snippet = one_line(post.get("snippet") or "")[:MAX_SNIPPET]
-    url = safe_url(post.get("url"))
+    url = link_url(post.get("url"))
     return PostView(
         title=one_line(post.get("title") or "（无标题）"),
         url=url,
@@ -298,18 +265,21 @@ def _sms(
 
 def _digest_view(payload: Mapping[str, Any], dept_name: str) -> View:
     digest: Mapping[str, Any] = payload.get("digest") or {}
-    title = one_line(digest.get("title") or "舆情日报")
-    url = safe_url(digest.get("url"))
+    name = DIGEST_NAME.get(str(digest.get("period") or "daily"), DIGEST_NAME["daily"])
+    prefix = f"【{name}】"
+    title = one_line(digest.get("title") or name)
+    url = link_url(digest.get("url"))
+    sms = f"{prefix}{title}"[: max(SMS_MAX_CHARS - (len(url) + 1 if url else 0), 0)]
     return View(
         kind="digest",
-        prefix="【舆情日报】",
-        subject=f"【舆情日报】{title}",
+        prefix=prefix,
+        subject=f"{prefix}{title}",
         department=dept_name,
         facts=[("接收单位", dept_name)],
         notes=[],
         url=url,
         md_url=MdSafe(url) if url else None,
-        sms=f"【舆情日报】{title}" + (f" {url}" if url else ""),
+        sms=sms + (f" {url}" if url else ""),
         body_lines=[line for line in str(digest.get("text") or "").splitlines() if line.strip()],
     )
 

@@ -9,7 +9,7 @@ key that exists does nothing, so re-running an evaluation never duplicates a not
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -17,10 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from yuqing.alerts import crawled_text
 from yuqing.alerts.context import AlertContext
 from yuqing.alerts.grouping import chunks, dialect_insert
 from yuqing.alerts.labels import sector_name
 from yuqing.alerts.routing import next_active
+from yuqing.config.departments import Channel, Department
 from yuqing.store.models import Incident, IncidentPost, Notification, Post, PostTag, Source
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 TOP_POSTS = 5
 SNIPPET = 200
 MAX_EVIDENCE = 8
+MAX_TERM_CHARS = 20
 KINDS = ("firing", "repeat", "escalation", "resolved", "digest")
 NOTIFICATIONS = cast(Table, Notification.__table__)
 
@@ -45,29 +48,9 @@ def idempotency_key(
 
 
 def evidence_terms(evidence: Any, limit: int = MAX_EVIDENCE) -> list[str]:
-    """Matched terms from a post's tag evidence, whatever its nesting: strings in lists and
-    dicts (``[term, weight]`` pairs give their term); long strings are not terms."""
-    out: dict[str, None] = {}
-
-    def walk(node: Any) -> None:
-        if len(out) >= limit:
-            return
-        if isinstance(node, str):
-            term = node.strip()
-            if term and len(term) <= 20:
-                out.setdefault(term, None)
-        elif isinstance(node, dict):
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list | tuple):
-            if len(node) == 2 and isinstance(node[0], str) and isinstance(node[1], int | float):
-                walk(node[0])
-            else:
-                for item in node:
-                    walk(item)
-
-    walk(evidence)
-    return list(out)[:limit]
+    """Matched terms from a post's tag evidence for a message: at most ``limit``, none longer
+    than 20 characters (see :func:`yuqing.alerts.crawled_text.evidence_terms`)."""
+    return crawled_text.evidence_terms(evidence, limit, MAX_TERM_CHARS)
 
 
 def snippet(text: str, evidence: list[str], size: int = SNIPPET) -> str:
@@ -193,6 +176,42 @@ def incident_facts(ctx: AlertContext, inc: Incident) -> dict[str, Any]:
     }
 
 
+def enabled_channels(dept: Department) -> Iterator[tuple[str, Channel]]:
+    """(``"<type>#<index>"``, channel) for each enabled channel of ``dept``: the name is the
+    channel's place in departments.yaml, as idempotency keys and outbox rows spell it."""
+    for index, channel in enumerate(dept.channels):
+        if channel.enabled:
+            yield f"{channel.type}#{index}", channel
+
+
+def outbox_row(
+    key: str,
+    department: str,
+    channel: str,
+    kind: str,
+    payload: dict[str, Any],
+    due: datetime,
+    now: datetime,
+    *,
+    incident_id: int | None = None,
+    digest_id: int | None = None,
+) -> dict[str, Any]:
+    """A new ``notifications`` row (pending), for :func:`insert_rows`."""
+    return {
+        "idempotency_key": key,
+        "incident_id": incident_id,
+        "digest_id": digest_id,
+        "department_code": department,
+        "channel": channel,
+        "kind": kind,
+        "status": "pending",
+        "payload": payload,
+        "attempts": 0,
+        "next_attempt_at": due,
+        "created_at": now,
+    }
+
+
 def notification_rows(
     ctx: AlertContext,
     inc: Incident,
@@ -222,26 +241,10 @@ def notification_rows(
         "posts": posts,
     }
     rows = []
-    for index, channel in enumerate(dept.channels):
-        if not channel.enabled:
-            continue
-        name = f"{channel.type}#{index}"
+    for name, _channel in enabled_channels(dept):
         key = idempotency_key(inc.id, dept.code, kind, sequence, name)
-        rows.append(
-            {
-                "idempotency_key": key,
-                "incident_id": inc.id,
-                "digest_id": None,
-                "department_code": dept.code,
-                "channel": name,
-                "kind": kind,
-                "status": "pending",
-                "payload": {**base, "idempotency_key": key},
-                "attempts": 0,
-                "next_attempt_at": due,
-                "created_at": now,
-            }
-        )
+        payload = {**base, "idempotency_key": key}
+        rows.append(outbox_row(key, dept.code, name, kind, payload, due, now, incident_id=inc.id))
     if not rows:
         log.warning("incident #%s: department %s has no enabled channel", inc.id, dept.code)
     return rows

@@ -7,7 +7,8 @@ NAME`` in a subprocess with the source's timeout), ``evaluate``, ``deliver``, ``
 
 Steps chain: a crawl that succeeds runs ``evaluate`` at once, and ``evaluate``/``escalate`` run
 ``deliver`` at once, so a collected post reaches its receivers in seconds, not minutes; the
-intervals are the safety net. Only one scheduler runs per database (:class:`DbLock`).
+intervals are the safety net. Only one scheduler runs per database (:class:`DbLock`). On
+start (``serve`` and ``run_once``) the departments table is synced from departments.yaml.
 SIGTERM/SIGINT stop new work, let the running steps finish (a crawl subprocess gets SIGTERM and
 shuts down cleanly; delivery stops after the current notification) and exit 0. State lives in
 the database, so a restart loses nothing and the outbox sends nothing twice.
@@ -29,7 +30,7 @@ from yuqing.alerts.outbox import DeliveryPolicy, DeliveryResult, deliver_due
 from yuqing.app.crawljobs import CrawlRunner
 from yuqing.app.proclock import DbLock
 from yuqing.config import Config
-from yuqing.store import retention
+from yuqing.store import departments, retention
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
@@ -78,6 +79,15 @@ class Runtime:
             log.info("scheduler: stopping (finishing the running steps)")
         self.stop_event.set()
         self.crawler.stop_all()
+
+    def sync_departments(self) -> None:
+        """Mirror departments.yaml into the ``departments`` table (at start-up). A failure is
+        logged: the table is for analysts and history, routing reads the config."""
+        try:
+            with self.db.session() as s:
+                departments.sync(s, self.config.departments.departments)
+        except Exception:
+            log.exception("scheduler: could not sync the departments table")
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -270,6 +280,7 @@ def serve(runtime: Runtime, lock: DbLock, heartbeat_every: float = 15.0) -> bool
     scheduler = None
     kept = True
     try:
+        runtime.sync_departments()
         scheduler = build_scheduler(runtime)
         runtime.scheduler = scheduler
         scheduler.resume()
@@ -328,6 +339,7 @@ def run_once(runtime: Runtime, force: bool = False) -> CycleReport:
     report = CycleReport()
     previous = _install_signals(runtime)
     try:
+        runtime.sync_departments()
         due = runtime.crawler.due_sources(runtime.db, utcnow(), force=force)
         report.crawled = runtime.crawler.run_many(due)
         report.failed_steps += [f"crawl:{n}" for n, code in report.crawled.items() if code != 0]

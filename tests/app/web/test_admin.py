@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from tests.app.web.conftest import Clients, Seed, post_form, text_of
 from tests.conftest import FakeClock
-from yuqing.store.models import AuditLog, Silence, User
+from yuqing.config import Config
+from yuqing.store import departments
+from yuqing.store.models import AuditLog, Department, IncidentDepartment, Silence, User
 from yuqing.store.session import Database
 
 
@@ -185,6 +187,24 @@ def test_departments_and_routing_page(clients: Clients, seed: Seed) -> None:
     assert "lsq 龙沙区人民政府 区县政府 龙沙区 市政府督查室 email#0" in page
     assert 'routes[0] rule="source-failing" yuqing 运维值班 否' in page
     assert "升级接收 市政府督查室" in page
+
+
+def test_departments_removed_from_the_config_keep_their_names(
+    clients: Clients, seed: Seed, sqlite_database: Database, config: Config
+) -> None:
+    """The departments table (synced from departments.yaml) names departments that have since
+    been removed from the config: on old incidents and on the departments page."""
+    with sqlite_database.session() as s:
+        departments.sync(s, config.departments.departments)
+        s.add(Department(code="hbj", name="市环境保护局", kind="bureau", active=False))
+        s.add(IncidentDepartment(incident_id=seed.lsq, department_code="hbj", route="routes[9]"))
+    admin = clients.login("admin")
+    incident = text_of(admin.get(f"/incidents/{seed.lsq}").text)
+    assert "市环境保护局" in incident and "龙沙区人民政府" in incident
+    page = admin.get("/admin/departments").text
+    removed = text_of(page.split('id="removed-departments">', 1)[1].split("</table>", 1)[0])
+    assert removed == "代码 名称 类别 区县 hbj 市环境保护局 市直部门 —"
+    assert "lsq" not in removed  # configured departments are listed above, not here
 
 
 def test_audit_log_filters(clients: Clients, seed: Seed) -> None:

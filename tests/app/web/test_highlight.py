@@ -43,6 +43,17 @@ def test_split_evidence_longest_first_and_merged() -> None:
     assert split_evidence("a.b", [".*"]) == [("a.b", False)]  # terms are literal, not regex
 
 
+def test_pages_and_messages_highlight_alike() -> None:
+    """One implementation (yuqing.alerts.crawled_text): a one-character cue is not lit up in
+    the pages either (it was, while e-mails and digests skipped it)."""
+    from yuqing.alerts import crawled_text, messages
+
+    assert split_evidence is crawled_text.split_evidence is messages.split_evidence
+    assert safe_url is crawled_text.safe_url
+    terms = highlight_terms({"sector": ["鹅"], "shutdown": ["拆了"]})
+    assert split_evidence("鹅被拆了", terms) == [("鹅被", False), ("拆了", True)]
+
+
 def test_snippet_is_a_window_around_the_first_evidence() -> None:
     text = "甲" * 300 + "一刀切" + "乙" * 300
     parts = snippet_parts(text, ["一刀切"], width=60)
@@ -62,8 +73,9 @@ def test_snippet_is_a_window_around_the_first_evidence() -> None:
         ("//evil.example/x", False),
         ("https://", False),
         ("https://ok.example/\nset-cookie", False),
+        ("https://ok.example/a b(1)", True),  # shown as crawled: the template escapes it
         (None, False),
     ],
 )
 def test_safe_url(url: object, ok: bool) -> None:
-    assert (safe_url(url) is not None) is ok
+    assert safe_url(url) == (url.strip() if ok and isinstance(url, str) else None)

@@ -6,7 +6,7 @@ import typer
 from sqlalchemy import func, select
 
 from yuqing.app.state import AppState
-from yuqing.store import models
+from yuqing.store import departments, models
 from yuqing.store.db import current_revision, head_revision, upgrade
 
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
@@ -18,7 +18,8 @@ def register(app: typer.Typer) -> None:
 
 @db_app.command("upgrade")
 def upgrade_cmd(ctx: typer.Context, revision: str = typer.Argument("head")) -> None:
-    """Create the schema or migrate it to the newest revision."""
+    """Create the schema or migrate it to the newest revision; then sync the departments
+    table from departments.yaml."""
     state: AppState = ctx.obj
     db = state.database(check_schema=False)
     before, after = upgrade(db.engine, revision)
@@ -26,6 +27,9 @@ def upgrade_cmd(ctx: typer.Context, revision: str = typer.Argument("head")) -> N
         typer.echo(f"{db.display_url}: already at revision {after}")
     else:
         typer.echo(f"{db.display_url}: upgraded {before or 'empty'} -> {after}")
+    if after == head_revision():  # an older revision's schema may not match the models
+        with db.session() as s:
+            typer.echo(departments.sync(s, state.config().departments.departments))
 
 
 @db_app.command("status")

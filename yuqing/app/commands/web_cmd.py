@@ -41,6 +41,12 @@ def _read_password(password_stdin: bool, prompt: str = "Password") -> str:
     return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
 
 
+PasswordStdin = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+]
+
+
 @users_app.command("add")
 def add(
     ctx: typer.Context,
@@ -50,10 +56,7 @@ def add(
         str | None, typer.Option(help="Department code (departments.yaml); officers need one.")
     ] = None,
     display_name: Annotated[str, typer.Option(help="Name shown in the pages.")] = "",
-    password_stdin: Annotated[
-        bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Create a user (the password is prompted for, or read with --password-stdin)."""
     from yuqing.app.web.users import create_user
@@ -104,10 +107,7 @@ def list_(ctx: typer.Context) -> None:
 def passwd(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Login name.")],
-    password_stdin: Annotated[
-        bool,
-        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Set a user's password (ends their sessions)."""
     from yuqing.app.web.users import get_user, set_password

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from yuqing.alerts.labels import SECTOR_NAMES as _SECTOR_NAMES
-from yuqing.alerts.labels import SEVERITY_NAMES
+from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
 
 SEVERITY_ZH: dict[str, str] = dict(SEVERITY_NAMES)  # 紧急 / 重要 / 一般
 SEVERITIES = ("high", "medium", "normal")
-STATUS_ZH = {"open": "待签收", "acknowledged": "已签收", "resolved": "已办结"}
+STATUS_ZH: dict[str, str] = dict(STATUS_NAMES)
 STATUSES = ("open", "acknowledged", "resolved")
 KIND_ZH = {
     "firing": "预警通知",
     "repeat": "重复提醒",
     "escalation": "升级督办",
     "resolved": "办结通知",
-    "digest": "日报",
+    "digest": "日报/周报",
 }
 NOTIFICATION_STATUS_ZH = {
     "pending": "待发送",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,15 +15,19 @@ from zoneinfo import ZoneInfo
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from yuqing.app.web import labels
 from yuqing.app.web.highlight import safe_url
 from yuqing.app.web.security import LoginLimiter, SessionCodec
 from yuqing.app.web.users import ROLE_ZH
 from yuqing.config import Config
+from yuqing.store import departments
 from yuqing.store.session import Database
 
+log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+KEPT_NAMES_TTL = 60.0  # seconds
 
 # Messages shown after an action redirects back (?msg=code); never text from the URL itself.
 FLASH = {
@@ -79,13 +85,37 @@ class Web:
     def now(self) -> datetime:
         return self.clock()
 
+    _kept_names: dict[str, str] = field(default_factory=dict)
+    _kept_names_at: float | None = None
+
     def department_name(self, code: str | None) -> str:
+        """The configured name; for a department since removed from departments.yaml, the
+        name the departments table kept; else the code itself."""
         if not code:
             return ""
         for d in self.config.departments.departments:
             if d.code == code:
                 return d.name
-        return code
+        return self.kept_department_names().get(code, code)
+
+    def department_names(self) -> dict[str, str]:
+        """code → name: the configured departments over the ones the table kept."""
+        return {
+            **self.kept_department_names(),
+            **{d.code: d.name for d in self.config.departments.departments},
+        }
+
+    def kept_department_names(self) -> dict[str, str]:
+        """The departments table's names (re-read at most once a minute; kept on error)."""
+        now = time.monotonic()
+        if self._kept_names_at is None or now - self._kept_names_at >= KEPT_NAMES_TTL:
+            self._kept_names_at = now
+            try:
+                with self.db.session() as s:
+                    self._kept_names = departments.names(s)
+            except SQLAlchemyError as exc:
+                log.warning("departments table unreadable: %s", exc)
+        return self._kept_names
 
 
 def make_env(tz: ZoneInfo) -> jinja2.Environment:

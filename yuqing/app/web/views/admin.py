@@ -19,7 +19,7 @@ from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.users import ROLES, create_user, list_users, set_password, update_user
 from yuqing.config.routing import Matcher, Route
 from yuqing.config.types import parse_duration
-from yuqing.store.models import AuditLog, CrawlRun, Source, User
+from yuqing.store.models import AuditLog, CrawlRun, Department, Source, User
 
 router = APIRouter(prefix="/admin")
 Admin = Annotated[CurrentUser, Depends(admin)]
@@ -279,6 +279,7 @@ def _route_rows(route: Route, depth: int = 0, path: str = "") -> list[dict[str, 
 @router.get("/departments")
 def departments_page(request: Request, user: Admin) -> Response:
     web = get_web(request)
+    configured = {d.code for d in web.config.departments.departments}
     with web.db.session() as s:
         counts = dict(
             s.execute(
@@ -287,11 +288,17 @@ def departments_page(request: Request, user: Admin) -> Response:
                 .group_by(User.department_code)
             ).all()
         )
+        removed = [  # kept in the table for history (yuqing.store.departments)
+            d
+            for d in s.scalars(select(Department).order_by(Department.code))
+            if d.code not in configured
+        ]
     return render(
         request,
         "admin/departments.html",
         {
             "departments": web.config.departments.departments,
+            "removed": removed,
             "routing": web.config.routing,
             "routes": _route_rows(web.config.routing),
             "user_counts": counts,

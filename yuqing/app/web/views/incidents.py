@@ -84,7 +84,7 @@ def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) ->
             s,
             inc,
             [p.post.id for p in posts],
-            {d.code: d.name for d in web.config.departments.departments},
+            web.department_names(),
         ),
         "colleagues": colleagues(s, user, codes),
         "overdue": overdue_by(inc, web.now()),
