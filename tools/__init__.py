@@ -1,0 +1,1 @@
+"""Repository tools: not part of the yuqing package and not shipped in the wheel."""

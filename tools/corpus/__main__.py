@@ -1,0 +1,3 @@
+from tools.corpus.generate import main
+
+raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Composing the whole corpus: scenarios + hand-written posts, interleaved, split, numbered."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tools.corpus.context import Ctx, Labels
+from tools.corpus.dice import Dice
+from tools.corpus.fragments import Fragments
+from tools.corpus.handwritten import HANDWRITTEN, load_handwritten
+from tools.corpus.places import Gazetteer
+from tools.corpus.scenarios import SCENARIOS
+from tools.corpus.schema_core import SECTORS
+
+SEED = 20240611
+FIELDS = [
+    "id",
+    "split",
+    "style",
+    "title",
+    "text",
+    "shutdown",
+    "blanket",
+    "complaint",
+    "sector",
+    "district",
+    "licensed",
+]
+
+
+class SlotError(RuntimeError):
+    """A fragment uses a {slot} its scenario does not fill."""
+
+
+@dataclass
+class Row:
+    style: str
+    title: str
+    text: str
+    labels: Labels
+    source: str  # the scenario, or "hand"
+    split: str = ""
+    id: str = ""
+
+    def csv_fields(self) -> dict[str, str | int]:
+        head = {"id": self.id, "split": self.split, "style": self.style, "title": self.title}
+        return {**head, "text": self.text, **asdict(self.labels)}
+
+
+def generate(c: Ctx) -> list[Row]:
+    """All composed posts, scenario by scenario (lengths 20-400, unique texts)."""
+    gazetteer = Gazetteer(c)
+    rows: list[Row] = []
+    seen: set[str] = set()
+    for fn, count in SCENARIOS:
+        made, tries = 0, 0
+        while made < count:
+            tries += 1
+            if tries >= count * 50:
+                raise RuntimeError(f"{fn.__name__}: too few usable posts after {tries} tries")
+            try:
+                draft = fn(c)
+            except KeyError as exc:  # str.format: a fragment names a slot nobody fills
+                msg = f"{fn.__name__}: a fragment uses the unknown slot {{{exc.args[0]}}}"
+                raise SlotError(msg) from exc
+            text, lab = draft.text, draft.labels
+            if not (20 <= len(text) <= 400) or text in seen:
+                continue
+            # The district label must be recoverable from what the post actually says.
+            named = gazetteer.districts_named(draft.title + "\n" + text)
+            if lab.district not in named:
+                lab.district = next(iter(named)) if len(named) == 1 else ""
+            if len(named) > 1 and lab.district == "":
+                continue
+            seen.add(text)
+            rows.append(Row(draft.style, draft.title, text, lab, fn.__name__))
+            made += 1
+    return rows
+
+
+def assign_split(rows: list[Row]) -> None:
+    """75/25 train/dev, stratified by (shutdown, sector), with its own fixed seed."""
+    rng = random.Random(SEED + 1)
+    groups: dict[tuple[int, str], list[Row]] = {}
+    for r in rows:
+        groups.setdefault((r.labels.shutdown, r.labels.sector), []).append(r)
+    for key in sorted(groups):
+        g = groups[key]
+        rng.shuffle(g)
+        n_dev = round(len(g) * 0.25)
+        for i, r in enumerate(g):
+            r.split = "dev" if i < n_dev else "train"
+
+
+def build(f: Fragments, handwritten: Path = HANDWRITTEN) -> list[Row]:
+    c = Ctx(Dice(SEED), f)
+    hand = [
+        Row(style, title, text, lab, "hand")
+        for style, title, text, lab in load_handwritten(SECTORS, set(c.districts), handwritten)
+    ]
+    gen = generate(c)
+    texts = {r.text for r in hand}
+    rows = hand + [r for r in gen if r.text not in texts]
+    if len({r.text for r in rows}) != len(rows):
+        raise RuntimeError("handwritten.txt repeats a text")
+    # Interleave deterministically so ids do not reveal the scenario.
+    c.dice.shuffle(rows)
+    assign_split(rows)
+    for i, r in enumerate(rows, 1):
+        r.id = f"c{i:04d}"
+    return rows
+
+
+def write(rows: list[Row], out: Path) -> None:
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=FIELDS)
+        w.writeheader()
+        for r in rows:
+            w.writerow(r.csv_fields())
