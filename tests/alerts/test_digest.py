@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import lxml.html
 import pytest
 
-from yuqing.alerts.digest import RenderedDigest, render_digest
+from yuqing.alerts.digest import RenderedDigest, archive, render_digest
+from yuqing.alerts.digest_archive import data_path, read_data
 from yuqing.alerts.digest_data import scopes
 from yuqing.config import Config
 from yuqing.store.models import CrawlRun, Incident, IncidentDepartment, Source
@@ -320,6 +322,49 @@ def test_charts_are_embedded_pngs(config: Config, seeded: Database) -> None:
         png = base64.b64decode(src.split(",", 1)[1])
         assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
     assert base64.b64decode(srcs[0].split(",", 1)[1]) == r.images["trend"]
+
+
+def test_incident_severity_reads_like_the_web(config: Config, seeded: Database) -> None:
+    """Regression: digests said 高/中 where the web says 紧急/重要 (one mapping now)."""
+    r = render_digest(config, seeded, "city", DAY, now=NOW)
+    cells = {
+        int(tr.get("data-incident")): tr.cssselect("td")[1].text_content()
+        for tr in doc(r).cssselect("tr[data-incident]")
+    }
+    assert cells == {1: "紧急", 2: "一般", 3: "重要"}
+    assert "（1条，紧急，" not in r.text and "（2条，紧急，" in r.text
+    assert "，高，" not in r.text and "，中，" not in r.text
+
+
+def test_archive_writes_the_data_the_web_renders(
+    config: Config, seeded: Database, tmp_path: Path
+) -> None:
+    r = render_digest(config, seeded, "city", DAY, now=NOW)
+    html = archive(r, tmp_path / "a")
+    assert sorted(p.name for p in html.parent.iterdir()) == ["city.html", "city.json", "city.txt"]
+    data = read_data(data_path(html))
+    assert data is not None and data == r.data
+    assert (data["department_code"], data["period"], data["day"]) == ("city", "daily", "2026-11-27")
+    view = data["view"]
+    assert view["title"] == r.title and view["url"] == r.url
+    assert "images" not in view and "data:image" not in data_path(html).read_text("utf-8")
+    assert [row["severity_key"] for s in view["sections"] for row in s["rows"]] == [
+        "high",
+        "normal",
+        "medium",
+    ]
+    assert any(p["title"] == HOSTILE_TITLE for p in view["posts"])  # raw: the web escapes
+    assert set(data["charts"]) == {"trend_days", "trend", "district", "status"}
+    assert data["charts"]["trend_days"][-1] == "2026-11-27"
+    again = archive(render_digest(config, seeded, "city", DAY, now=NOW), tmp_path / "b")
+    assert data_path(again).read_bytes() == data_path(html).read_bytes()
+
+
+def test_unreadable_archived_data_is_none(tmp_path: Path) -> None:
+    assert read_data(tmp_path / "absent.json") is None
+    for body in ("{not json", '{"format": 99, "view": {}, "charts": {}}', "[]"):
+        (tmp_path / "x.json").write_text(body, encoding="utf-8")
+        assert read_data(tmp_path / "x.json") is None
 
 
 def test_plain_text_alternative(config: Config, seeded: Database) -> None:

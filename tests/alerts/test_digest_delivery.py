@@ -63,16 +63,10 @@ def test_run_daily_records_archives_and_queues(config: Config, sqlite_database: 
     assert city.sent_at is not None
     folder = config.settings.data_dir / "digests" / "2026-11-27"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "city.html",
-        "city.txt",
-        "dcs.html",
-        "dcs.txt",
-        "lsq.html",
-        "lsq.txt",
-        "zjj.html",
-        "zjj.txt",
+        f"{code}.{ext}" for code in ("city", "dcs", "lsq", "zjj") for ext in ("html", "json", "txt")
     ]
     assert (folder / "lsq.html").read_text(encoding="utf-8") == digests["lsq"].html
+    assert digests["lsq"].path == str(folder / "lsq.html")
     # the city-wide digest goes to the leaders' office (routing.escalation_receiver)
     key = f"digest-{city.id}/dcs/email#0"
     assert key in rows

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from tests.alerts.delivery_support import payload
 from yuqing.alerts.crawled_text import link_url, split_evidence
-from yuqing.alerts.messages import Rendered, md_escape
+from yuqing.alerts.labels import SEVERITY_NAMES
+from yuqing.alerts.messages import SEVERITY_ZH, Rendered, md_escape
 
 HOSTILE_TITLE = "[点我领奖](http://evil.example/x) <script>alert(1)</script> {{ 7*7 }} {% if 1 %}"
 HOSTILE_SNIPPET = (
@@ -36,7 +39,7 @@ def test_firing_message_states_what_where_sector_count_due_and_link() -> None:
     r = Rendered(payload("firing"))
     assert r.subject == "【一刀切关停预警】龙沙区 生活服务业 一刀切式关停（3条）"
     text = r.text
-    for fact in ("地区：龙沙区", "行业：生活服务业", "相关帖文：3 条", "级别：高"):
+    for fact in ("地区：龙沙区", "行业：生活服务业", "相关帖文：3 条", "级别：紧急"):
         assert fact in text
     # due 11:00 UTC is 19:00 in Asia/Shanghai
     assert "请于 11月27日 19:00 前签收处置" in text
@@ -56,6 +59,19 @@ def test_each_kind_has_distinct_wording() -> None:
     assert subjects["escalation"].startswith("【升级督办】")
     assert subjects["resolved"].startswith("【已办结】")
     assert len(set(subjects.values())) == 4
+
+
+@pytest.mark.parametrize(
+    ("severity", "word"), [("high", "紧急"), ("medium", "重要"), ("normal", "一般")]
+)
+def test_severity_words_are_the_webs(severity: str, word: str) -> None:
+    """Regression: messages said 高/中/一般 while the web said 紧急/重要/一般; both now read
+    alerts.labels.SEVERITY_NAMES."""
+    assert SEVERITY_ZH is SEVERITY_NAMES  # the web's labels read the same mapping
+    r = Rendered(payload("firing", severity=severity))
+    assert f"级别：{word}" in r.text
+    assert f"**级别**：{word}" in r.markdown()
+    assert f">级别</th><td>{word}</td>" in r.html
 
 
 def test_escalation_names_the_overdue_departments() -> None:

@@ -2,7 +2,8 @@
 
 ``run_daily(config, db, now)`` is the scheduler's job at ``schedule.digest_at``: it renders the
 digests of the day that just ended (and, on ``schedule.weekly_digest_day``, of the week that
-ended with it), archives each as ``<data_dir>/digests/<day>/<department>[-weekly].html|.txt``,
+ended with it), archives each as ``<data_dir>/digests/<day>/<department>[-weekly].html|.txt``
+and ``.json`` (the data the web app renders, see :mod:`yuqing.alerts.digest_archive`),
 records it in ``digests`` and puts one outbox row per channel of the receiving department
 (``kind="digest"``, key ``digest-<id>/<department>/<channel>``). It is idempotent: a digest
 already handed to the outbox is not rendered or queued again. One department that fails never
@@ -28,6 +29,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.alerts import charts
+from yuqing.alerts.digest_archive import (
+    archive_dir,
+    data_path,
+    dumps,
+    file_stem,
+    receiver_of,
+    snapshot,
+)
 from yuqing.alerts.digest_data import CITY, Facts, Scope, collect, period_for, scopes
 from yuqing.alerts.digest_view import STATES, build_view, summary
 from yuqing.alerts.errors import AlertsError
@@ -67,10 +76,11 @@ class RenderedDigest:
     summary: str  # a few lines for chat robots and SMS
     images: dict[str, bytes] = field(default_factory=dict)
     url: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # archived as JSON for the web app
 
     @property
     def file_stem(self) -> str:
-        return self.department_code + ("-weekly" if self.period == "weekly" else "")
+        return file_stem(self.department_code, self.period)
 
 
 @dataclass
@@ -109,6 +119,7 @@ def _charts(view: dict[str, Any], data: dict[str, Any]) -> dict[str, bytes]:
 
 def render(config: Config, facts: Facts, scope: Scope, now: datetime) -> RenderedDigest:
     view, data = build_view(config, facts, scope, now)
+    archived = snapshot(scope.code, scope.name, facts.period.kind, facts.period.day, view, data)
     images = _charts(view, data)
     if images:
         view["images"] = {
@@ -125,6 +136,7 @@ def render(config: Config, facts: Facts, scope: Scope, now: datetime) -> Rendere
         summary=summary(view),
         images=images,
         url=view["url"],
+        data=archived,
     )
 
 
@@ -155,23 +167,17 @@ def render_digest(
 
 
 def archive(rendered: RenderedDigest, out_dir: Path) -> Path:
-    """Write ``<out_dir>/<stem>.html`` and ``.txt``; returns the HTML file's path."""
+    """Write ``<out_dir>/<stem>.html``, ``.txt`` and ``.json``; returns the HTML file's path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / f"{rendered.file_stem}.html"
-    for path, body in ((html, rendered.html), (html.with_suffix(".txt"), rendered.text)):
+    files = [(html, rendered.html), (html.with_suffix(".txt"), rendered.text)]
+    if rendered.data:
+        files.append((data_path(html), dumps(rendered.data)))
+    for path, body in files:
         tmp = path.with_name(path.name + ".part")
         tmp.write_text(body, encoding="utf-8")
         tmp.replace(path)
     return html
-
-
-def archive_dir(config: Config, day: date) -> Path:
-    return config.settings.data_dir / "digests" / day.isoformat()
-
-
-def receiver_of(config: Config, code: str) -> str | None:
-    """Who receives a digest: the department itself; the city's goes to the leaders' office."""
-    return config.routing.escalation_receiver if code == CITY else code
 
 
 def _record(session: Session, rendered: RenderedDigest, path: Path) -> Digest:

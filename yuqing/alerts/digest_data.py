@@ -36,6 +36,7 @@ from yuqing.store.models import (
 )
 
 CITY = "city"
+CITY_NAME = "全市"  # the city-wide digest, for the leaders (routing.escalation_receiver)
 TREND_DAYS = 14
 LIST_LIMIT = 20  # incidents shown per state
 TOP_POSTS = 8
@@ -104,7 +105,7 @@ def scopes(config: Config) -> dict[str, Scope]:
         for code, pairs in by_rule.items():
             if pairs != everything:  # a rule that fans out everywhere widens no scope
                 reached[code] |= pairs
-    out = {CITY: Scope(CITY, "全市", None, "全市")}
+    out = {CITY: Scope(CITY, CITY_NAME, None, CITY_NAME)}
     for dept in config.departments.departments:
         pairs = reached.get(dept.code, set())
         out[dept.code] = Scope(

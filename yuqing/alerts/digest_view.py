@@ -14,10 +14,12 @@ from yuqing.alerts.digest_data import (
     Counts,
     Facts,
     IncidentRow,
+    Period,
     Scope,
     sector_label,
 )
-from yuqing.alerts.messages import SEVERITY_ZH, STATUS_ZH, Formatter
+from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
+from yuqing.alerts.messages import Formatter
 from yuqing.config import Config
 
 STATES = (
@@ -35,6 +37,20 @@ METRICS = (
 )
 
 # -- the view -------------------------------------------------------------------------------
+
+
+def title_of(name: str, period: Period) -> str:
+    """``龙沙区人民政府舆情日报（11月27日）``, ``全市舆情周报（11月21日—11月27日）``."""
+    return f"{name}舆情{'周报' if period.kind == 'weekly' else '日报'}（{period.label}）"
+
+
+def digest_path(kind: str, day: date, code: str) -> str:
+    """The web app's page of one digest: ``/digests/daily/2026-11-27/lsq``."""
+    return f"/digests/{kind}/{day.isoformat()}/{code}"
+
+
+def digest_url(base_url: str, kind: str, day: date, code: str) -> str:
+    return base_url.rstrip("/") + digest_path(kind, day, code)
 
 
 def _delta(now: int, prev: int) -> str:
@@ -61,8 +77,10 @@ def _incident_rows(rows: list[IncidentRow], fmt: Formatter, t: datetime) -> list
                 "title": i.title,
                 "url": link_url(i.url),
                 "post_count": i.post_count,
-                "severity": SEVERITY_ZH.get(i.severity, i.severity),
-                "status": STATUS_ZH.get(state, state)
+                "severity": SEVERITY_NAMES.get(i.severity, i.severity),
+                "severity_key": i.severity,
+                "state": state,
+                "status": STATUS_NAMES.get(state, state)
                 + (
                     f"（{i.acknowledged_by}）"
                     if state == "acknowledged" and i.acknowledged_by
@@ -159,10 +177,8 @@ def build_view(
     note = ""
     if facts.sources and not show_sources:
         note = f"{len(facts.sources)} 个采集源运行异常，本期数据可能不完整。"
-    kind_zh = "周报" if period.kind == "weekly" else "日报"
-    base = config.settings.base_url.rstrip("/")
     view = {
-        "title": f"{scope.name}舆情{kind_zh}（{period.label}）",
+        "title": title_of(scope.name, period),
         "department": scope.name,
         "scope": scope.description,
         "period_label": period.label,
@@ -187,7 +203,7 @@ def build_view(
         if show_sources
         else [],
         "sources_note": note,
-        "url": link_url(f"{base}/digests/{period.kind}/{period.day.isoformat()}/{scope.code}"),
+        "url": link_url(digest_url(config.settings.base_url, period.kind, period.day, scope.code)),
         "generated": fmt.time(now.isoformat()),
         "images": None,
         "chart_note": None,

@@ -28,7 +28,7 @@ import jinja2
 
 from yuqing.alerts.channels.http import json_bytes
 from yuqing.alerts.crawled_text import link_url, split_evidence
-from yuqing.alerts.labels import STATUS_NAMES
+from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -42,7 +42,7 @@ RULE_PREFIX = {
 DEFAULT_PREFIX = "【舆情预警】"
 KIND_PREFIX = {"repeat": "【提醒】", "escalation": "【升级督办】", "resolved": "【已办结】"}
 DIGEST_NAME = {"daily": "舆情日报", "weekly": "舆情周报"}  # by digests.period
-SEVERITY_ZH = {"high": "高", "medium": "中", "normal": "一般"}
+SEVERITY_ZH = SEVERITY_NAMES  # 紧急 / 重要 / 一般, the words the web shows too
 STATUS_ZH = STATUS_NAMES
 MAX_POSTS = 5
 MAX_SNIPPET = 200

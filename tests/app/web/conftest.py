@@ -57,6 +57,7 @@ class Seed:
     source_failing: int
     silence: int
     users: dict[str, int]
+    digest: str  # /digests/daily/2026-11-27/lsq: with the hostile post
 
 
 def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
@@ -172,7 +173,10 @@ def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
             duration=timedelta(hours=4),
             now=now,
         )
+        day = (now + timedelta(hours=8)).date()  # the local day (UTC+8)
+        digest = f.digest(s, config, "lsq", day, now=now + timedelta(hours=16))
         return Seed(
+            digest=f"/digests/{digest.period}/{digest.day}/{digest.department_code}",
             silence=silence.id,
             users=users,
             lsq=lsq.id,

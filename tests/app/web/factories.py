@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yuqing.alerts import digest as digest_mod
+from yuqing.alerts.digest_archive import archive_dir, snapshot
+from yuqing.alerts.digest_data import collect, period_for, scopes
+from yuqing.alerts.digest_view import build_view, summary
 from yuqing.app.web.users import create_user
 from yuqing.config import Config
 from yuqing.store import fts
 from yuqing.store.models import (
     CrawlRun,
     DeliveryAttempt,
+    Digest,
     Incident,
     IncidentDepartment,
     IncidentPost,
@@ -234,3 +239,29 @@ def user(
         display_name=username,
         actor="seed",
     )
+
+
+def digest(
+    s: Session, config: Config, code: str, day: date, *, now: datetime, period: str = "daily"
+) -> Digest:
+    """A digest archived and recorded as ``run_daily`` does (its view from the session's data,
+    JSON beside the HTML), without the PNG charts (slow: the web draws its own) and without
+    outbox rows. The stand-in e-mail HTML has an inline style the pages must never serve."""
+    p = period_for(day, period, config.settings.timezone)
+    s.flush()
+    scope = scopes(config)[code]
+    view, charts = build_view(config, collect(config, s, p), scope, now)
+    rendered = digest_mod.RenderedDigest(
+        department_code=code,
+        department_name=scope.name,
+        period=period,
+        day=day,
+        title=view["title"],
+        html=f'<p style="color: red">{view["title"]}</p>',
+        text=f"{view['title']}\n{summary(view)}",
+        summary=summary(view),
+        url=view["url"],
+        data=snapshot(code, scope.name, period, day, view, charts),
+    )
+    path = digest_mod.archive(rendered, archive_dir(config, day))
+    return digest_mod._record(s, rendered, path)

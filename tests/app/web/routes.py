@@ -14,6 +14,8 @@ def get_pages(seed: Seed) -> dict[str, str]:
     return {
         "/inbox": "/inbox",
         "/incidents/{incident_id}": f"/incidents/{seed.lsq}",
+        "/digests": "/digests",
+        "/digests/{period}/{day}/{code}": seed.digest,
         "/account": "/account",
         "/dashboard": "/dashboard",
         "/search": "/search?q=一刀切",

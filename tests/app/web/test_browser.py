@@ -215,3 +215,34 @@ def test_hostile_post_text_does_not_run(browser: Any, live_server: tuple[str, An
     assert not [h for h in hrefs if h and h.lower().startswith("javascript")]
     assert page.evaluate("document.cookie") == ""  # HttpOnly: scripts cannot read the session
     watch.check()
+
+
+def test_officer_opens_a_digest(browser: Any, live_server: tuple[str, Any]) -> None:
+    """The 日报 entry → the list → one digest: its charts drawn under the CSP (a violation is
+    a console error), the hostile post title shown as text, nothing run."""
+    base, seed = live_server
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    watch = Watch(page)
+    login(page, base, "lsq1")
+    page.click("nav.nav a[href='/digests']")
+    page.wait_for_url(f"{base}/digests")
+    page.locator(f'tr[data-digest="{seed.digest}"] a').click()
+    page.wait_for_url(f"{base}{seed.digest}")
+    assert page.locator("#digest-title").inner_text() == "龙沙区人民政府舆情日报（11月27日）"
+    charts = page.locator("svg.chart")
+    assert charts.count() == 3
+    for i in range(3):
+        box = charts.nth(i).bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 20
+    widest = max(
+        page.locator("svg.chart-hbars rect.bar").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().width)"
+        )
+    )
+    assert widest > 100  # bars are drawn, not zero-width
+    posts = page.locator("#posts")
+    assert "<script>alert('t')</script>{{ 7*7 }}标题" in posts.inner_text()
+    assert posts.locator("script, img").count() == 0
+    assert page.locator("span.badge.sev-high").first.inner_text() == "紧急"
+    shot(page, "digest")
+    watch.check()

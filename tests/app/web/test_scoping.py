@@ -13,6 +13,7 @@ from tests.app.web.routes import get_pages, incident_actions
 from yuqing.store.models import AuditLog, Feedback, Incident
 from yuqing.store.session import Database
 
+DIGEST_PAGES = ("/digests", "/digests/{period}/{day}/{code}")  # seed.digest is lsq's
 ANALYST_PAGES = ("/dashboard", "/search", "/posts", "/exports", "/exports/{kind}.{fmt}", "/sql")
 
 
@@ -116,8 +117,8 @@ def test_feedback_on_a_post_outside_the_incident_is_404(
 @pytest.mark.parametrize(
     ("user", "allowed"),
     [
-        ("lsq1", {"/inbox", "/incidents/{incident_id}", "/account"}),
-        ("ana", {"/inbox", "/incidents/{incident_id}", "/account", *ANALYST_PAGES}),
+        ("lsq1", {"/inbox", "/incidents/{incident_id}", "/account", *DIGEST_PAGES}),
+        ("ana", {"/inbox", "/incidents/{incident_id}", "/account", *DIGEST_PAGES, *ANALYST_PAGES}),
         ("admin", None),  # everything
     ],
 )

@@ -25,13 +25,20 @@ from yuqing.app.web.security import (
     SessionCodec,
     secret_key,
 )
-from yuqing.app.web.views import admin, analysis, auth, dashboard, incidents
+from yuqing.app.web.views import admin, analysis, auth, dashboard, digests, incidents
 from yuqing.config import Config
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
 log = logging.getLogger(__name__)
-ROUTERS = (auth.router, incidents.router, dashboard.router, analysis.router, admin.router)
+ROUTERS = (
+    auth.router,
+    incidents.router,
+    digests.router,
+    dashboard.router,
+    analysis.router,
+    admin.router,
+)
 STATIC = Path(__file__).resolve().parent / "static"
 
 ERROR_ZH = {

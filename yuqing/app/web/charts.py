@@ -174,3 +174,52 @@ def line_chart(title: str, days: list[date], series: list[Series]) -> Chart:
         chart.lines.append(Line(" ".join(pts), s.color, s.name, dots if len(days) <= 62 else []))
     chart.legend = [(s.color, s.name) for s in series]
     return chart
+
+
+# -- horizontal bars: one bar per category (districts, incident states) ---------------------
+
+HBAR_ROW, HBAR_HEIGHT, HBAR_LABELS, HBAR_VALUES = 22, 14, 130, 48
+
+
+@dataclass
+class HBar:
+    label: str
+    value: int
+    y: float
+    w: float
+    color: str
+
+
+@dataclass
+class HBarChart:
+    """Categories down the left, one bar each; ``left`` is where the bars start."""
+
+    title: str
+    kind: str = "hbars"
+    width: int = WIDTH
+    height: int = 0
+    left: int = HBAR_LABELS
+    bar: int = HBAR_HEIGHT
+    bars: list[HBar] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return self.total == 0
+
+
+def hbar_chart(
+    title: str, items: list[tuple[str, int]], colors: list[str] | None = None
+) -> HBarChart:
+    """A bar per (label, value), longest for the largest value; ``colors`` per item in
+    order (the first palette colour for all when None)."""
+    chart = HBarChart(title=title)
+    top = max((v for _, v in items), default=0)
+    span = chart.width - chart.left - HBAR_VALUES
+    for i, (label, value) in enumerate(items):
+        color = colors[i] if colors and i < len(colors) else PALETTE[0]
+        width = span * value / top if top else 0.0
+        chart.bars.append(HBar(label, value, 6 + HBAR_ROW * i, width, color))
+    chart.height = 12 + HBAR_ROW * max(len(items), 1)
+    chart.total = sum(v for _, v in items)
+    return chart
