@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from yuqing.config import Config
 from yuqing.config.errors import ConfigError
+from yuqing.nlp.build import gazetteer_words
 from yuqing.nlp.segment import Segmenter, domain_words, get_segmenter
 
 
@@ -54,3 +56,14 @@ def test_start_up_check_names_missing_nlp_files(tmp_path: Path) -> None:
     ]
     (tmp_path / "words.txt").write_text("词 1\n", encoding="utf-8")
     assert check_nlp(make_config(tmp_path / "var", user_dict=tmp_path / "words.txt")) == []
+
+
+def test_words_keep_gazetteer_names_whole(nlp_config: Config) -> None:
+    seg = get_segmenter(gazetteer_words(nlp_config), hmm=False)
+    assert seg.words("齐齐哈尔市的烧烤") == ["齐齐哈尔市", "的", "烧烤"]
+
+
+def test_hmm_segmentation_is_jiebas_own() -> None:
+    seg = Segmenter(hmm=True)
+    text = "龙沙区的王小二烧烤被叫停"
+    assert seg.tokens(text) == list(seg._tok.cut(text, HMM=True))

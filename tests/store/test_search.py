@@ -132,6 +132,23 @@ def test_rebuild_indexes_every_post(database: Database, posts: dict[str, int]) -
     assert _found(database, "一刀切") == {"blanket", "diner", "old"}
 
 
+def test_rebuild_segments_with_the_writers_segmentation(
+    database: Database, posts: dict[str, int]
+) -> None:
+    """`yuqing search --rebuild-index` hands over the tagger's segmentation, so re-indexed
+    posts get the words the crawl gave them (not plain jieba's)."""
+    seen: list[str] = []
+
+    def segment(norm: str) -> list[str]:
+        seen.append(norm)
+        return fts.words(norm)
+
+    with database.engine.begin() as conn:
+        assert fts.rebuild(conn, segment) == len(TEXTS)
+    assert sorted(seen) == sorted(fts.normalize(t) for t in TEXTS.values())
+    assert _found(database, "一刀切") == {"blanket", "diner", "old"}
+
+
 def test_deleted_post_disappears(database: Database, posts: dict[str, int]) -> None:
     with database.session() as s:
         s.execute(text("DELETE FROM post_tags WHERE post_id = :i"), {"i": posts["blanket"]})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +32,8 @@ class StoreResult:
     tags: int = 0
 
 
-def record(item: PostItem) -> PostRecord:
+def record(item: PostItem, words: list[str] | None = None) -> PostRecord:
+    """The post to store; ``words``: its full-text index words, if the tagger gave them."""
     assert item.url is not None and item.published_at is not None and item.content_hash
     ref = item.cluster
     return PostRecord(
@@ -51,6 +52,7 @@ def record(item: PostItem) -> PostRecord:
         replies=item.replies,
         reposts=item.reposts,
         raw_ref=item.found_on,
+        words=words,
     )
 
 
@@ -117,14 +119,21 @@ def resolve_all() -> int:
     return moved
 
 
-def store_batch(session: Session, items: Sequence[PostItem], state: StoreState) -> StoreResult:
-    """Upsert ``items`` and everything that needs their ids. Does not commit.
+def store_batch(
+    session: Session,
+    items: Sequence[PostItem],
+    state: StoreState,
+    words: Mapping[int, list[str]] | None = None,
+) -> StoreResult:
+    """Upsert ``items`` and everything that needs their ids. Does not commit. ``words``: the
+    full-text index words of some items, by position (:class:`~yuqing.crawler.tagging.Tagged`).
 
     Clusters: an item that copies another resolves to that post's cluster. An item that
     starts a cluster of its own first checks the database for an exact copy stored meanwhile
     by another crawl (sources crawled at the same time); the earliest one's cluster wins.
     """
-    result = upsert_posts(session, [record(i) for i in items])
+    words = words or {}
+    result = upsert_posts(session, [record(i, words.get(n)) for n, i in enumerate(items)])
     pids = result.ids
     with state.lock:
         for item, pid in zip(items, pids, strict=True):
@@ -212,11 +221,18 @@ class WriteTotals:
 MAX_ERRORS = 20
 
 
-def _store(database: Database, items: Sequence[PostItem], state: StoreState) -> StoreResult:
+def _store(
+    database: Database,
+    items: Sequence[PostItem],
+    state: StoreState,
+    words: Mapping[int, list[str]] | None = None,
+) -> StoreResult:
     """One transaction; on failure the shared state forgets what the batch added."""
     mark = state.checkpoint()
     try:
         with database.session() as s:
+            if words:
+                return store_batch(s, items, state, words)
             return store_batch(s, items, state)
     except BaseException:
         state.restore(mark)
@@ -237,12 +253,14 @@ def write_batch(
     totals = WriteTotals()
     if index is not None:
         totals.near_duplicates = sum(index.assign(i) for i in batch if i.content_hash is None)
+    words: dict[int, list[str]] = {}
     if tagging is not None:
-        _tagged, failed = tagging.tag(batch)
-        totals.tag_errors += failed
+        tagged = tagging.tag(batch)
+        totals.tag_errors += tagged.failed
+        words = tagged.words
     stored: Sequence[PostItem] = batch
     try:
-        result = _store(database, batch, state)
+        result = _store(database, batch, state, words)
     except Exception as exc:  # one failed batch must not end the crawl
         if len(batch) == 1:
             log.exception("could not store a post: %s", batch[0].url)
@@ -255,9 +273,9 @@ def write_batch(
             exc,
         )
         result, ok = StoreResult(), []
-        for item in batch:
+        for n, item in enumerate(batch):
             try:
-                one = _store(database, [item], state)
+                one = _store(database, [item], state, {0: words[n]} if n in words else None)
             except Exception as item_exc:
                 log.exception("could not store a post: %s", item.url)
                 totals.fail(1, item_exc)

@@ -9,13 +9,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from yuqing.config import Config
 from yuqing.crawler.items import PostItem
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Tagged:
+    """What :meth:`TagStage.tag` did with a batch. ``words``: position in the batch → the
+    post's words for the full-text index (``yuqing.store.fts.Indexable.words``), the tagger's
+    segmentation handed on so that the store does not segment the text again; posts without
+    an entry (not tagged here, or a tagger that does not say) are segmented by the store."""
+
+    done: int = 0
+    failed: int = 0
+    words: dict[int, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -46,26 +58,35 @@ class TagStage:
             return cls(None, f"unavailable: {type(exc).__name__}")
         return cls(tagger, f"active ({getattr(tagger, 'model_version', '?')})")
 
-    def tag(self, items: Sequence[PostItem]) -> tuple[int, int]:
-        """Tag the pending items in place; (how many got tags, how many failed)."""
-        pending = [i for i in items if i.tag_pending and i.tags is None]
+    def tag(self, items: Sequence[PostItem]) -> Tagged:
+        """Tag the pending items in place: how many got tags, how many failed, and the words
+        the tagger found in them (where it says; see :class:`Tagged`)."""
+        pending = [n for n, i in enumerate(items) if i.tag_pending and i.tags is None]
         if self.tagger is None or not pending:
-            return 0, 0
-        pairs = [(i.title or "", i.text or "") for i in pending]
+            return Tagged()
+        pairs = [(items[n].title or "", items[n].text or "") for n in pending]
+        words: list[list[str]] = []
         try:
-            records = list(self.tagger.tag_many(pairs))
+            with_words = getattr(self.tagger, "tag_many_with_words", None)
+            if with_words is not None:
+                records, words = with_words(pairs)
+            else:
+                records = list(self.tagger.tag_many(pairs))
         except Exception:
             log.exception("batch tagging failed; tagging %d posts one by one", len(pending))
-            records = []
+            records, words = [], []
             for title, text in pairs:
                 try:
                     records.append(self.tagger.tag(title, text))
                 except Exception as exc:
                     log.warning("could not tag a post: %s: %s", type(exc).__name__, exc)
                     records.append(None)
-        done = 0
-        for item, record in zip(pending, records, strict=False):
-            item.tags = record
-            item.tag_pending = False
-            done += record is not None
-        return done, len(pending) - done
+        result = Tagged()
+        for n, record in zip(pending, records, strict=False):
+            items[n].tags = record
+            items[n].tag_pending = False
+            result.done += record is not None
+        if len(words) == len(pending):
+            result.words = dict(zip(pending, words, strict=True))
+        result.failed = len(pending) - result.done
+        return result

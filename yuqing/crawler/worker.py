@@ -1,14 +1,15 @@
 """The store worker: the tag and store stages in a process of their own.
 
-Tagging (jieba + scikit-learn) and the store's writes (with the full-text index's second
-jieba pass) are CPU-bound Python: on a thread of the crawl process they hold the GIL the crawl
-needs. One worker process per crawl process and database does them instead, so fetching and
-parsing (crawl process) overlap with tagging and storing (worker) on two cores.
+Tagging (jieba + scikit-learn) and the store's writes (the full-text index takes the tagger's
+words; only without the tagger does it segment the text itself) are CPU-bound Python: on a
+thread of the crawl process they hold the GIL the crawl needs. One worker process per crawl
+process and database does them instead, so fetching and parsing (crawl process) overlap with
+tagging and storing (worker) on two cores.
 
 * Started (``spawn``) by the first crawler's pipelines at open; loads the tagger and the
   dedupe stage's index of recent posts (:mod:`yuqing.crawler.clusters`: the worker clusters
-  each batch, in order, before tagging it), opens the database and warms the full-text
-  segmenter, once, then says ``ready`` (the crawlers' open
+  each batch, in order, before tagging it), opens the database (and, with the tagger off,
+  warms the full-text index's own segmenter), once, then says ``ready`` (the crawlers' open
   waits for that without blocking the reactor, as the tagger load used to).
 * Batches go over a ``multiprocessing`` queue, in order; every batch is acknowledged with what
   it did (new, updated, tags, failures). At most ``max_pending`` batches are unacknowledged:
@@ -82,13 +83,14 @@ def _serve(options: WorkerOptions, requests: Any, replies: Any, parent: int) -> 
         database.check_schema()
         now = options.fixed_now or datetime.now(ZoneInfo(options.config.settings.timezone))
         index = DedupIndex.load(options.config, database, now)
-        fts.words("预热")  # load the full-text segmenter now, not in the first batch
+        if not tagging.active:  # else the tagger's words are indexed (store/fts.py, Indexable)
+            fts.words("预热")  # load the full-text segmenter now, not in the first batch
     except Exception as exc:
         log.exception("the store worker could not start")
         replies.put(("failed", f"{type(exc).__name__}: {exc}"[:300]))
         return
     state = StoreState()
-    # The tagger's model, both jieba dictionaries and the dedupe index live as long as the
+    # The tagger's model, its jieba dictionary and the dedupe index live as long as the
     # worker: out of the collector's sight, full collections stop walking them (measured: GC
     # time per crawl 0.42s → 0.08s).
     gc.collect()

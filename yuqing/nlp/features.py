@@ -25,6 +25,7 @@ from yuqing.nlp.segment import Segmenter
 FEATURE_VERSION = 1
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
+MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class Analysis:
     title_len: int
     cues: list[CueHit] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
+    tokens: list[str] | None = None  # the segmenter's tokens of ``norm`` (None: not segmented)
+    whole: bool = True  # False: title or text was cut to the featurizer's limits
 
 
 class Featurizer:
@@ -69,15 +72,17 @@ class Featurizer:
 
     def analyze(self, title: str, text: str) -> Analysis:
         cfg = self.config
-        title = (title or "")[:500]
-        text = (text or "")[: cfg.max_chars]
+        title, text = title or "", text or ""
+        whole = len(title) <= MAX_TITLE and len(text) <= cfg.max_chars
+        if not whole:
+            title, text = title[:MAX_TITLE], text[: cfg.max_chars]
         original = f"{title}\n{text}"
         norm = normalize_for_matching(original)
-        a = Analysis(original, norm, len(title))
+        a = Analysis(original, norm, len(title), whole=whole)
         feats = a.features
         compact = _SPACE.sub(" ", norm)
         if cfg.words or cfg.word_bigrams or cfg.title_words:
-            tokens = self.segmenter.tokens(norm)
+            tokens = a.tokens = self.segmenter.tokens(norm)
             words = [w for w in tokens if not _JUNK.match(w)]
             if cfg.words:
                 feats += ["w:" + w for w in words]

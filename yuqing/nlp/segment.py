@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading to stderr by default
 
 _LOCK = threading.Lock()
+MAX_SUBWORD = 8  # longest dictionary word looked for inside a token (search mode)
 
 
 def domain_words() -> list[str]:
@@ -69,7 +70,27 @@ class Segmenter:
 
     def words(self, text: str) -> list[str]:
         """The words of ``text`` (whitespace tokens dropped)."""
-        return [w for w in self._tok.lcut(text, HMM=self.hmm) if not w.isspace()]
+        return [w for w in self.tokens(text) if not w.isspace()]
+
+    def index_pieces(self, text: str) -> list[str]:
+        """The full-text index's words of normalized ``text`` (``yuqing.store.fts.Segment``):
+        :meth:`search_words` of its :meth:`tokens`."""
+        return self.search_words(self.tokens(text))
+
+    def search_words(self, tokens: Iterable[str]) -> list[str]:
+        """Search mode over tokens already cut (:meth:`tokens`): each token preceded by the
+        dictionary words inside it, as ``jieba.Tokenizer.cut_for_search`` does with its own
+        ``cut`` (it looks at the 2- and 3-character ones; here every length up to
+        :data:`MAX_SUBWORD` counts, so a name kept whole by the gazetteer, 齐齐哈尔市, still
+        yields 齐齐哈尔). The full-text index's words, without cutting the text again."""
+        freq = self._tok.FREQ
+        out: list[str] = []
+        for w in tokens:
+            n = len(w)
+            for k in range(2, min(n, MAX_SUBWORD + 1)):
+                out.extend(g for i in range(n - k + 1) if freq.get(g := w[i : i + k]))
+            out.append(w)
+        return out
 
 
 @lru_cache(maxsize=4)

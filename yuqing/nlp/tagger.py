@@ -20,11 +20,14 @@ import numpy as np
 
 from yuqing.config import Config
 from yuqing.config.settings import NlpSettings
+from yuqing.nlp.calibrated import fast_probabilities
 from yuqing.nlp.custom import CustomModel
 from yuqing.nlp.features import Analysis, Featurizer
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
+from yuqing.nlp.normalize import to_simplified
 from yuqing.nlp.rules import map_back
+from yuqing.store import fts
 from yuqing.store.posts import TagRecord
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,8 @@ class Tagger:
         self.settings = settings
         self.model_version = model_version
         self.custom: dict[str, CustomModel] = dict(custom or {})
+        # the same numbers as model.probabilities, without scikit-learn's cost per call
+        self._probabilities = fast_probabilities(model) or model.probabilities
 
     # -- public API -------------------------------------------------------------------------
     def tag(self, title: str, text: str) -> TagRecord:
@@ -71,6 +76,21 @@ class Tagger:
         for start in range(0, len(items), BATCH):
             out.extend(self._tag_batch(items[start : start + BATCH]))
         return out
+
+    def tag_many_with_words(
+        self, items: Sequence[tuple[str, str]]
+    ) -> tuple[list[TagRecord], list[list[str]]]:
+        """:meth:`tag_many` (in this process), plus each post's words for the store's full-text
+        index (``yuqing.store.fts.Indexable.words``): the search-mode words of the tokens the
+        tagger has cut anyway (:meth:`Segmenter.search_words`), so the store need not segment
+        the text a second time. A post the tagger saw only in part (over its length limits) or
+        in another form (Traditional characters it converted) is segmented as stored."""
+        items = list(items)
+        records: list[TagRecord] = []
+        words: list[list[str]] = []
+        for start in range(0, len(items), BATCH):
+            records.extend(self._tag_batch(items[start : start + BATCH], words))
+        return records, words
 
     def with_custom(self, names: Sequence[str]) -> Tagger:
         """A tagger that runs only the named custom classifiers (all must be registered)."""
@@ -107,13 +127,17 @@ class Tagger:
                 _WORKER = None
         return [rec for part in parts for rec in part]
 
-    def _tag_batch(self, items: Sequence[tuple[str, str]]) -> list[TagRecord]:
+    def _tag_batch(
+        self, items: Sequence[tuple[str, str]], words: list[list[str]] | None = None
+    ) -> list[TagRecord]:
         if not items:
             return []
         with _gc_paused():
-            return self._tag_batch_inner(items)
+            return self._tag_batch_inner(items, words)
 
-    def _tag_batch_inner(self, items: Sequence[tuple[str, str]]) -> list[TagRecord]:
+    def _tag_batch_inner(
+        self, items: Sequence[tuple[str, str]], words: list[list[str]] | None
+    ) -> list[TagRecord]:
         vocab = self.model.vocab
         analyses: list[Analysis] = []
         rows: list[np.ndarray] = []
@@ -123,11 +147,14 @@ class Tagger:
             rows.append(vocab.columns(a.features))
             for name, cm in self.custom.items():
                 custom_rows[name].append(cm.columns(a, self.featurizer))
+            if words is not None:
+                words.append(self._index_words(title or "", text or "", a))
             a.features = []  # the feature strings are the bulk of a batch's memory
+            a.tokens = None
             analyses.append(a)
         x = vocab.matrix(rows)
         del rows
-        probs = self.model.probabilities(x)
+        probs = self._probabilities(x)
         custom = {name: self.custom[name].predict_rows(r) for name, r in custom_rows.items()}
         out = []
         ptr, ind, val = x.indptr, x.indices, x.data
@@ -189,6 +216,17 @@ class Tagger:
             licensed_score=round(licensed_score, 4),
             evidence=evidence,
         )
+
+    def _index_words(self, title: str, text: str, a: Analysis) -> list[str]:
+        """The full-text index's words of the stored post (see :meth:`tag_many_with_words`)."""
+        seg = self.featurizer.segmenter
+        # the index segments fts.normalize(document): the tagger's text unless it was cut or
+        # had Traditional characters to simplify (the tagger's normalization does that first;
+        # a title-less post differs by its leading newline only, a token of its own)
+        if a.tokens is not None and a.whole and to_simplified(a.original) == a.original:
+            return seg.search_words(a.tokens)
+        doc = fts.document(title, text)[: fts.MAX_INDEXED_CHARS]
+        return seg.index_pieces(fts.normalize(doc))
 
     def _place(self, a: Analysis) -> PlaceMatch | None:
         title, text = a.original[: a.title_len], a.original[a.title_len + 1 :]

@@ -9,9 +9,17 @@ Each post is indexed in two forms, both computed here in Python (SQL cannot segm
     一刀切) gets a candidate set that never misses a match; a single character ``c`` is found
     as the prefix query ``c*``. Search then checks every candidate exactly.
 ``words``
-    the jieba segmentation (search mode, so 齐齐哈尔市 also yields 齐齐哈尔), for analysts'
-    own full-text queries (``posts_fts MATCH 'words: 一刀切'`` on SQLite,
-    ``words @@ 'simple'::regconfig ...`` on PostgreSQL) and for ranking.
+    a jieba segmentation in search mode (each word and the dictionary words inside it: 一刀切
+    also yields 一刀), for analysts' own full-text queries (``posts_fts MATCH
+    'words: 一刀切'`` on SQLite, ``words @@ '一刀切'::tsquery`` on PostgreSQL). No search of
+    yuqing's reads it: :mod:`yuqing.store.search` finds candidates through ``grams`` and checks
+    each exactly, so which words a post gets never changes what a search finds. A writer
+    that has segmented the text already hands its words over (:attr:`Indexable.words`: the
+    crawl's store stage gives the tagger's segmentation, with the domain lexicon and the
+    gazetteer's names whole, and longer words inside them: 齐齐哈尔 in 齐齐哈尔市; see
+    ``yuqing.nlp.segment``); that saves a second jieba pass and this module's own jieba
+    dictionary (~66 MB). Posts written otherwise (the tagger off, imports, :func:`rebuild`)
+    are segmented by :func:`words`, plain jieba.
 
 SQLite keeps them in a contentless FTS5 table ``posts_fts`` (no second copy of the text) and
 ``posts_fts_map`` (post id → FTS row, with a digest of the indexed text). A post whose text
@@ -30,7 +38,7 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import jieba
@@ -90,6 +98,13 @@ def words(text: str) -> list[str]:
     return out
 
 
+def index_words(pieces: Iterable[str]) -> list[str]:
+    """``words`` tokens from a segmentation's pieces, as :func:`words` makes them (whitespace
+    and punctuation dropped, ``pm2.5`` split into its runs; lower case, in case): only letters
+    and digits reach the index, whatever a writer hands over."""
+    return runs(" ".join(pieces).lower())
+
+
 def document(title: str, body: str) -> str:
     """What is indexed and what search checks: title and text on separate lines."""
     return f"{title}\n{body}" if title else body
@@ -107,9 +122,34 @@ class Entry:
     grams: list[str]
 
 
-def entry(post_id: int, doc: str) -> Entry:
+@dataclass(frozen=True)
+class Indexable:
+    """A post's indexed text as its writer knows it, so the index need not read it back.
+
+    ``doc`` is :func:`document` of the stored title and text. ``words``, when given, are the
+    pieces of a search-mode segmentation of ``normalize(doc[:MAX_INDEXED_CHARS])`` (as
+    ``jieba.Tokenizer.cut_for_search`` gives them); None: :func:`words` segments it."""
+
+    doc: str
+    words: Sequence[str] | None = None
+
+
+# A writer's segmentation for the index: normalized text → search-mode pieces (see
+# :class:`Indexable`); the tagger's (``Segmenter.index_pieces``), so that re-indexing gives
+# the words the crawl gave.
+Segment = Callable[[str], Sequence[str]]
+
+
+def entry(
+    post_id: int, doc: str, pieces: Sequence[str] | None = None, segment: Segment | None = None
+) -> Entry:
+    """The index entry of ``doc``; ``pieces``: its words, already segmented (see
+    :class:`Indexable`); else ``segment`` cuts it, else :func:`words`."""
     norm = normalize(doc[:MAX_INDEXED_CHARS])
-    return Entry(post_id, digest(doc), words(norm), grams(norm))
+    if pieces is None and segment is not None:
+        pieces = segment(norm)
+    found = words(norm) if pieces is None else index_words(pieces)
+    return Entry(post_id, digest(doc), found, grams(norm))
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -180,34 +220,56 @@ def _indexed_digests(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     return out
 
 
-def sync_connection(conn: Connection, post_ids: Iterable[int]) -> int:
+def _stored_docs(conn: Connection, ids: Sequence[int]) -> dict[int, Indexable]:
+    if not ids:
+        return {}
+    marks = ", ".join(str(int(i)) for i in ids)
+    return {
+        int(pid): Indexable(document(title or "", body or ""))
+        for pid, title, body in conn.execute(
+            text(f"SELECT id, title, text FROM posts WHERE id IN ({marks})")
+        )
+    }
+
+
+def sync_connection(
+    conn: Connection,
+    post_ids: Iterable[int],
+    given: Mapping[int, Indexable] | None = None,
+    segment: Segment | None = None,
+) -> int:
     """(Re)index the given posts whose title or text changed since they were indexed; returns
-    how many were written. Does not commit."""
+    how many were written. ``given``: what the writer knows of some of them (their text as
+    just stored, maybe their words); the others are read from ``posts``; ``segment`` cuts
+    those without words (default :func:`words`). Does not commit."""
     ids = sorted({int(i) for i in post_ids})
+    given = given or {}
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         known = _indexed_digests(conn, chunk)
-        marks = ", ".join(str(i) for i in chunk)
+        docs = {pid: given[pid] for pid in chunk if pid in given}
+        docs.update(_stored_docs(conn, [pid for pid in chunk if pid not in docs]))
         todo: list[Entry] = []
-        for pid, title, body in conn.execute(
-            text(f"SELECT id, title, text FROM posts WHERE id IN ({marks})")
-        ):
-            doc = document(title or "", body or "")
-            if known.get(int(pid)) != digest(doc):
-                todo.append(entry(int(pid), doc))
+        for pid in chunk:
+            post = docs.get(pid)
+            if post is not None and known.get(pid) != digest(post.doc):
+                todo.append(entry(pid, post.doc, post.words, segment))
         _write(conn, todo)
         written += len(todo)
     return written
 
 
-def sync_posts(session: Session, post_ids: Iterable[int]) -> int:
+def sync_posts(
+    session: Session, post_ids: Iterable[int], given: Mapping[int, Indexable] | None = None
+) -> int:
     """The store's write path calls this after upserting posts (same transaction)."""
-    return sync_connection(session.connection(), post_ids)
+    return sync_connection(session.connection(), post_ids, given)
 
 
-def rebuild(conn: Connection) -> int:
-    """Drop every index entry and index all posts again (also compacts SQLite's index)."""
+def rebuild(conn: Connection, segment: Segment | None = None) -> int:
+    """Drop every index entry and index all posts again (also compacts SQLite's index);
+    ``segment``: the segmentation the crawl's writer used (the tagger's), default :func:`words`."""
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"DELETE FROM {FTS_TABLE}"))
     else:
@@ -224,7 +286,7 @@ def rebuild(conn: Connection) -> int:
         ]
         if not ids:
             break
-        total += sync_connection(conn, ids)
+        total += sync_connection(conn, ids, segment=segment)
         last = ids[-1]
     if conn.dialect.name == "sqlite":
         conn.execute(text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')"))

@@ -73,6 +73,9 @@ class PostRecord:
     replies: int | None = None
     reposts: int | None = None
     raw_ref: str | None = None
+    # The full-text index's words for this title and text, when the writer has segmented them
+    # already (see yuqing.store.fts.Indexable); None: the index segments the text itself.
+    words: list[str] | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:
@@ -163,6 +166,7 @@ def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResul
         return result
     stmt = _post_upsert(_dialect(session))
     source_ids: dict[str, int] = {}
+    indexable: dict[int, fts.Indexable] = {}
     for start in range(0, len(records), BATCH):
         chunk = records[start : start + BATCH]
         rows: dict[tuple[int, str], dict[str, Any]] = {}
@@ -194,14 +198,17 @@ def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResul
         returned = session.connection().execute(stmt, list(rows.values()))  # Core, not ORM bulk
         ids = {(sid, dkey): pid for pid, sid, dkey in returned}
         for rec in chunk:
-            result.ids.append(ids[(source_ids[rec.source], rec.key)])
+            pid = ids[(source_ids[rec.source], rec.key)]
+            result.ids.append(pid)
+            # what was just stored (of duplicate keys, the last record: as in `rows`)
+            indexable[pid] = fts.Indexable(fts.document(rec.title or "", rec.text or ""), rec.words)
         for row_key, pid in ids.items():
             if row_key in existing:
                 result.updated += 1
             else:
                 result.new += 1
                 result.new_ids.append(pid)
-    fts.sync_posts(session, result.ids)  # the Chinese full-text index (store/fts.py)
+    fts.sync_posts(session, result.ids, indexable)  # the Chinese full-text index (store/fts.py)
     return result
 
 

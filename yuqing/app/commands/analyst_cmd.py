@@ -114,7 +114,7 @@ def digest_cmd(
     for code in codes:
         rendered = render(config, facts, known[code], now)
         path = archive(rendered, folder)
-        typer.echo(f"{rendered.title}: {path} (+ .txt)")
+        typer.echo(f"{rendered.title}: {path} (+ .txt, .json)")
 
 
 # -- sql ------------------------------------------------------------------------------------
@@ -284,8 +284,12 @@ def search_cmd(
     state: AppState = ctx.obj
     db = state.database()
     if rebuild_index:
+        from yuqing.nlp.tagger import load_tagger
+
+        # the tagger's segmentation, as the crawl indexes posts (builds the model if missing)
+        segment = load_tagger(state.config()).featurizer.segmenter.index_pieces
         with db.engine.begin() as conn:
-            n = fts.rebuild(conn)
+            n = fts.rebuild(conn, segment)
         typer.echo(f"full-text index rebuilt: {n} posts")
         return
     if not expression:
