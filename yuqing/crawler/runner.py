@@ -5,9 +5,25 @@
 
 The runner creates the crawl_runs row first and hands its id to the crawl, so a crawl that
 times out or crashes still leaves a row (``timeout`` / ``failed``) and updates the source's
-health. Each crawl keeps its Scrapy job state in ``<data_dir>/crawl-jobs/<source>`` (JOBDIR):
-an interrupted crawl resumes where it stopped; a finished one clears it. The crawl's log is
-``<data_dir>/logs/crawl-<source>.log``.
+health. The crawl's log is ``<data_dir>/logs/crawl-<source>.log``.
+
+Interrupted crawls resume. Each crawl keeps its Scrapy job state in
+``<data_dir>/crawl-jobs/<source>`` (JOBDIR; see :mod:`yuqing.crawler.jobdir`). A crawl stopped
+with SIGTERM (the scheduler stopping, its timeout, Ctrl-C on ``yuqing crawl``) closes cleanly:
+its row is ``failed`` (``timeout``) with "interrupted (shutdown): N requests saved" and
+``stats.jobdir_end = "saved"``, the watermark does not move, and the next crawl of the source
+(``stats.jobdir = "resumed"``) fetches the saved requests, skips every page the earlier runs
+fetched, and fetches again only robots.txt and the source's start URLs (they are
+``dont_filter``: new posts appear there; a JSON API without ``detail`` thus stores its first
+page's posts again, as updates). When it finishes, the JOBDIR is cleared and the watermark
+moves to the newest post the runs stored together. A JOBDIR that cannot be trusted
+is discarded with the reason logged and in ``stats.jobdir_reason``: the process was killed
+(SIGKILL, a crash: posts of batches already stored stay, everything else is fetched again), the
+source's settings or the demo URL changed, it is older than ``recent_window``. The crawl process
+runs in a session of its own, so Ctrl-C reaches only the runner, which sends one SIGTERM
+(Scrapy takes a second signal as "stop now", uncleanly), then SIGKILL after
+:data:`GRACE_SECONDS`; a lock (``crawl-jobs/<source>.lock``) refuses a second crawl of a
+source that is being crawled.
 """
 
 from __future__ import annotations
@@ -16,10 +32,10 @@ import contextlib
 import logging
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from yuqing.config import Config
+from yuqing.crawler import jobdir as jobs
 from yuqing.crawler.errors import CrawlError, SourceDisabled
 from yuqing.store import crawl as crawl_store
 from yuqing.store.models import CrawlRun, Source
@@ -129,65 +146,166 @@ def crawl_source(
     db = database or Database.from_settings(config.settings)
     try:
         db.check_schema()
-        with db.session() as s:
-            run_id = crawl_store.start_run(s, name, source.kind, source.model_dump(mode="json"))
         data_dir = config.settings.data_dir.resolve()
         jobdir = data_dir / "crawl-jobs" / name
-        log_path = data_dir / "logs" / f"crawl-{name}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "scrapy", "crawl", name, "-s", f"JOBDIR={jobdir}"]
-        for key, value in (settings or {}).items():
-            cmd += ["-s", f"{key}={value}"]
-        started = time.monotonic()
-        try:
-            status = run_process(cmd, crawl_env(config, demo_url, run_id), log_path, limit)
-        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the crawl was stopped
+        with jobs.locked(jobdir) as lock_fd:
+            url = demo_url or os.environ.get("YUQING_DEMO_URL")
+            mode, why, job = jobs.prepare(db, jobdir, source, jobs.fingerprint(config, source, url))
             with db.session() as s:
-                crawl_store.fail_run(s, run_id, "failed", "interrupted")
-            raise
+                run_id = crawl_store.start_run(s, name, source.kind, source.model_dump(mode="json"))
+                jobs.note_start(s, run_id, mode, why, job)
+            job.run_ids.append(run_id)
+            jobs.write_job(jobdir, job)
+            log_path = data_dir / "logs" / f"crawl-{name}.log"
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            cmd = [sys.executable, "-m", "scrapy", "crawl", name, "-s", f"JOBDIR={jobdir}"]
+            for key, value in (settings or {}).items():
+                cmd += ["-s", f"{key}={value}"]
+            started = time.monotonic()
+            child = CrawlProcess(name)
+            try:
+                status = child.run(
+                    cmd, crawl_env(config, demo_url, run_id), log_path, limit, lock_fd
+                )
+            except BaseException:  # interrupted (Ctrl-C, SIGTERM): the crawl was stopped
+                jobs.settle(db, jobdir, job, child.returncode)
+                with db.session() as s:
+                    crawl_store.fail_run(s, run_id, "failed", "interrupted")
+                raise
+            _, settled = jobs.settle(db, jobdir, job, child.returncode)
         message = ""
         with db.session() as s:
             if status == "timeout":
                 message = f"timed out after {limit:g}s"
                 crawl_store.mark_timeout(s, run_id, message)
             elif crawl_store.run_status(s, run_id) == "running":
-                message = last_error(log_path) or f"crawl process exited with status {status}"
+                message = (
+                    last_error(log_path) or settled or f"crawl process exited with status {status}"
+                )
                 crawl_store.fail_run(s, run_id, "failed", message)
         summary = summary_of(db, name, run_id, message, str(log_path))
         summary.duration_s = round(time.monotonic() - started, 2)
-        if summary.ok:
-            shutil.rmtree(jobdir, ignore_errors=True)
         return summary
     finally:
         if database is None:
             db.dispose()
 
 
+_RUNNING: dict[int, CrawlProcess] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+class CrawlProcess:
+    """One crawl subprocess, in a session of its own (a terminal's Ctrl-C reaches the runner
+    only). It gets SIGTERM at most once: Scrapy takes a second SIGTERM or SIGINT as "stop now"
+    and exits without saving its JOBDIR."""
+
+    def __init__(self, name: str = "") -> None:
+        self.name = name
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._terminated = False
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.poll() if self.proc is not None else None
+
+    def run(
+        self, cmd: list[str], env: dict[str, str], log_path: Path, limit: float, *pass_fds: int
+    ) -> str:
+        """Run the crawl; its exit status as a string, or "timeout". A crawl past its time,
+        or whose runner is interrupted, is stopped (see :meth:`stop`)."""
+        with open(log_path, "w", encoding="utf-8") as out:
+            self.proc = subprocess.Popen(
+                cmd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                pass_fds=pass_fds,
+            )
+            with _RUNNING_LOCK:
+                _RUNNING[self.proc.pid] = self
+            try:
+                return str(self.proc.wait(timeout=limit))
+            except subprocess.TimeoutExpired:
+                self.stop()
+                return "timeout"
+            except BaseException:
+                self.stop()
+                raise
+            finally:
+                with _RUNNING_LOCK:
+                    _RUNNING.pop(self.proc.pid, None)
+
+    def terminate(self) -> None:
+        """Send SIGTERM unless it was sent already (or the process has exited)."""
+        with self._lock:
+            if self._terminated or self.proc is None or self.proc.poll() is not None:
+                return
+            self._terminated = True
+        self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self, grace: float | None = None) -> None:
+        """SIGTERM (Scrapy closes the spider and saves its JOBDIR state), then SIGKILL after
+        ``grace`` seconds. Interrupting the wait (a second Ctrl-C, a scheduler's repeated
+        SIGTERM) does not cut the grace period short: the interruption is raised after."""
+        if self.proc is None:
+            return
+        self.terminate()
+        deadline = time.monotonic() + (GRACE_SECONDS if grace is None else grace)
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                if self.proc.poll() is not None:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    log.warning("crawl %s did not stop in time: killing it", self.name or self.pid)
+                    self.proc.kill()
+                    self.proc.wait()
+                    break
+                self.proc.wait(timeout=left)
+            except subprocess.TimeoutExpired:
+                continue
+            except KeyboardInterrupt as exc:
+                log.info("crawl %s: still stopping (it saves its state)", self.name or self.pid)
+                interrupted = exc
+        if interrupted is not None:
+            raise interrupted
+
+
+def running_crawls() -> dict[str, int]:
+    """Source name → process id of the crawls this process is running now."""
+    with _RUNNING_LOCK:
+        return {child.name: pid for pid, child in _RUNNING.items()}
+
+
+def stop_all() -> None:
+    """Stop every crawl process this runner started (SIGTERM, then SIGKILL after the grace
+    period); the threads that run them settle their jobs as usual."""
+    with _RUNNING_LOCK:
+        children = list(_RUNNING.values())
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.stop()
+
+
 def run_process(cmd: list[str], env: dict[str, str], log_path: Path, limit: float) -> str:
-    """Run the crawl; its exit status as a string, or "timeout". A crawl past its time, or
-    whose parent is interrupted, is stopped (see :func:`stop_process`)."""
-    with open(log_path, "w", encoding="utf-8") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            return str(proc.wait(timeout=limit))
-        except subprocess.TimeoutExpired:
-            stop_process(proc)
-            return "timeout"
-        except BaseException:
-            stop_process(proc)
-            raise
+    """Run a crawl process (see :class:`CrawlProcess`); its exit status, or "timeout"."""
+    return CrawlProcess().run(cmd, env, log_path, limit)
 
 
 def stop_process(proc: subprocess.Popen[Any]) -> None:
-    """SIGTERM (Scrapy closes the spider and saves its JOBDIR state), then SIGKILL."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    """SIGTERM, then SIGKILL after :data:`GRACE_SECONDS` (one signal of each at most)."""
+    child = CrawlProcess()
+    child.proc = proc
+    child.stop()
 
 
 def summary_of(db: Database, name: str, run_id: int, message: str, log_path: str) -> CrawlSummary:
@@ -265,4 +383,11 @@ def crawl_sources(
         if parallel <= 1:
             return [one(n) for n in names]
         with ThreadPoolExecutor(max_workers=parallel) as pool:
-            return list(pool.map(one, names))
+            futures = [pool.submit(one, n) for n in names]
+            try:
+                return [f.result() for f in futures]
+            except BaseException:  # Ctrl-C or SIGTERM lands here, not in the crawl threads
+                for f in futures:
+                    f.cancel()
+                stop_all()
+                raise

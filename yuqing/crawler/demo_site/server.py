@@ -86,6 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
             body,
             site.base_url,
         )
+        site.state.requests.admit(f"{method} {self.path}")
         try:
             resp = dispatch(site.state, req)
         except Exception:
@@ -205,6 +206,7 @@ class DemoSite:
 
     def stop(self) -> None:
         self._stopping.set()
+        self.state.requests.release()
         if self._server is not None and self._thread is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)

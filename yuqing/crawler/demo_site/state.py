@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +53,53 @@ class SiteOptions:
     huge_bytes: int = 50 * 1024 * 1024
 
 
+class RequestLog:
+    """Every request the site answered, in order (``"GET /forum/?pn=2"``), and a gate that
+    holds requests back: after ``hold_after(n)``, the next ``n`` requests are answered and
+    the ones after them wait (counted in ``waiting``) until ``release()``. Tests use it to
+    stop a crawl at a known point and to see which pages each crawl fetched. A long-running
+    site logs the first ``MAX_LOGGED`` requests and counts the rest."""
+
+    MAX_LOGGED = 200_000
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self.answered: list[str] = []
+        self.count = 0
+        self.waiting = 0
+        self._limit: int | None = None
+
+    def admit(self, target: str) -> None:
+        """Called before answering ``target``: waits while the gate is closed, then logs it."""
+        with self._cond:
+            self.waiting += 1
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._limit is None or self.count < self._limit)
+            self.waiting -= 1
+            self.count += 1
+            if len(self.answered) < self.MAX_LOGGED:
+                self.answered.append(target)
+            self._cond.notify_all()
+
+    def hold_after(self, n: int) -> None:
+        with self._cond:
+            self._limit = self.count + n
+
+    def release(self) -> None:
+        with self._cond:
+            self._limit = None
+            self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[RequestLog], bool], timeout: float) -> bool:
+        """Block until ``predicate(self)`` holds (True) or ``timeout`` seconds pass (False)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self), timeout)
+
+    def since(self, mark: int) -> list[str]:
+        with self._cond:
+            return self.answered[mark:]
+
+
 class SiteState:
     """Thread-safe store of the visible posts, per channel, newest first."""
 
@@ -65,6 +113,7 @@ class SiteState:
         self.held: deque[Post] = deque()
         self.released: list[int] = []
         self.next_release_at: datetime | None = None
+        self.requests = RequestLog()
         for post in posts:
             if options.live and "held" in post["flags"]:
                 self.held.append(post)
