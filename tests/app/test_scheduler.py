@@ -209,6 +209,38 @@ def test_stopping_terminates_a_running_crawl(
     assert codes == [-signal.SIGTERM]
 
 
+def test_a_stopping_crawl_gets_sigterm_once(
+    config: Config,
+    sqlite_database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Regression (crawl resume): Scrapy takes a second SIGTERM as "stop now, save nothing",
+    which throws the JOBDIR away; stop_all and the waiting loop must not both send one."""
+    cfg = _with_sources(config, _feed("slow", timeout="5m"))
+    runtime = Runtime(cfg, sqlite_database)
+    marks, ready = tmp_path / "sigterms", tmp_path / "ready"
+    child = (
+        "import signal, time, pathlib\n"
+        f"p = pathlib.Path({str(marks)!r})\n"
+        "signal.signal(signal.SIGTERM, lambda *a: p.open('a').write('x'))\n"
+        f"pathlib.Path({str(ready)!r}).touch()\n"
+        "end = time.monotonic() + 60\n"
+        "while time.monotonic() < end and not p.exists(): time.sleep(0.01)\n"
+        "time.sleep(1.0)\n"  # the grace period a crawl uses to save its job
+    )
+    monkeypatch.setattr(runtime.crawler, "command", lambda name: [sys.executable, "-c", child])
+    codes: list[int | None] = []
+    t = threading.Thread(target=lambda: codes.append(runtime.crawler.run("slow")))
+    t.start()
+    while not ready.exists():
+        time.sleep(0.02)
+    runtime.request_stop()
+    t.join(timeout=60)
+    assert codes == [0]
+    assert marks.read_text() == "x"
+
+
 def test_due_sources_follow_their_interval(
     config: Config, sqlite_database: Database, clock: Any
 ) -> None:

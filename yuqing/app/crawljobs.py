@@ -36,6 +36,7 @@ class CrawlRunner:
         self.stop_event = stop_event
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
+        self._asked: set[int] = set()  # processes already sent SIGTERM
 
     def command(self, name: str) -> list[str]:
         return [sys.executable, "-m", "yuqing", "crawl", name]
@@ -98,16 +99,24 @@ class CrawlRunner:
                 self._terminate(proc)
                 return proc.returncode
 
-    @staticmethod
-    def _terminate(proc: subprocess.Popen[bytes]) -> None:
+    def _terminate(self, proc: subprocess.Popen[bytes]) -> None:
         if proc.poll() is not None:
             return
-        proc.terminate()
+        self._ask_to_stop(proc)
         try:
             proc.wait(timeout=TERM_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+    def _ask_to_stop(self, proc: subprocess.Popen[bytes]) -> None:
+        """SIGTERM, once: Scrapy takes a second signal as "stop now, save nothing", which
+        would throw away the crawl's JOBDIR (see yuqing.crawler.jobdir)."""
+        with self._lock:
+            if proc.pid in self._asked:
+                return
+            self._asked.add(proc.pid)
+        proc.terminate()
 
     def stop_all(self) -> None:
         with self._lock:
@@ -115,7 +124,7 @@ class CrawlRunner:
         for name, proc in procs:
             if proc.poll() is None:
                 log.info("crawl %s: asking it to stop", name)
-                proc.terminate()
+                self._ask_to_stop(proc)
 
     def run_many(self, names: list[str]) -> dict[str, int | None]:
         if not names:

@@ -28,6 +28,8 @@ def _stop_on_sigterm() -> None:
     """SIGTERM (a scheduler stopping this crawl) stops the crawl subprocesses gracefully."""
 
     def handler(signum: int, frame: Any) -> None:
+        # once: a repeated SIGTERM must not cut the crawls' grace period short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
