@@ -1,5 +1,5 @@
 """The baseline: bare Scrapy spiders that fetch a recorded list of requests and do nothing
-with the responses (no parsing, no items, no pipelines, no yuqing middlewares or extensions).
+with the responses (no parsing, no items, no pipelines, no yuqing downloader middlewares).
 
     python -m bench.crawl.bare URLS_FILE RESULT_JSON [--scrapy-defaults]
 
@@ -7,12 +7,14 @@ One spider per source of the recording, all in one process, like the full run, e
 source's download settings, as the crawl has them (:data:`DOWNLOAD_SETTINGS` from
 ``yuqing.crawler.settings``, then the loader's per-source ``settings_for``: per-domain
 concurrency, delay, timeout, retries; AutoThrottle is off for the demo sources on both sides,
-their delay being 0). The engine settings are the crawl's too (:data:`ENGINE_SETTINGS`), so the
-only difference is what is done with the responses. ``--scrapy-defaults`` leaves the
-engine settings at Scrapy's defaults instead (the baseline the benchmark used first; Scrapy's
-default ``CONCURRENT_ITEMS`` makes every response cost more, items or not). robots.txt is
-fetched as the recorded request it was, not obeyed. The child writes its crawl time (first
-spider opened → last closed), pages and peak RSS as JSON.
+their delay being 0). The engine settings are the crawl's too (:data:`ENGINE_SETTINGS`: items
+in parallel, spider middlewares, log messages), and so is the process's garbage-collector
+tuning (:data:`PROCESS_EXTENSIONS`), so the only difference is what is done with the
+responses. ``--scrapy-defaults`` leaves both at Scrapy's and Python's defaults instead (the
+baseline the benchmark used first; Scrapy's default ``CONCURRENT_ITEMS`` makes every response
+cost more, items or not). robots.txt is fetched as the recorded request it was, not obeyed.
+The child writes its crawl time (first spider opened → last closed), pages and peak RSS as
+JSON.
 """
 
 from __future__ import annotations
@@ -56,8 +58,16 @@ DOWNLOAD_SETTINGS = (
     "RETRY_TIMES",
     "RETRY_HTTP_CODES",
 )
-# How the engine handles a response's output, as the crawl sets it (not what is done with it).
-ENGINE_SETTINGS = ("CONCURRENT_ITEMS", "WARN_ON_GENERATOR_RETURN_VALUE")
+# How the engine handles a response and its output, as the crawl sets it (not what is done
+# with it): items in parallel, spider middlewares, the per-response log message.
+ENGINE_SETTINGS = (
+    "CONCURRENT_ITEMS",
+    "WARN_ON_GENERATOR_RETURN_VALUE",
+    "SPIDER_MIDDLEWARES",
+    "LOG_FORMATTER",
+)
+# The crawl process's garbage-collector tuning (yuqing.crawler.gcfreeze), on both sides.
+PROCESS_EXTENSIONS = {"yuqing.crawler.gcfreeze.GcFreeze": 120}
 
 
 def read_recording(path: Path) -> dict[str, list[Recorded]]:
@@ -101,6 +111,8 @@ def crawl_settings(scrapy_defaults: bool) -> dict[str, Any]:
     }
     keys = DOWNLOAD_SETTINGS if scrapy_defaults else DOWNLOAD_SETTINGS + ENGINE_SETTINGS
     settings.update({k: getattr(project, k) for k in keys if hasattr(project, k)})
+    if not scrapy_defaults:
+        settings["EXTENSIONS"] = dict(PROCESS_EXTENSIONS)
     return settings
 
 

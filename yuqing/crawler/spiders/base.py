@@ -21,10 +21,11 @@ from scrapy.http import JsonResponse, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from yuqing.config.sources import AnySource
+from yuqing.config.sources import AnySource, FieldMap
 from yuqing.crawler.context import CrawlContext, context_for
 from yuqing.crawler.dates import DateParseError, parse_datetime
 from yuqing.crawler.errors import CrawlError
+from yuqing.crawler.extract import Fields, field_list
 from yuqing.crawler.items import PostItem
 from yuqing.store import crawl as crawl_store
 
@@ -79,6 +80,9 @@ class SourceSpider(scrapy.Spider):
         self.cutoff = None
         self.known = {}
         self._seen_ids: set[str] = set()
+        self._field_lists: dict[int, Fields] = {}
+        self._required = tuple(self.source.required)
+        self._time_format: str = getattr(self.source, "time_format", "auto")
         if self.source.uses_demo and not ctx.demo_url:
             raise CrawlError(
                 f"source {self.source.name!r} uses {{demo}} but no demo site URL is set "
@@ -177,7 +181,9 @@ class SourceSpider(scrapy.Spider):
             return None
 
     def is_settled(self, published: datetime | None, key: str | None = None) -> bool:
-        """Known and older than the cut-off: no need to fetch or store it again."""
+        """Known and older than the cut-off: no need to fetch or store it again. (Without a
+        cut-off, callers skip reading the entry's time and key for it: the validate stage
+        reads the time anyway.)"""
         if self.cutoff is None:
             return False
         if published is not None:
@@ -197,13 +203,20 @@ class SourceSpider(scrapy.Spider):
         self._seen_ids.add(key)
         return True
 
+    def fields(self, fields: FieldMap | None) -> Fields:
+        """One of the source's field maps as (name, spec) pairs, listed once per spider."""
+        found = self._field_lists.get(id(fields))
+        if found is None:
+            found = self._field_lists[id(fields)] = field_list(fields)
+        return found
+
     def new_item(self, url: str | None, found_on: str, **fields: Any) -> PostItem:
         return PostItem(
             source=self.source.name,
             url=url,
             found_on=found_on,
-            required=tuple(self.source.required),
-            time_format=getattr(self.source, "time_format", "auto"),
+            required=self._required,
+            time_format=self._time_format,
             **fields,
         )
 

@@ -50,8 +50,10 @@ class FeedSpider(SourceSpider):
             values = {name: _first(entry, xpath) for name, xpath in FEED_FIELDS.items()}
             link = values.pop("link")
             url = resp.urljoin(link) if link else None
-            key = dedup_key(values.get("external_id"), canonical_url(url or ""))
-            if self.is_settled(self.when(values.get("published")), key):
+            if self.cutoff is not None and self.is_settled(
+                self.when(values.get("published")),
+                dedup_key(values.get("external_id"), canonical_url(url or "")),
+            ):
                 self.crawler.stats.inc_value("yuqing/skipped_settled")
                 continue
             if self.source.follow_links and url:
@@ -65,7 +67,7 @@ class FeedSpider(SourceSpider):
         resp = self.html_response(response)
         if resp is None:
             return
-        values = html_fields(resp, self.source.article)
+        values = html_fields(resp, self.fields(self.source.article))
         merged = {**entry, **{k: v for k, v in values.items() if v}}
         counts = {k: parse_count(merged.pop(k, None)) for k in ("replies", "likes", "reposts")}
         link = merged.pop("url", None)

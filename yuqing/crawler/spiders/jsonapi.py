@@ -98,10 +98,13 @@ class JsonApiSpider(SourceSpider):
             return
         self.crawler.stats.inc_value("yuqing/listed", len(entries))
         settled = 0
+        fields = self.fields(src.fields)
         for raw in entries:
-            values = json_fields(raw, src.fields)
+            values = json_fields(raw, fields)
             item = self.item_from(values, base_url or resp.url)
-            if self.is_settled(self.when(item.published, src.time_format), item.key):
+            if self.cutoff is not None and self.is_settled(
+                self.when(item.published, src.time_format), item.key
+            ):
                 settled += 1
                 continue
             if src.detail is not None and item.url:
@@ -152,7 +155,7 @@ class JsonApiSpider(SourceSpider):
         resp = self.html_response(response)
         if resp is None:
             return
-        for name, value in html_fields(resp, self.source.detail).items():
+        for name, value in html_fields(resp, self.fields(self.source.detail)).items():
             if value:
                 setattr(item, name, parse_count(value) if name in _COUNTS else value)
         if self.first_sighting(item):

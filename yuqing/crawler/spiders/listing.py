@@ -14,7 +14,15 @@ from urllib.parse import urljoin
 
 from scrapy.http import Response
 
-from yuqing.crawler.extract import canonical_url, first, html_fields, nodes, parse_count, values
+from yuqing.crawler.extract import (
+    canonical_url,
+    first,
+    html_field,
+    html_fields,
+    nodes,
+    parse_count,
+    values,
+)
 from yuqing.crawler.items import PostItem
 from yuqing.crawler.spiders.base import SourceSpider
 from yuqing.nlp.normalize import clean_text
@@ -32,14 +40,17 @@ class ListingSpider(SourceSpider):
             return
         src = self.source
         entries = nodes(resp, src.item) if src.item else [resp]
+        list_fields = self.fields(src.list_fields)
         found = settled = 0
         for entry in entries:
-            listed = html_fields(entry, src.list_fields)
+            listed = html_fields(entry, list_fields)
             for href in values(entry, src.links):
                 url = resp.urljoin(href.strip())
                 found += 1
-                key = dedup_key(listed.get("external_id"), canonical_url(url))
-                if self.is_settled(self.when(listed.get("published")), key):
+                if self.cutoff is not None and self.is_settled(
+                    self.when(listed.get("published")),
+                    dedup_key(listed.get("external_id"), canonical_url(url)),
+                ):
                     settled += 1
                     continue
                 yield self.request(url, self.parse_detail, cb_kwargs={"listed": listed})
@@ -63,7 +74,7 @@ class ListingSpider(SourceSpider):
         resp = self.html_response(response)
         if resp is None:
             return
-        values = html_fields(resp, self.source.fields)
+        values = html_fields(resp, self.fields(self.source.fields))
         merged = {k: values.get(k) or listed.get(k) for k in {*values, *listed}}
         item = self.item_from(merged, resp.url, resp.url)
         if self.first_sighting(item):
@@ -80,17 +91,29 @@ class ListingSpider(SourceSpider):
             return
         cfg = self.source.replies
         parent = dedup_key(thread_id, canonical_url(thread_url))
+        fields = self.fields(cfg.fields)
+        # With min_chars, a floor's text is read first: most short floors need nothing else.
+        others = [(name, spec) for name, spec in fields if name != "text"]
+        short = 0
         for index, floor in enumerate(nodes(resp, cfg.item)):
-            values = html_fields(floor, cfg.fields)
-            if cfg.min_chars and len(clean_text(values.get("text"))) < cfg.min_chars:
-                self.crawler.stats.inc_value("yuqing/short_replies")
-                continue
+            if cfg.min_chars:
+                text = html_field(floor, cfg.fields.text)
+                if len(clean_text(text)) < cfg.min_chars:
+                    short += 1
+                    continue
+                values = html_fields(floor, others)
+                if cfg.fields.text is not None:
+                    values["text"] = text
+            else:
+                values = html_fields(floor, fields)
             item = self.item_from(values, None, resp.url)
             item.external_id = item.external_id or f"{parent[:12]}:{page}:{index}"
             item.url = item.url or thread_url
             item.parent_url, item.parent_external_id = thread_url, thread_id
             item.required = tuple(f for f in item.required if f != "title")
             yield item
+        if short:
+            self.crawler.stats.inc_value("yuqing/short_replies", short)
         if cfg.next_page and page < cfg.max_pages:
             nxt = first(resp, cfg.next_page)
             if nxt:
