@@ -195,7 +195,7 @@ def assert_saved_job(work: Work, name: str, run: CrawlRun, resumed: int = 0) -> 
     """The run was interrupted cleanly and its JOBDIR holds exactly the requests it had not
     fetched (Scrapy's own count: the ``resumed`` requests it started with, plus those it
     enqueued, minus those it dequeued)."""
-    assert run.status == "failed" and run.stats["close_reason"] == "shutdown"
+    assert run.status == "stopped" and run.stats["close_reason"] == "shutdown"
     assert run.stats["jobdir_end"] == "saved"
     assert run.error_messages[0].startswith("interrupted (shutdown): ")
     job = jobs.read_job(work.jobdir(name))

@@ -69,6 +69,16 @@ def test_repeated_failures_make_it_failing_and_success_heals(sqlite_database: Da
     assert run(sqlite_database, ok(20)) == "ok"
 
 
+def test_crawls_we_stopped_say_nothing_of_the_source(sqlite_database: Database) -> None:
+    """A crawl stopped by us (scheduler shutdown, Ctrl-C; it resumes from its JOBDIR) is
+    left out of health: neither degraded nor, three times over, failing."""
+    assert run(sqlite_database, RunCounts(status="stopped", pages=3)) == "unknown"
+    assert run(sqlite_database, ok(40)) == "ok"
+    for _ in range(3):
+        assert run(sqlite_database, RunCounts(status="stopped", pages=3)) == "ok"
+    assert source_row(sqlite_database).health_reason == "last crawl ok: 40 items"
+
+
 def test_far_fewer_items_than_recent_incremental_runs_degrades(sqlite_database: Database) -> None:
     run(sqlite_database, ok(400), incremental=False)  # the first, full crawl
     for items in (40, 38, 45):

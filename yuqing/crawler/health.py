@@ -79,7 +79,9 @@ def counts_from_stats(stats: dict[str, Any], reason: str) -> RunCounts:
     pages = int(stats.get("response_received_count", 0))
     errors = int(stats.get("yuqing/errors", 0)) + int(stats.get("spider_exceptions/count", 0) or 0)
     items = int(stats.get("item_scraped_count", 0))
-    status = "ok" if reason == "finished" else "failed"
+    # "shutdown": we stopped it (scheduler stopping, Ctrl-C); its JOBDIR resumes it next time,
+    # so it says nothing of the source's health. (A timeout is marked by the runner.)
+    status = {"finished": "ok", "shutdown": "stopped"}.get(reason, "failed")
     if status == "ok" and errors and not items and pages <= errors:
         status = "failed"  # nothing fetched but failures: the source is down
     messages = list(stats.get("yuqing/error_messages") or [])

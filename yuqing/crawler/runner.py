@@ -10,7 +10,8 @@ health. The crawl's log is ``<data_dir>/logs/crawl-<source>.log``.
 Interrupted crawls resume. Each crawl keeps its Scrapy job state in
 ``<data_dir>/crawl-jobs/<source>`` (JOBDIR; see :mod:`yuqing.crawler.jobdir`). A crawl stopped
 with SIGTERM (the scheduler stopping, its timeout, Ctrl-C on ``yuqing crawl``) closes cleanly:
-its row is ``failed`` (``timeout``) with "interrupted (shutdown): N requests saved" and
+its row is ``stopped`` (``timeout`` after a timeout) with "interrupted (shutdown): N requests
+saved" (health leaves such runs out) and
 ``stats.jobdir_end = "saved"``, the watermark does not move, and the next crawl of the source
 (``stats.jobdir = "resumed"``) fetches the saved requests, skips every page the earlier runs
 fetched, and fetches again only robots.txt and the source's start URLs (they are
@@ -170,7 +171,7 @@ def crawl_source(
             except BaseException:  # interrupted (Ctrl-C, SIGTERM): the crawl was stopped
                 jobs.settle(db, jobdir, job, child.returncode)
                 with db.session() as s:
-                    crawl_store.fail_run(s, run_id, "failed", "interrupted")
+                    crawl_store.fail_run(s, run_id, "stopped", "interrupted")
                 raise
             _, settled = jobs.settle(db, jobdir, job, child.returncode)
         message = ""

@@ -8,6 +8,9 @@ Health (``sources.health``) after every finished run:
   nothing; or it scraped far fewer items (< :data:`LOW_RATIO` x) than the median of the recent
   *incremental* runs (runs that started with a watermark: a first, full crawl is no baseline);
 - ``ok`` otherwise. ``health_reason`` says why, in one line.
+
+Runs we stopped ourselves (status ``stopped``: the scheduler stopping, Ctrl-C; the crawl
+resumes from its JOBDIR next time) say nothing of the source and are left out.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ LOW_RATIO = 0.25
 MIN_BASELINE = 4
 BASELINE_RUNS = 5
 MAX_MESSAGES = 20
-STATUSES = ("running", "ok", "failed", "timeout")
+STATUSES = ("running", "ok", "failed", "timeout", "stopped")
+UNFINISHED = ("running", "stopped")  # runs health does not judge
 
 
 @dataclass
@@ -140,7 +144,10 @@ def fail_run(session: Session, run_id: int, status: str, message: str) -> Health
     when the crawl had already recorded its outcome."""
     if run_status(session, run_id) != "running":
         return None
-    return finish_run(session, run_id, RunCounts(status=status, errors=1, error_messages=[message]))
+    errors = 0 if status == "stopped" else 1
+    return finish_run(
+        session, run_id, RunCounts(status=status, errors=errors, error_messages=[message])
+    )
 
 
 def mark_timeout(session: Session, run_id: int, message: str) -> Health:
@@ -172,13 +179,13 @@ def evaluate_health(session: Session, source_id: int) -> Health:
     runs = list(
         session.execute(
             select(CrawlRun)
-            .where(CrawlRun.source_id == source_id, CrawlRun.status != "running")
+            .where(CrawlRun.source_id == source_id, CrawlRun.status.not_in(UNFINISHED))
             .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
             .limit(max(FAILING_AFTER, BASELINE_RUNS + 1) * 4)
         ).scalars()
     )
     if not runs:
-        return Health("unknown", "never crawled")
+        return Health("unknown", "no crawl has finished yet")
     last = runs[0]
     recent = runs[:FAILING_AFTER]
     if len(recent) == FAILING_AFTER and all(_failed(r) for r in recent):

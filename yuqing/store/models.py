@@ -65,7 +65,8 @@ class CrawlRun(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(10), default="running")  # running/ok/failed/timeout
+    # running/ok/failed/timeout/stopped (yuqing.store.crawl.STATUSES)
+    status: Mapped[str] = mapped_column(String(10), default="running")
     pages: Mapped[int] = mapped_column(Integer, default=0)
     items_scraped: Mapped[int] = mapped_column(Integer, default=0)
     items_new: Mapped[int] = mapped_column(Integer, default=0)

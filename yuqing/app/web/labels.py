@@ -23,7 +23,13 @@ NOTIFICATION_STATUS_ZH = {
     "dead": "发送失败",
 }
 HEALTH_ZH = {"ok": "正常", "degraded": "降级", "failing": "故障", "unknown": "未知"}
-RUN_STATUS_ZH = {"running": "运行中", "ok": "成功", "failed": "失败", "timeout": "超时"}
+RUN_STATUS_ZH = {
+    "running": "运行中",
+    "ok": "成功",
+    "failed": "失败",
+    "timeout": "超时",
+    "stopped": "已中断",
+}
 DEPARTMENT_KIND_ZH = {"bureau": "市直部门", "district": "区县政府", "office": "办公室"}
 TAG_ZH = {
     "shutdown": "关停",
