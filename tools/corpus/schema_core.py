@@ -10,20 +10,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from yuqing.config.vocab import SECTORS as SECTOR_CODES
+
 # A list the generator draws from: never empty (drawing from nothing would crash mid-run).
 Pool = Annotated[list[str], Field(min_length=1)]
 
-SECTORS = (
-    "construction",
-    "life_services",
-    "aquaculture",
-    "characteristic_industry",
-    "industrial_park",
-    "quarrying_mining",
-    "urban_management",
-    "scattered_pollution",
-    "other",
-)
+SECTORS = SECTOR_CODES  # the spec's sector codes, in order (the loop order is part of the dataset)
 
 
 class Model(BaseModel):

@@ -12,19 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from yuqing.config.rules import BUILTIN_LABELS
+from yuqing.config.vocab import SECTOR_NAMES, SECTORS
 
-SECTOR_NAMES: dict[str, str] = {
-    "construction": "建筑施工",
-    "life_services": "生活服务业",
-    "aquaculture": "养殖业",
-    "characteristic_industry": "特色产业",
-    "industrial_park": "工业园区企业",
-    "quarrying_mining": "采石采矿",
-    "urban_management": "城市管理",
-    "scattered_pollution": "散乱污",
-    "other": "其他",
-}
-SECTORS: tuple[str, ...] = tuple(SECTOR_NAMES)
 SEVERITY_NAMES: dict[str, str] = {"high": "紧急", "medium": "重要", "normal": "一般"}
 STATUS_NAMES: dict[str, str] = {"open": "待签收", "acknowledged": "已签收", "resolved": "已办结"}
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
+import yaml
 from pydantic import Field, model_validator
 
 from yuqing.config.sources import Strict
@@ -36,3 +40,11 @@ class Gazetteer(Strict):
 
     def district_names(self) -> list[str]:
         return [d.name for d in self.districts]
+
+
+@cache
+def shipped(name: str = "qiqihar") -> Gazetteer:
+    """A gazetteer as shipped (``yuqing/config/gazetteer/<name>.yaml``), without the config's
+    layers: for what is written for that city (the demo site's content, benchmarks)."""
+    text = resources.files("yuqing.config").joinpath("gazetteer", f"{name}.yaml").read_text("utf-8")
+    return Gazetteer.model_validate(yaml.safe_load(text))

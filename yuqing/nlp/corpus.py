@@ -16,20 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from yuqing.config.vocab import SECTORS
 from yuqing.nlp.errors import CorpusError
 from yuqing.nlp.normalize import clean_text
 
-SECTORS = (
-    "construction",
-    "life_services",
-    "aquaculture",
-    "characteristic_industry",
-    "industrial_park",
-    "quarrying_mining",
-    "urban_management",
-    "scattered_pollution",
-    "other",
-)
 FLAGS = ("shutdown", "blanket", "complaint", "licensed")
 LABELS = ("shutdown", "blanket", "complaint", "sector", "district", "licensed")
 _TRUE = {"1", "true", "yes", "y", "t"}

@@ -13,38 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
+from yuqing.config.gazetteer import shipped
+from yuqing.config.vocab import SECTORS
+
 POSTS_PATH = Path(__file__).with_name("posts.jsonl")
 
 CHANNELS = ("board", "forum", "weibo", "news", "county")
-SECTORS = (
-    "construction",
-    "life_services",
-    "aquaculture",
-    "characteristic_industry",
-    "industrial_park",
-    "quarrying_mining",
-    "urban_management",
-    "scattered_pollution",
-    "other",
-)
-DISTRICTS = (
-    "龙沙区",
-    "建华区",
-    "铁锋区",
-    "昂昂溪区",
-    "富拉尔基区",
-    "碾子山区",
-    "梅里斯达斡尔族区",
-    "讷河市",
-    "龙江县",
-    "依安县",
-    "泰来县",
-    "甘南县",
-    "富裕县",
-    "克山县",
-    "克东县",
-    "拜泉县",
-)
+# The demo content is written for the shipped Qiqihar gazetteer: its 16 county-level units, in
+# order (7 urban districts, then the county-level city and the counties).
+DISTRICTS: tuple[str, ...] = tuple(shipped("qiqihar").district_names())
 COUNTIES = DISTRICTS[7:]
 MAX_AGE_MINUTES = 14 * 24 * 60
 
