@@ -110,7 +110,13 @@ def test_counts_from_stats_separate_item_and_page_drops() -> None:
 def test_a_crawl_that_fetched_nothing_but_failed_is_a_failed_run() -> None:
     counts = counts_from_stats({"yuqing/errors": 2, "response_received_count": 0}, "finished")
     assert counts.status == "failed"
-    assert counts_from_stats({"item_scraped_count": 3}, "shutdown").status == "failed"
+    assert counts_from_stats({"item_scraped_count": 3}, "closespider_timeout").status == "failed"
+
+
+def test_a_crawl_we_stopped_is_stopped_not_failed() -> None:
+    """SIGTERM/Ctrl-C (close reason "shutdown"): resumed from the JOBDIR next time; health
+    leaves such runs out (store/crawl.py)."""
+    assert counts_from_stats({"item_scraped_count": 3}, "shutdown").status == "stopped"
 
 
 def test_peak_memory_is_reported() -> None:
