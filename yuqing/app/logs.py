@@ -19,5 +19,5 @@ def configure(level: str = "INFO") -> None:
         root.addHandler(handler)
         _configured = True
     root.setLevel(level.upper())
-    for noisy in ("jieba", "alembic.runtime.migration", "urllib3", "apscheduler.executors"):
+    for noisy in ("jieba", "alembic.runtime", "urllib3", "apscheduler.executors"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
