@@ -28,7 +28,12 @@ from yuqing.store.models import CrawlRun, Post, Source
 from yuqing.store.session import Database
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = {"YUQING_TAGGER": "off", "YUQING_STORE_WORKER": "thread", "YUQING_RETRY_BACKOFF": "0.05"}
+# the store worker process, as crawls run in production
+SETTINGS = {
+    "YUQING_TAGGER": "off",
+    "YUQING_STORE_WORKER": "process",
+    "YUQING_RETRY_BACKOFF": "0.05",
+}
 WAIT = 120.0  # the longest any condition is waited for (a bound, never a timing assertion)
 BOARD = "resume-board"
 BOARD_SOURCE: dict[str, Any] = {
