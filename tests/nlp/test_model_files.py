@@ -11,7 +11,7 @@ import pytest
 from yuqing.config import Config
 from yuqing.nlp import persist
 from yuqing.nlp.build import Trained, open_tagger, save_tagger, tagger_path, train
-from yuqing.nlp.corpus import Corpus
+from yuqing.nlp.corpus import COLUMNS, Corpus
 from yuqing.nlp.errors import ModelCorruptError, ModelMissingError, ModelVersionError
 from yuqing.nlp.tagger import clear_cache, load_tagger
 
@@ -97,21 +97,7 @@ def _write_corpus(corpus: Corpus, path: Path) -> None:
 
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "id",
-                "split",
-                "style",
-                "title",
-                "text",
-                "shutdown",
-                "blanket",
-                "complaint",
-                "sector",
-                "district",
-                "licensed",
-            ]
-        )
+        w.writerow(COLUMNS)
         for e in corpus.examples:
             lab = e.labels
             w.writerow(

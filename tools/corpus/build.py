@@ -14,21 +14,10 @@ from tools.corpus.handwritten import HANDWRITTEN, load_handwritten
 from tools.corpus.places import Gazetteer
 from tools.corpus.scenarios import SCENARIOS
 from tools.corpus.schema_core import SECTORS
+from yuqing.nlp.corpus import COLUMNS
 
 SEED = 20240611
-FIELDS = [
-    "id",
-    "split",
-    "style",
-    "title",
-    "text",
-    "shutdown",
-    "blanket",
-    "complaint",
-    "sector",
-    "district",
-    "licensed",
-]
+FIELDS = list(COLUMNS)
 
 
 class SlotError(RuntimeError):

@@ -22,6 +22,7 @@ from yuqing.nlp.normalize import clean_text
 
 FLAGS = ("shutdown", "blanket", "complaint", "licensed")
 LABELS = ("shutdown", "blanket", "complaint", "sector", "district", "licensed")
+COLUMNS = ("id", "split", "style", "title", "text", *LABELS)  # posts.csv, in order
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f", ""}
 
