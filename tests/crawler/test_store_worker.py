@@ -223,10 +223,10 @@ def test_failed_batch_is_stored_post_by_post(
     """One bad post costs only itself: the rest of its batch is stored."""
     real = storing.store_batch
 
-    def picky(session: Any, items: Any, state: StoreState) -> Any:
+    def picky(session: Any, items: Any, state: StoreState, words: Any = None) -> Any:
         if any(i.external_id == "2" for i in items):
             raise ValueError("bad post 2")
-        return real(session, items, state)
+        return real(session, items, state, words)
 
     monkeypatch.setattr(storing, "store_batch", picky)
     batch = [stored(post(n), n) for n in (1, 2, 3)]

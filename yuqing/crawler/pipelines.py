@@ -68,11 +68,13 @@ def _clean(value: Any) -> str:
 
 # The validate stage cleans an item's title and text to check them, the normalize stage right
 # after it cleans them again: the second time is a look-up (pure functions; a str keeps its
-# hash). Authors repeat across a crawl: their keyed hash is computed once each.
+# hash). The two stages run back to back on each item (a few items of a response at a time),
+# so a small cache serves them and keeps at most a few texts alive. Authors repeat across a
+# crawl: their keyed hash is computed once each.
 CACHED_CHARS = 20_000
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=32)
 def _clean_str(value: str) -> str:
     return clean_text(value)
 

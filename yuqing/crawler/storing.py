@@ -231,9 +231,7 @@ def _store(
     mark = state.checkpoint()
     try:
         with database.session() as s:
-            if words:
-                return store_batch(s, items, state, words)
-            return store_batch(s, items, state)
+            return store_batch(s, items, state, words)
     except BaseException:
         state.restore(mark)
         raise
