@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from yuqing.alerts.channels.base import (
     ChannelConfigError,
     ChannelContext,
@@ -22,41 +24,28 @@ def rate_limit(channel: Channel) -> int | None:
     return channel.rate_limit_per_minute or DEFAULT_RATE_LIMITS.get(channel.type)
 
 
+# Channel type → (module, class) of its sender, imported only when a channel of that type is
+# used (each sender's own dependencies stay unloaded otherwise).
+SENDERS: dict[str, tuple[str, str]] = {
+    "email": ("email", "EmailSender"),
+    "webhook": ("webhook", "WebhookSender"),
+    "dingtalk": ("dingtalk", "DingTalkSender"),
+    "wecom": ("wecom", "WeComSender"),
+    "feishu": ("feishu", "FeishuSender"),
+    "sms": ("sms", "SmsSender"),
+    "apprise": ("apprise_url", "AppriseSender"),
+    "file": ("file", "FileSender"),
+}
+
+
 def build_sender(channel: Channel, ctx: ChannelContext) -> Sender:
     """The sender for ``channel``; raises :class:`ChannelConfigError` if it cannot be built."""
-    if channel.type == "email":
-        from yuqing.alerts.channels.email import EmailSender
-
-        return EmailSender(channel, ctx)
-    if channel.type == "webhook":
-        from yuqing.alerts.channels.webhook import WebhookSender
-
-        return WebhookSender(channel, ctx)
-    if channel.type == "dingtalk":
-        from yuqing.alerts.channels.dingtalk import DingTalkSender
-
-        return DingTalkSender(channel, ctx)
-    if channel.type == "wecom":
-        from yuqing.alerts.channels.wecom import WeComSender
-
-        return WeComSender(channel, ctx)
-    if channel.type == "feishu":
-        from yuqing.alerts.channels.feishu import FeishuSender
-
-        return FeishuSender(channel, ctx)
-    if channel.type == "sms":
-        from yuqing.alerts.channels.sms import SmsSender
-
-        return SmsSender(channel, ctx)
-    if channel.type == "apprise":
-        from yuqing.alerts.channels.apprise_url import AppriseSender
-
-        return AppriseSender(channel, ctx)
-    if channel.type == "file":
-        from yuqing.alerts.channels.file import FileSender
-
-        return FileSender(channel, ctx)
-    raise ChannelConfigError(f"{ctx.where}: unknown channel type {channel.type!r}")
+    found = SENDERS.get(channel.type)
+    if found is None:
+        raise ChannelConfigError(f"{ctx.where}: unknown channel type {channel.type!r}")
+    module = import_module(f"{__name__}.{found[0]}")
+    sender: Sender = getattr(module, found[1])(channel, ctx)
+    return sender
 
 
 __all__ = [
