@@ -12,3 +12,10 @@ class YuqingError(Exception):
     """Base class: ``str(err)`` is the one-line message shown to the user."""
 
     exit_code: int = 1
+
+
+class OutputFileError(YuqingError):
+    """An output file that cannot be written (its directory is missing or read-only, the disk
+    is full ...): the message names the file and the reason."""
+
+    exit_code = 73  # EX_CANTCREAT

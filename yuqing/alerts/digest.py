@@ -42,6 +42,7 @@ from yuqing.alerts.digest_view import STATES, build_view, summary
 from yuqing.alerts.errors import AlertsError
 from yuqing.alerts.outbox_rows import enabled_channels, insert_rows, iso, outbox_row
 from yuqing.alerts.routing import next_active
+from yuqing.atomic import write_atomic
 from yuqing.config import Config
 from yuqing.config.departments import WEEKDAYS
 from yuqing.store.models import Digest
@@ -174,9 +175,7 @@ def archive(rendered: RenderedDigest, out_dir: Path) -> Path:
     if rendered.data:
         files.append((data_path(html), dumps(rendered.data)))
     for path, body in files:
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_text(body, encoding="utf-8")
-        tmp.replace(path)
+        write_atomic(path, body)
     return html
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yuqing.atomic import write_atomic
 from yuqing.config import Config
 from yuqing.config.sources import AnySource
 from yuqing.crawler.errors import CrawlError
@@ -100,10 +101,7 @@ def read_job(jobdir: Path) -> Job | None:
 
 
 def write_job(jobdir: Path, job: Job) -> None:
-    jobdir.mkdir(parents=True, exist_ok=True)
-    tmp = jobdir / f"{JOB_FILE}.tmp"
-    tmp.write_text(json.dumps(asdict(job), indent=1), encoding="utf-8")
-    os.replace(tmp, jobdir / JOB_FILE)
+    write_atomic(jobdir / JOB_FILE, json.dumps(asdict(job), indent=1))
 
 
 def pending_requests(jobdir: Path) -> int | None:

@@ -11,6 +11,7 @@ evidence a JSON object (matched terms, district name, top model features).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
@@ -21,6 +22,7 @@ from typing import IO, Any
 
 from sqlalchemy import func, select
 
+from yuqing.atomic import atomic_output
 from yuqing.nlp.corpus import read_labeled, read_rows
 from yuqing.nlp.metrics import Evaluation, evaluate
 from yuqing.nlp.normalize import clean_text
@@ -96,11 +98,15 @@ def tag_csv(
     return count
 
 
-def open_output(path: str) -> IO[str]:
+@contextlib.contextmanager
+def open_output(path: str) -> Iterator[IO[str]]:
+    """Standard output for ``-``; else the file, written whole or not at all (a bad input
+    leaves an existing file as it was)."""
     if path == "-":
-        return sys.stdout
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "w", encoding="utf-8", newline="")  # the caller closes it
+        yield sys.stdout
+        return
+    with atomic_output(path, "w", newline="") as fh:
+        yield fh
 
 
 def evaluate_file(tagger: Tagger, path: Path, districts: set[str], n_jobs: int = 1) -> Evaluation:

@@ -7,14 +7,16 @@ district a gazetteer name or empty. A bad value is reported with its file, line 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from yuqing.config.vocab import SECTORS
 from yuqing.nlp.errors import CorpusError
@@ -60,27 +62,132 @@ def file_sha256(path: Path) -> str:
 
 
 def read_rows(path: Path, required: tuple[str, ...] = ("id", "text")) -> Iterator[dict[str, str]]:
-    """Rows of a UTF-8 CSV with a header (a BOM is accepted), as dicts of strings."""
+    """Rows of a UTF-8 CSV with a header (a BOM is accepted), as dicts of strings.
+
+    Errors name the file, the row (the header is row 1, as in a spreadsheet; the physical
+    line too when a quoted value spans lines) and the column. A row is refused rather than
+    guessed at: a byte that is not UTF-8, a row whose number of fields differs from the
+    header's, a quoted value left open at the end of the file, and a quoted value that runs
+    over a line that looks like the next record (an id of the same shape, then enough
+    delimiters): the signs of a missing closing quote, which would otherwise merge rows.
+    """
     try:
-        fh = path.open(encoding="utf-8-sig", newline="")
+        fh = path.open("rb")
     except OSError as exc:
         raise CorpusError(f"{path}: cannot read: {exc.strerror}") from exc
     with fh:
-        reader = csv.DictReader(fh)
-        try:
-            header = reader.fieldnames or []
-            missing = [c for c in required if c not in header]
-            if missing:
+        lines = _Lines(fh)
+        reader = csv.reader(lines, strict=True)
+        row, end = 0, 0
+
+        def where() -> str:
+            first, last = end + 1, max(reader.line_num, end + 1)
+            if first == row and last == first:
+                return f"{path}: row {row}"
+            span = f"line {first}" if last == first else f"lines {first}-{last}"
+            return f"{path}: row {row} ({span})"
+
+        header: list[str] = []
+        while True:
+            row += 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise CorpusError(f"{where()}: {_csv_reason(str(exc))}") from exc
+            if row == 1:
+                header = record
+                missing = [c for c in required if c not in header]
+                if missing:
+                    raise CorpusError(
+                        f"{path}: missing column(s) {', '.join(missing)} "
+                        f"(header: {','.join(header) or 'empty'})"
+                    )
+            _check_record(where, header, record, lines.taken)
+            lines.taken = []
+            end = reader.line_num
+            if row > 1 and record:
+                yield dict(zip(header, record, strict=True))
+
+
+class _Lines:
+    """The file's physical lines, decoded one by one (a bad byte stays visible as a lone
+    surrogate, so it can be reported with its row and column); remembers the lines the
+    current record took."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.first = True
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.fh.readline()
+        if not raw:
+            raise StopIteration
+        if self.first:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+            self.first = False
+        line = raw.decode("utf-8", "surrogateescape")
+        self.taken.append(line)
+        return line
+
+
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _csv_reason(message: str) -> str:
+    if "unexpected end of data" in message:
+        return "a quoted value is still open at the end of the file (is a closing quote missing?)"
+    if "expected after" in message:
+        return f'{message} (a quote inside a quoted value is written twice: "")'
+    if "NUL" in message:
+        return "contains a NUL byte (is this a CSV file?)"
+    return message
+
+
+def _check_record(
+    where: Callable[[], str], header: list[str], record: list[str], lines: list[str]
+) -> None:
+    def column(i: int) -> str:
+        return header[i] if i < len(header) else f"#{i + 1}"
+
+    for i, value in enumerate(record):
+        bad = _BAD_BYTE.search(value)
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            raise CorpusError(
+                f"{where()}: column {column(i)}: byte 0x{byte:02x} is not UTF-8 "
+                "(save the file as UTF-8)"
+            )
+    if not record or not header:
+        return
+    if len(record) != len(header):
+        raise CorpusError(
+            f"{where()}: {len(record)} fields, the header has {len(header)} "
+            "(a missing quote, or an unquoted comma?)"
+        )
+    if len(lines) > 1 and header[0] == "id":
+        shape = _id_shape(record[0])
+        for line in lines[1:]:
+            token = line.split(",", 1)[0]
+            if shape is not None and shape.fullmatch(token) and line.count(",") >= len(header) - 1:
+                col = next((column(i) for i, v in enumerate(record) if "\n" in v), "?")
                 raise CorpusError(
-                    f"{path}: missing column(s) {', '.join(missing)} "
-                    f"(header: {','.join(header) or 'empty'})"
+                    f"{where()}: column {col}: a quoted value runs over a line that looks like "
+                    f"the next record ({line.strip()[:40]!r}); is a closing quote missing?"
                 )
-            for row in reader:
-                yield {k: (v or "") for k, v in row.items() if k is not None}
-        except UnicodeDecodeError as exc:
-            raise CorpusError(f"{path}: not UTF-8 text ({exc.reason})") from exc
-        except csv.Error as exc:
-            raise CorpusError(f"{path}: line {reader.line_num}: {exc}") from exc
+
+
+def _id_shape(value: str) -> re.Pattern[str] | None:
+    """Ids like this one (digit runs free): ``p-0012`` → ``p\\-\\d+``; None without digits."""
+    if not any(c.isdigit() for c in value):
+        return None
+    parts = re.split(r"(\d+)", value)
+    return re.compile("".join(r"\d+" if p.isdigit() else re.escape(p) for p in parts if p))
 
 
 def read_labeled(

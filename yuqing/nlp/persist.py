@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import sklearn
 import skops
 import skops.io as sio
 
+from yuqing.atomic import write_atomic
 from yuqing.nlp.errors import ModelCorruptError, ModelMissingError, ModelVersionError
 
 FORMAT = 1
@@ -52,22 +51,10 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save(path: Path, obj: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
     """Write ``obj`` to ``path`` (skops) and its metadata to ``path.json``; returns the metadata."""
     data = sio.dumps(obj)
-    _atomic_write(path, data)
+    write_atomic(path, data)
     meta = {
         "format": FORMAT,
         **metadata,
@@ -76,7 +63,7 @@ def save(path: Path, obj: dict[str, Any], metadata: dict[str, Any]) -> dict[str,
         "versions": library_versions(),
     }
     text = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    _atomic_write(meta_path(path), text.encode("utf-8"))
+    write_atomic(meta_path(path), text.encode("utf-8"))
     return meta
 
 

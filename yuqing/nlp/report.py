@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from yuqing.atomic import write_atomic
 from yuqing.nlp.metrics import Evaluation
 
 SHORT = {
@@ -130,9 +131,8 @@ def html_report(ev: Evaluation, title: str, facts: dict[str, str], errors: int =
 
 def write_report(path: Path, ev: Evaluation, title: str, facts: dict[str, str]) -> None:
     """HTML when ``path`` ends in .html/.htm, Markdown otherwise."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() in (".html", ".htm"):
         body = html_report(ev, title, facts)
     else:
         body = markdown(ev, title, facts)
-    path.write_text(body, encoding="utf-8")
+    write_atomic(path, body)

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from yuqing.atomic import atomic_output
 from yuqing.store.errors import StoreError
 from yuqing.store.types import UTCDateTime
 
@@ -295,13 +296,5 @@ def export_to_file(
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
     columns, rows = export_rows(session, kind, **filters)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("wb") as fh:
-            n = write_table(fmt, columns, rows, fh, tz, sheet=kind)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return n
+    with atomic_output(path, "wb") as fh:
+        return write_table(fmt, columns, rows, fh, tz, sheet=kind)

@@ -63,6 +63,9 @@ READ_PRAGMAS = frozenset(
         "query_only",
     }
 )
+# SQLite: no value (string or blob) larger than this is built or read: `randomblob(200000000)`
+# fails at once ("string or blob too big") instead of taking hundreds of MB (issue 14).
+MAX_VALUE_BYTES = 64 * 1024 * 1024
 
 
 class QueryError(StoreError):
@@ -193,6 +196,7 @@ def sqlite_readonly_connect(path: Path) -> sqlite3.Connection:
     )
     conn.execute("PRAGMA query_only = ON")
     conn.set_authorizer(_sqlite_authorizer)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     return conn
 
 

@@ -24,8 +24,9 @@ from yuqing.alerts.channels.base import (
     SendResult,
     TransientError,
 )
-from yuqing.alerts.channels.file import file_name, write_atomic
+from yuqing.alerts.channels.file import file_name
 from yuqing.alerts.messages import one_line
+from yuqing.atomic import write_atomic
 from yuqing.config.departments import EmailChannel
 
 

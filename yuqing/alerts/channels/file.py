@@ -7,13 +7,12 @@ idempotency key, so a duplicate send rewrites the same file instead of adding on
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from yuqing.alerts.channels.base import ChannelContext, Outgoing, SendResult, TransientError
 from yuqing.alerts.channels.http import json_bytes
+from yuqing.atomic import write_atomic
 from yuqing.config.departments import FileChannel
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -23,21 +22,6 @@ def file_name(key: str, suffix: str) -> str:
     """A readable, collision-free file name for an idempotency key."""
     digest = hashlib.sha1(key.encode()).hexdigest()[:8]
     return f"{_UNSAFE.sub('_', key).strip('_')[:150]}-{digest}{suffix}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers never see a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def outbox_dir(ctx: ChannelContext, department_code: str) -> Path:

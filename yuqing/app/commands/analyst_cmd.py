@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from yuqing.app.commands.sql_limits import DEFAULT_MAX_BYTES, Deadline, within_bytes
 from yuqing.app.state import AppState
 from yuqing.errors import YuqingError
 from yuqing.store.types import utcnow
@@ -137,6 +138,7 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_width
     """Aligned columns (Chinese counts double width); long cells are cut with …."""
 
     def cut(text: str) -> str:
+        text = text[: max_width + 1]  # every character is at least one column wide
         if _width(text) <= max_width:
             return text
         out, w = "", 0
@@ -167,57 +169,77 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _binary_out(out: Path | None) -> IO[bytes]:
-    return out.open("wb") if out is not None else sys.stdout.buffer
-
-
 def sql_cmd(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="One read-only statement (SELECT, WITH, ...).")],
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 1000,
-    timeout: Annotated[float, typer.Option(help="Cancel the query after this many seconds.")] = 30,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="At most this many bytes of values.")
+    ] = DEFAULT_MAX_BYTES,
+    timeout: Annotated[
+        float, typer.Option(help="Stop the query and its output after this many seconds.")
+    ] = 30,
     out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")] = None,
 ) -> None:
     """Run read-only SQL against the database (writes are refused). Views: docs/schema.md."""
-    from yuqing.store.export import normalize_value, write_csv, write_parquet
+    import time as clock
+
+    from yuqing.atomic import atomic_output
     from yuqing.store.readonly import run_readonly
 
     if fmt not in ("table", "csv", "json", "parquet"):
         raise UsageError(f"--format: unknown format {fmt!r} (expected table, csv, json or parquet)")
     state: AppState = ctx.obj
     config = state.config()
+    deadline = Deadline.after(timeout, clock.monotonic())
     result = run_readonly(
         config.settings.effective_database_url, query, limit=limit, timeout=timeout
     )
-    rows = [
-        tuple(normalize_value(c, v) for c, v in zip(result.columns, r, strict=True))
-        for r in result.rows
-    ]
+    kept, cut = within_bytes(result.rows, max_bytes)
+    if cut:
+        result.notes.append(
+            f"stopped after {len(kept)} rows: the next row would pass {max_bytes} bytes "
+            "(raise it with --max-bytes)"
+        )
+    rows = _normalized(result.columns, deadline.rows(kept))
     tz = ZoneInfo(config.settings.timezone)
-    if fmt == "table":
-        print_table(result.columns, rows)
-        typer.echo(f"({len(rows)} rows, {result.elapsed_s * 1000:.0f} ms)", err=True)
-    elif fmt == "json":
-        data = [dict(zip(result.columns, r, strict=True)) for r in rows]
-        text = json.dumps(data, ensure_ascii=False, default=_json_default, indent=1)
-        if out is not None:
-            out.write_text(text + "\n", encoding="utf-8")
-        else:
-            typer.echo(text)
+    if out is not None and fmt != "table":
+        with atomic_output(out, "wb") as fh:
+            n = _write_rows(fmt, result.columns, rows, fh, tz)
+    elif fmt == "table":
+        table = list(rows)
+        print_table(result.columns, table)
+        n = len(table)
     else:
-        fh = _binary_out(out)
-        try:
-            if fmt == "csv":
-                write_csv(result.columns, rows, fh, tz)
-            else:
-                write_parquet(result.columns, rows, fh, typed=False)
-        finally:
-            fh.flush()
-            if out is not None:
-                fh.close()
-    for note in result.notes:
+        n = _write_rows(fmt, result.columns, rows, sys.stdout.buffer, tz)
+        sys.stdout.buffer.flush()
+    if fmt == "table" or out is not None:
+        typer.echo(f"({n} rows, {result.elapsed_s * 1000:.0f} ms)", err=True)
+    for note in [*result.notes, *deadline.notes]:
         typer.echo(f"note: {note}", err=True)
+
+
+def _normalized(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
+    from yuqing.store.export import normalize_value
+
+    for r in rows:
+        yield tuple(normalize_value(c, v) for c, v in zip(columns, r, strict=True))
+
+
+def _write_rows(
+    fmt: str, columns: list[str], rows: Iterable[tuple[Any, ...]], fh: IO[bytes], tz: ZoneInfo
+) -> int:
+    from yuqing.store.export import write_csv, write_parquet
+
+    if fmt == "csv":
+        return write_csv(columns, rows, fh, tz)
+    if fmt == "parquet":
+        return write_parquet(columns, list(rows), fh, typed=False)
+    data = [dict(zip(columns, r, strict=True)) for r in rows]
+    text = json.dumps(data, ensure_ascii=False, default=_json_default, indent=1)
+    fh.write((text + "\n").encode("utf-8"))
+    return len(data)
 
 
 # -- export ---------------------------------------------------------------------------------

@@ -44,12 +44,8 @@ def tag_cmd(
     cfg = state.config()
     names = list(custom or [])
     tagger = load_tagger(cfg).with_custom(names)
-    fh = open_output(out)
-    try:
+    with open_output(out) as fh:
         n = tag_csv(tagger, in_path, fh, names, n_jobs=cfg.settings.nlp.jobs)
-    finally:
-        if fh is not sys.stdout:
-            fh.close()
     typer.echo(f"tagged {n} posts with model {tagger.model_version} -> {out}", err=True)
 
 
