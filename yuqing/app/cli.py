@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from yuqing import __version__
+from yuqing import __version__, lifeline
 from yuqing.app import logs
 from yuqing.app.state import AppState
 from yuqing.errors import YuqingError
@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning yuqing's errors into one-line messages."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    lifeline.die_with_parent()  # a crawl started by `yuqing run` ends with it
     register(modules_for(args))
     try:
         rv = app(args=args, prog_name="yuqing", standalone_mode=False)

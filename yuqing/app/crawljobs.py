@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from yuqing import lifeline
 from yuqing.config import Config
 from yuqing.store.models import Source
 from yuqing.store.session import Database
@@ -43,6 +44,7 @@ class CrawlRunner:
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
+        lifeline.child_env(env)  # the crawl (in its own session) dies with the scheduler
         settings = self.config.settings
         env["YUQING_DATA_DIR"] = str(settings.data_dir)
         env["YUQING_DATABASE_URL"] = settings.effective_database_url

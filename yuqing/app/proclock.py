@@ -4,6 +4,13 @@ The lock is a ``process_locks`` row. Taking it is an INSERT (the primary key mak
 one fail); a holder refreshes ``heartbeat_at``; a lock whose heartbeat is older than
 ``stale_after`` belonged to a process that died and may be taken over (a conditional UPDATE,
 so two contenders cannot both win). Works the same on SQLite and PostgreSQL, and across hosts.
+
+The holder names its host, process id, boot id and the process's start time
+(``host:pid:token:boot:start``). A lock held on this host, in this boot, by a process that no
+longer exists (or whose id now belongs to a process started later) is taken over at once
+instead of after ``stale_after``: a restart right after a crash (SIGKILL, OOM) is not refused
+for minutes (issue 14). A holder from an earlier boot of this host is dead too. Holders on other
+hosts, or that cannot be read, wait for their heartbeat to go stale.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +34,69 @@ from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
 log = logging.getLogger(__name__)
+
+
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+UNKNOWN = "-"
+
+
+def boot_id() -> str:
+    """This boot of this host (the first 8 hex digits of the kernel's boot id), or ``-``."""
+    try:
+        return BOOT_ID.read_text(encoding="ascii").strip().replace("-", "")[:8] or UNKNOWN
+    except OSError:
+        return UNKNOWN
+
+
+def _stat(pid: int) -> tuple[str, str] | None:
+    """(state, start time in clock ticks after boot) of a process, from /proc; None if gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return (UNKNOWN, UNKNOWN)
+    fields = text.rsplit(")", 1)[-1].split()
+    return (fields[0], fields[19]) if len(fields) > 19 else (UNKNOWN, UNKNOWN)
+
+
+def start_time(pid: int) -> str:
+    info = _stat(pid)
+    return info[1] if info is not None else UNKNOWN
+
+
+def holder_id() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{uuid.uuid4().hex[:8]}:{boot_id()}:{start_time(pid)}"
+
+
+def why_dead(holder: str) -> str | None:
+    """Why the process named by ``holder`` is known to be dead (None: alive, elsewhere, or
+    unknown)."""
+    parts = holder.split(":")
+    if len(parts) != 5 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return None
+    _host, pid_text, _token, boot, started = parts
+    pid, here = int(pid_text), boot_id()
+    if UNKNOWN in (boot, here):
+        return None
+    if boot != here:
+        return "it ran before this host rebooted"
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return f"process {pid} is gone"
+    except PermissionError:  # exists, another user's
+        pass
+    info = _stat(pid)
+    if info is None:
+        return f"process {pid} is gone"
+    state, now_started = info
+    if state in ("Z", "X"):
+        return f"process {pid} has exited"
+    if UNKNOWN not in (started, now_started) and started != now_started:
+        return f"process {pid} is gone (its id now belongs to another process)"
+    return None
 
 
 class DbLock:
@@ -40,7 +111,7 @@ class DbLock:
         self.name = name
         self.stale_after = stale_after
         self.clock = clock
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = holder_id()
         self.held = False
 
     def acquire(self) -> None:
@@ -68,7 +139,8 @@ class DbLock:
                 return self.acquire()
             holder, beat = row
             age = (now - beat).total_seconds()
-            if now - beat < self.stale_after:
+            dead = why_dead(holder)
+            if now - beat < self.stale_after and dead is None:
                 raise SchedulerLocked(holder, age)
             res = s.execute(
                 update(ProcessLock)
@@ -84,10 +156,10 @@ class DbLock:
                 raise SchedulerLocked(holder, age)
         self.held = True
         log.warning(
-            "lock %s: took over from %s (no heartbeat for %.0fs; it must have died)",
+            "lock %s: took over from %s (%s)",
             self.name,
             holder,
-            age,
+            dead or f"no heartbeat for {age:.0f}s; it must have died",
         )
 
     def heartbeat(self) -> bool:

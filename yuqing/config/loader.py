@@ -247,7 +247,16 @@ def load(
             )
 
     gazetteer = settings.get("gazetteer", "qiqihar")
-    if isinstance(gazetteer, str) and re.fullmatch(r"[A-Za-z0-9_-]+", gazetteer):
+    if not (isinstance(gazetteer, str) and re.fullmatch(r"[A-Za-z0-9_-]+", gazetteer)):
+        errors.append(
+            ConfigError(
+                origin_for(origins, ["settings", "gazetteer"]),
+                "gazetteer",
+                f"{gazetteer!r} is not a gazetteer name (a name such as qiqihar, for "
+                "gazetteer/qiqihar.yaml in the config directory; not a path)",
+            )
+        )
+    else:
         layer("gazetteer", f"gazetteer/{gazetteer}.yaml")
         if "gazetteer" not in data:
             errors.append(
@@ -342,6 +351,9 @@ def _to_config_error(err: Any, data: dict[str, Any], origins: Origin) -> ConfigE
     value = err.get("input")
     if kind == "extra_forbidden":
         reason = "unknown key"
+        if loc and isinstance(loc[-1], str) and "." in loc[-1]:
+            head, _, tail = loc[-1].partition(".")
+            reason += f" (a dotted key is not a path: nest it, `{head}:` then `  {tail}: …`)"
     elif kind == "missing":
         reason = "missing required key"
     elif kind == "union_tag_invalid":

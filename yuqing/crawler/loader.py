@@ -13,6 +13,7 @@ from typing import Any
 
 from scrapy import Request, Spider
 
+from yuqing import lifeline
 from yuqing.config import Config
 from yuqing.config.sources import AnySource
 from yuqing.crawler.context import load_config
@@ -42,6 +43,7 @@ class SourceSpiderLoader:
 
     @classmethod
     def from_settings(cls, settings: Any) -> SourceSpiderLoader:
+        lifeline.die_with_parent()  # in a crawl process started by the runner (issue 14)
         config = settings.get("YUQING_CONFIG") or load_config()
         return cls(config)
 

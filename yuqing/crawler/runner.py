@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yuqing import lifeline
 from yuqing.config import Config
 from yuqing.crawler import jobdir as jobs
 from yuqing.crawler.errors import CrawlError, SourceDisabled
@@ -109,6 +110,7 @@ def crawl_env(config: Config, demo_url: str | None, run_id: int) -> dict[str, st
     env["YUQING_RUN_ID"] = str(run_id)
     env["SCRAPY_SETTINGS_MODULE"] = "yuqing.crawler.settings"
     env["PYTHONUNBUFFERED"] = "1"
+    lifeline.child_env(env)  # the crawl process (own session) dies with its runner
     return env
 
 

@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yuqing.store.errors import DatabaseUnavailable, SchemaOutOfDate
@@ -27,6 +27,8 @@ from yuqing.store.errors import DatabaseUnavailable, SchemaOutOfDate
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The databases yuqing is built and tested for (``postgresql://`` means psycopg 3).
+SUPPORTED_DRIVERS = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
 
 
 def normalize_url(url: str) -> str:
@@ -57,9 +59,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     try:
         parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUnavailable(redact(url), f"invalid database URL ({exc})") from exc
+    if parsed.drivername not in SUPPORTED_DRIVERS:
+        raise DatabaseUnavailable(
+            redact(url),
+            f"unsupported database {parsed.drivername!r} (supported: sqlite, e.g. "
+            "sqlite:///var/yuqing.db, and postgresql+psycopg, e.g. "
+            "postgresql+psycopg://user@host/db)",
+        )
+    try:
         parsed.get_dialect()
-    except (ArgumentError, NoSuchModuleError) as exc:
-        raise DatabaseUnavailable(url, f"invalid database URL ({exc})") from exc
+    except NoSuchModuleError as exc:  # pragma: no cover - both drivers are dependencies
+        raise DatabaseUnavailable(redact(url), f"invalid database URL ({exc})") from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -106,8 +118,20 @@ def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
-    except OperationalError as exc:
-        raise DatabaseUnavailable(redact(str(engine.url)), str(exc.orig)) from exc
+    except DBAPIError as exc:
+        raise unavailable(engine, exc) from exc
+
+
+def unavailable(engine: Engine, exc: DBAPIError) -> DatabaseUnavailable:
+    """The one-line error for a database that cannot be opened (a damaged SQLite file is named
+    as such, not as a driver exception)."""
+    reason = str(exc.orig).strip() or type(exc.orig).__name__
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and "not a database" in reason:
+        reason = f"{url.database} is not a database (damaged, or not a SQLite file)"
+    elif url.get_backend_name() == "sqlite" and "unable to open" in reason:
+        reason = f"cannot open {url.database} ({reason})"
+    return DatabaseUnavailable(redact(str(url)), reason)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
