@@ -25,6 +25,10 @@ _OUTPUT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS
 
 def cannot_write(path: Path | str, exc: OSError) -> OutputFileError:
     reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError | NotADirectoryError):  # mkdir through a file
+        blocker = next((p for p in Path(path).parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            reason = f"{blocker} is a file, not a directory"
     return OutputFileError(f"cannot write {path}: {reason}")
 
 

@@ -177,3 +177,47 @@ def test_datasette_metadata_describes_the_views() -> None:
     described = {k: v["description"] for k, v in tables.items() if "description" in v}
     assert {k: described[k] for k in VIEWS} == VIEWS
     assert tables["posts_fts"] == {"hidden": True}
+
+
+# -- issue 14: bounded results -------------------------------------------------------------
+
+SLOW = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+def test_sql_stops_at_the_byte_limit_and_says_so(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    query = "SELECT randomblob(4000) AS b FROM (VALUES (1), (2), (3), (4), (5))"
+    code, out, err = run(capsys, data_dir, "sql", query, "--max-bytes", "10000")
+    assert code == 0, err
+    assert len(out.splitlines()) == 2 + 2  # header, rule, two rows
+    assert "note: stopped after 2 rows: the next row would pass 10000 bytes (raise it with " in err
+    code, out, err = run(capsys, data_dir, "sql", query, "--format", "json", "--max-bytes", "9000")
+    assert code == 0 and len(json.loads(out)) == 2
+
+
+def test_sql_refuses_a_value_too_big_to_build(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("yuqing.store.readonly.MAX_VALUE_BYTES", 100_000)
+    code, out, err = run(capsys, data_dir, "sql", "SELECT randomblob(200000)", "--timeout", "5")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["error: SQLite: string or blob too big"]
+
+
+def test_sql_timeout_interrupts_the_query(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, out, err = run(capsys, data_dir, "sql", SLOW, "--timeout", "0.5")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == ["error: query cancelled after 0.5 s (raise it with --timeout)"]
+
+
+def test_sql_out_is_atomic(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "q.csv"
+    target.write_text("old\n", encoding="utf-8")
+    code, _, err = run(capsys, data_dir, "sql", SLOW, "--timeout", "0.2", "--out", str(target))
+    assert code == 2, err
+    assert target.read_text(encoding="utf-8") == "old\n"

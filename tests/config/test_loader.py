@@ -251,3 +251,26 @@ def test_durations_parse() -> None:
     cfg = load(env={})
     assert cfg.schedule.deliver_every == timedelta(seconds=30)
     assert cfg.rules.due["high"] == timedelta(hours=2)
+
+
+def test_a_gazetteer_path_names_file_key_and_problem(tmp_path: Path) -> None:
+    """Issue 14: was `missing required key` with no file or path."""
+    msg = problem(tmp_path, "settings.yaml", "gazetteer: /etc/passwd\n")
+    assert msg == (
+        f"{tmp_path / 'conf' / 'settings.yaml'}: gazetteer: '/etc/passwd' is not a gazetteer "
+        "name (a name such as qiqihar, for gazetteer/qiqihar.yaml in the config directory; "
+        "not a path)"
+    )
+    msg = problem(tmp_path, "settings.yaml", "gazetteer: harbin\n")
+    assert msg == (
+        f"{tmp_path / 'conf' / 'settings.yaml'}: gazetteer: no gazetteer file gazetteer/harbin.yaml"
+    )
+
+
+def test_a_dotted_key_names_file_and_key_and_how_to_nest_it(tmp_path: Path) -> None:
+    """Issue 14."""
+    msg = problem(tmp_path, "settings.yaml", "smtp.host: mail.example\n")
+    assert msg == (
+        f"{tmp_path / 'conf' / 'settings.yaml'}: smtp.host: unknown key (a dotted key is not "
+        "a path: nest it, `smtp:` then `  host: …`)"
+    )
