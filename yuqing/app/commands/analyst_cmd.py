@@ -35,11 +35,24 @@ def register(app: typer.Typer) -> None:
 # -- times ----------------------------------------------------------------------------------
 
 
+# Days a time window may start or end on: far enough out for any question, near enough that
+# local midnight still converts to UTC (9999-12-31 and 0001-01-01 overflowed; issue 14).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def in_range(value: datetime, option: str, text: str) -> datetime:
+    """``value`` if it lies between :data:`FIRST_DAY` and :data:`LAST_DAY`, else UsageError."""
+    if not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise UsageError(f"{option}: {text!r} is out of range (from {FIRST_DAY} to {LAST_DAY})")
+    return value
+
+
 def parse_day(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{option}: invalid date {value!r} (expected YYYY-MM-DD)") from None
+    return in_range(datetime.combine(day, time(12)), option, value).date()
 
 
 def parse_since(value: str, now: datetime, tz: ZoneInfo, option: str = "--since") -> datetime:
@@ -47,11 +60,15 @@ def parse_since(value: str, now: datetime, tz: ZoneInfo, option: str = "--since"
     from yuqing.config.types import parse_duration
 
     try:
-        return now - parse_duration(value)
+        return in_range(now - parse_duration(value), option, value)
+    except OverflowError:
+        raise UsageError(
+            f"{option}: {value!r} is out of range (from {FIRST_DAY} to {LAST_DAY})"
+        ) from None
     except ValueError:
         pass
     try:
-        return datetime.combine(date.fromisoformat(value), time(0), tz)
+        return in_range(datetime.combine(date.fromisoformat(value), time(0), tz), option, value)
     except ValueError:
         pass
     try:
@@ -61,15 +78,16 @@ def parse_since(value: str, now: datetime, tz: ZoneInfo, option: str = "--since"
             f"{option}: invalid time {value!r} (expected e.g. 7d, 24h, 2026-11-01 or "
             "2026-11-01T08:00)"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return in_range(parsed if parsed.tzinfo else parsed.replace(tzinfo=tz), option, value)
 
 
 def parse_until(value: str, now: datetime, tz: ZoneInfo) -> datetime:
     """A day includes itself (until its end); otherwise as ``--since``."""
     try:
-        return datetime.combine(date.fromisoformat(value) + timedelta(days=1), time(0), tz)
+        day = date.fromisoformat(value)
     except ValueError:
         return parse_since(value, now, tz, "--until")
+    return in_range(datetime.combine(day, time(0), tz), "--until", value) + timedelta(days=1)
 
 
 # -- digest ---------------------------------------------------------------------------------

@@ -60,7 +60,11 @@ def _since(value: str | None, tz: str) -> datetime | None:
         ) from exc
     if isinstance(parsed, date) and parsed.time() == time() and len(value) <= 10:
         parsed = datetime.combine(parsed.date(), time())
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
+    from yuqing.app.commands.analyst_cmd import in_range
+
+    return in_range(
+        parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz)), "--since", value
+    )
 
 
 def retag_cmd(
