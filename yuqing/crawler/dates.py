@@ -57,6 +57,9 @@ _UNIT_SECONDS = {
 _DAY_OFFSET = {"今天": 0, "昨天": 1, "前天": 2}
 
 
+EARLIEST_YEAR = 1900
+
+
 def parse_datetime(
     value: object,
     now: datetime,
@@ -67,6 +70,8 @@ def parse_datetime(
     """``value`` as an aware datetime in ``tz``; raise :class:`DateParseError` otherwise."""
     now = now.astimezone(tz) if now.tzinfo else now.replace(tzinfo=tz)
     result = _parse(value, now, tz, fmt)
+    if result.year < EARLIEST_YEAR:  # 0001-01-01 would overflow when stored as UTC (issue 14)
+        raise DateParseError(value, f"date is before {EARLIEST_YEAR}")
     if result - now > max_future:
         raise DateParseError(value, "date is in the future")
     return result
