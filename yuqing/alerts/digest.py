@@ -169,7 +169,6 @@ def render_digest(
 
 def archive(rendered: RenderedDigest, out_dir: Path) -> Path:
     """Write ``<out_dir>/<stem>.html``, ``.txt`` and ``.json``; returns the HTML file's path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     html = out_dir / f"{rendered.file_stem}.html"
     files = [(html, rendered.html), (html.with_suffix(".txt"), rendered.text)]
     if rendered.data:

@@ -74,7 +74,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         raise DatabaseUnavailable(redact(url), f"invalid database URL ({exc})") from exc
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                why = "a file is in the way" if isinstance(exc, FileExistsError) else exc.strerror
+                raise DatabaseUnavailable(redact(url), f"cannot create {folder}: {why}") from exc
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -194,7 +194,14 @@ def sqlite_readonly_connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(
         f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, check_same_thread=False
     )
-    conn.execute("PRAGMA query_only = ON")
+    try:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("SELECT count(*) FROM sqlite_master")  # a damaged file fails here
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc):
+            raise QueryError(f"{path} is not a database (damaged, or not a SQLite file)") from exc
+        raise
     conn.set_authorizer(_sqlite_authorizer)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     return conn

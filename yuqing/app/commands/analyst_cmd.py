@@ -434,11 +434,10 @@ def datasette_cmd(
         )
     if not path.is_file():
         raise UsageError(f"no database file {path} (run `yuqing db upgrade` first)")
+    from yuqing.atomic import write_atomic
+
     meta = config.settings.data_dir / "datasette-metadata.json"
-    meta.parent.mkdir(parents=True, exist_ok=True)
-    meta.write_text(
-        json.dumps(datasette_metadata(path.stem), ensure_ascii=False, indent=1), "utf-8"
-    )
+    write_atomic(meta, json.dumps(datasette_metadata(path.stem), ensure_ascii=False, indent=1))
     args = [
         sys.executable,
         "-m",

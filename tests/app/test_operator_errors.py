@@ -1,0 +1,76 @@
+"""Issue 14: every operator error is one line with an exit code, naming the file and the
+reason, and no exception class names (those need --debug)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from yuqing.app.cli import main
+from yuqing.store.db import upgrade
+from yuqing.store.session import Database
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for var in ("YUQING_CONFIG_DIR", "YUQING_DATABASE_URL", "YUQING_DATA_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    logging.getLogger().setLevel(logging.WARNING)
+    db = Database(f"sqlite:///{tmp_path / 'var' / 'yuqing.db'}")
+    upgrade(db.engine)
+    db.dispose()
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    (tmp_path / "bad.db").write_bytes(b"not a database " * 100)
+    return tmp_path
+
+
+BLOCKED = "afile is a file, not a directory"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "line"),
+    [
+        (
+            ["--data-dir", "var", "export", "posts", "--out", "afile/p.csv"],
+            73,
+            f"cannot write afile/p.csv: {BLOCKED}",
+        ),
+        (
+            ["--data-dir", "var", "sql", "SELECT 1", "--format", "csv", "--out", "afile/q.csv"],
+            73,
+            f"cannot write afile/q.csv: {BLOCKED}",
+        ),
+        (
+            ["--data-dir", "var", "digest", "--date", "2026-11-27", "--department", "city"]
+            + ["--out", "afile/d"],
+            73,
+            f"cannot write afile/d/city.html: {BLOCKED}",
+        ),
+        (
+            ["--data-dir", "afile/var", "sources", "list"],
+            3,
+            "cannot open database sqlite:///afile/var/yuqing.db: cannot create afile/var: "
+            "Not a directory",
+        ),
+        (
+            ["--database-url", "sqlite:///bad.db", "db", "upgrade"],
+            3,
+            "cannot open database sqlite:///bad.db: bad.db is not a database (damaged, or not a "
+            "SQLite file)",
+        ),
+        (
+            ["--database-url", "sqlite:///bad.db", "sql", "SELECT * FROM posts"],
+            2,
+            "bad.db is not a database (damaged, or not a SQLite file)",
+        ),
+    ],
+)
+def test_one_line_per_operator_error(
+    capsys: pytest.CaptureFixture[str], home: Path, args: list[str], code: int, line: str
+) -> None:
+    got = main(args)
+    _out, err = capsys.readouterr()
+    assert (got, err.splitlines()) == (code, [f"error: {line}"])
