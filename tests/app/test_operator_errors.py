@@ -28,6 +28,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 BLOCKED = "afile is a file, not a directory"
+DIGEST = ["--data-dir", "var", "digest", "--date", "2026-11-27", "--department", "city"]
 
 
 @pytest.mark.parametrize(
@@ -44,8 +45,7 @@ BLOCKED = "afile is a file, not a directory"
             f"cannot write afile/q.csv: {BLOCKED}",
         ),
         (
-            ["--data-dir", "var", "digest", "--date", "2026-11-27", "--department", "city"]
-            + ["--out", "afile/d"],
+            [*DIGEST, "--out", "afile/d"],
             73,
             f"cannot write afile/d/city.html: {BLOCKED}",
         ),
