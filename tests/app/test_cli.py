@@ -87,7 +87,10 @@ def test_db_status_on_empty_database_exits_non_zero(
 def test_bad_database_url_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "--database-url", "nosuchdb://x", "db", "upgrade")
     assert code == 3
-    assert err.startswith("error: cannot open database nosuchdb://x: invalid database URL")
+    assert err.startswith(
+        "error: cannot open database nosuchdb://x: unsupported database 'nosuchdb' (supported: "
+        "sqlite, e.g. sqlite:///var/yuqing.db, and postgresql+psycopg"
+    )  # issue 14: the supported ones are listed
     assert len(err.strip().splitlines()) == 1
 
 

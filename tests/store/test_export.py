@@ -114,4 +114,20 @@ def test_incidents_export_and_bad_format(seeded: Database, tmp_path: Path) -> No
         assert export_to_file(s, "incidents", "csv", tmp_path / "i.csv", TZ) == 0
         with pytest.raises(ExportError, match="unknown format 'xls'"):
             export_to_file(s, "incidents", "xls", tmp_path / "i.xls", TZ)
-    assert not (tmp_path / "i.xls.part").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith((".", "i.xls"))]
+
+
+def test_a_failed_export_keeps_the_previous_file(seeded: Database, tmp_path: Path) -> None:
+    """Issue 14: the export is written to a temporary file and renamed at the end."""
+    out = tmp_path / "posts.csv"
+    out.write_text("previous export\n", encoding="utf-8")
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk trouble halfway")
+
+    with seeded.session() as s, pytest.MonkeyPatch.context() as mp:
+        mp.setattr("yuqing.store.export.write_table", broken)
+        with pytest.raises(RuntimeError):
+            export_to_file(s, "posts", "csv", out, TZ)
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
