@@ -15,7 +15,7 @@ a past day renders the same whenever it is rendered.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from yuqing.store.models import (
     PostTag,
     Source,
 )
+from yuqing.store.probation import OnProbation, on_probation
 
 CITY = "city"
 CITY_NAME = "全市"  # the city-wide digest, for the leaders (routing.escalation_receiver)
@@ -221,6 +222,7 @@ class Facts:
     posts: list[PostRow]
     sources: list[SourceRow]
     timezone: str
+    probation: list[OnProbation] = field(default_factory=list)
 
 
 def collect(config: Config, session: Session, period: Period) -> Facts:
@@ -233,6 +235,12 @@ def collect(config: Config, session: Session, period: Period) -> Facts:
         posts=_flagged_posts(session, period),
         sources=_sources(session, period),
         timezone=tz,
+        probation=on_probation(
+            session,
+            config.settings.source_probation_days,
+            now=period.end,
+            with_posts_since=period.start,
+        ),
     )
 
 

@@ -203,6 +203,19 @@ def build_view(
         if show_sources
         else [],
         "sources_note": note,
+        "probation": [
+            {
+                "name": p.name,
+                "line": (
+                    f"{p.name}：首次采集于 {fmt.time(p.first_seen_at.isoformat())}，"
+                    f"本时段 {p.posts} 条帖文，试运行期间不触发部门告警；"
+                    f"管理员确认后正式启用（至迟 {fmt.time(p.ends_at.isoformat())} 自动结束试运行）"
+                ),
+            }
+            for p in facts.probation
+        ]
+        if show_sources
+        else [],
         "url": link_url(digest_url(config.settings.base_url, period.kind, period.day, scope.code)),
         "generated": fmt.time(now.isoformat()),
         "images": None,
@@ -215,6 +228,9 @@ def build_view(
         "status": [(label, len(groups[k])) for k, label, _ in STATES],
     }
     return view, chart_data
+
+
+PROBATION_TITLE = "新采集源试运行"
 
 
 def _source_receivers(config: Config) -> list[Any]:
@@ -256,6 +272,8 @@ def summary(view: dict[str, Any]) -> str:
             lines += [f"超时未签收：{r['title']}（时限 {r['due']}）" for r in section["rows"][:3]]
     if view["posts"]:
         lines.append(f"重点帖文：{view['posts'][0]['title']}")
+    if view.get("probation"):
+        lines.append(PROBATION_TITLE + "：" + "、".join(p["name"] for p in view["probation"][:5]))
     if view["sources"]:
         lines.append("采集源故障：" + "、".join(s["name"] for s in view["sources"][:5]))
     elif view["sources_note"]:

@@ -34,6 +34,7 @@ from yuqing.alerts.surge import detect_surges, failing_sources
 from yuqing.config import Config
 from yuqing.config.rules import AlertRule
 from yuqing.store.models import AlertCursor, Incident, Post, PostTag
+from yuqing.store.probation import probation_ids
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
@@ -123,6 +124,8 @@ def _posts(
         return
     position: tuple[datetime, int] | None = None
     first = True
+    with db.session() as s:
+        probation = probation_ids(s, ctx.config.settings.source_probation_days, now)
     cache: dict[tuple[Any, ...], list[tuple[PostRule, str, Labels]]] = {}
     while True:
         with db.session() as s:
@@ -135,7 +138,7 @@ def _posts(
                         if rescan > timedelta(0)
                         else (cursor.tagged_at, cursor.last_id)
                     )
-            rows = _read(s, ctx, position, batch_size)
+            rows = _read(s, ctx, position, batch_size, probation)
             if not rows:
                 return
             groups = _alerts(ctx, rows, now, result, cache)
@@ -172,8 +175,14 @@ class TagRow(NamedTuple):
 
 
 def _read(
-    s: Session, ctx: AlertContext, position: tuple[datetime, int] | None, limit: int
+    s: Session,
+    ctx: AlertContext,
+    position: tuple[datetime, int] | None,
+    limit: int,
+    probation: set[int] | None = None,
 ) -> list[TagRow]:
+    """The next tagged posts; those of sources on probation are skipped (they raise no
+    alerts, see :mod:`yuqing.store.probation`)."""
     sqlite = s.get_bind().dialect.name == "sqlite"
     cols: list[Any] = [
         PostTag.id,
@@ -197,6 +206,8 @@ def _read(
         q = q.where(
             PostTag.tagged_at >= at, or_(PostTag.tagged_at > at, and_(PostTag.id > last_id))
         )
+    if probation:
+        q = q.where(Post.source_id.not_in(probation))
     q = q.order_by(PostTag.tagged_at, PostTag.id).limit(limit)
     # On SQLite, datetimes come as their stored text (parsing them with the column type is
     # the slowest part of reading): compared as text, parsed only where a value is used.

@@ -56,6 +56,10 @@ class Settings(Strict):
     gazetteer: str = "qiqihar"
     retention_days: int = Field(default=365, ge=1)
     user_agent: str = "yuqing/0.1 (public-opinion monitoring; obeys robots.txt)"
+    # A source crawled for the first time less than this many days ago is on probation: its
+    # posts raise no department alerts (only a 新采集源试运行 digest line) until an admin
+    # confirms it (`yuqing sources confirm NAME`, or the web admin). 0: no probation.
+    source_probation_days: int = Field(default=3, ge=0, le=365)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from yuqing.config.types import Duration, Slug
 
 SPIDER_KINDS = ("feed", "listing", "jsonapi")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 POST_FIELDS = ("title", "text", "published", "url", "author")
 
 
@@ -171,6 +174,20 @@ class SourceBase(Strict):
     proxy_env: str | None = None
     date_order: Literal["newest_first", "unordered"] = "newest_first"
     required: list[Required] = Field(default_factory=_default_required)
+    # Hosts the crawl may follow links to (each with its subdomains). Default: the hosts of
+    # start_urls; list them to widen. Links elsewhere are counted (page:offsite), not followed.
+    allowed_domains: list[str] | None = None
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, domains: list[str] | None) -> list[str] | None:
+        for i, domain in enumerate(domains or []):
+            if not _DOMAIN.fullmatch(domain):
+                raise ValueError(
+                    f"[{i}]: {domain!r} is not a host name (write the host only, "
+                    "e.g. 'news.example.cn': no scheme, port or path)"
+                )
+        return domains
 
     @field_validator("start_urls")
     @classmethod
@@ -227,6 +244,17 @@ class SourceBase(Strict):
     def uses_demo(self) -> bool:
         return any(u.startswith("{demo}") for u in self.start_urls)
 
+    def domains(self, demo_url: str = "") -> list[str]:
+        """The hosts the crawl stays on: ``allowed_domains``, else the start URLs' hosts."""
+        if self.allowed_domains is not None:
+            return list(self.allowed_domains)
+        hosts: list[str] = []
+        for template in self.start_urls:
+            host = urlsplit(template.replace("{demo}", demo_url)).hostname
+            if host and "{" not in host and host not in hosts:
+                hosts.append(host)
+        return hosts
+
 
 class FeedSource(SourceBase):
     """RSS 2.0 or Atom. With ``follow_links`` each entry's page is fetched and read with
@@ -268,11 +296,15 @@ class ReplyPages(Strict):
 class ListingSource(SourceBase):
     """An HTML list page → detail pages. ``item`` (optional) selects each entry of the list and
     ``list_fields`` read values there (a list-page time lets paging stop at the watermark
-    without fetching details); ``links`` selects the detail URL (within the item, if any)."""
+    without fetching details); ``links`` selects the detail URL (within the item, if any).
+
+    List-only (``follow: false``, or no ``links``): each entry is stored as it is on the list
+    page, from ``list_fields`` (its URL from ``list_fields.url``, else ``links``)."""
 
     kind: Literal["listing"]
     item: str | None = None
-    links: str
+    links: str | None = None
+    follow: bool | None = None
     list_fields: FieldMap = Field(default_factory=FieldMap)
     next_page: str | None = None
     fields: FieldMap = Field(default_factory=FieldMap)
@@ -289,7 +321,35 @@ class ListingSource(SourceBase):
                     raise ValueError(f"{name}: {exc}") from exc
         _checked(self.list_fields, "list_fields", "html")
         _checked(self.fields, "fields", "html")
+        if self.follow and self.links is None:
+            raise ValueError("follow: true needs links (the selector of each entry's page URL)")
+        if not self.follows:
+            self._list_only()
         return self
+
+    def _list_only(self) -> None:
+        how = "follow: false" if self.follow is False else "no links"
+        if self.item is None:
+            raise ValueError(
+                f"a list-only source ({how}) needs item (the selector of each list entry)"
+            )
+        if self.list_fields.url is None and self.links is None:
+            raise ValueError(
+                f"a list-only source ({how}) needs list_fields.url or links (each entry's URL)"
+            )
+        for name in ("fields", "replies"):
+            if name in self.model_fields_set:
+                raise ValueError(
+                    f"{name}: a list-only source ({how}) reads no detail pages; "
+                    "put the selectors in list_fields"
+                )
+        if "required" not in self.model_fields_set:
+            self.required = ["title", "published"]
+
+    @property
+    def follows(self) -> bool:
+        """Whether each entry's link is fetched (False: a list-only source)."""
+        return self.links is not None and self.follow is not False
 
 
 class JsonApiSource(SourceBase):

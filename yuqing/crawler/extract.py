@@ -80,11 +80,35 @@ def root(node: Node) -> Any:
         tree = _TREES.get(node)
         if tree is None:
             # what response.selector would parse, without caching the selector on it
-            tree = _TREES[node] = ScrapySelector(node).root
+            tree = _TREES[node] = rejoin(ScrapySelector(node).root)
         return tree
     if isinstance(node, Selector):
         return node.root
     return node
+
+
+def rejoin(tree: Any) -> Any:
+    """The page's tree with what followed a stray ``</html>`` put back into its body (issue
+    12). lxml's parser makes such content a second ``<html>`` *beside* the root element, where
+    a CSS selector (evaluated from the root element) cannot see it, while an absolute XPath
+    (``//div``) can: the same field would be empty or found depending on how it is written."""
+    extra = tree.getnext() if hasattr(tree, "getnext") else None
+    if extra is None:
+        return tree
+    body = tree.find("body")
+    target = body if body is not None else tree
+    while extra is not None:
+        following = extra.getnext()
+        inner = extra.find("body")
+        for child in list(inner if inner is not None else extra):
+            if child.tag in ("head", "body"):
+                continue
+            target.append(child)
+        if following is None:
+            break
+        extra = following
+    # the (now empty) sibling elements stay; nothing selects them
+    return tree
 
 
 def nodes(node: Node, selector: str) -> list[Any]:
@@ -105,6 +129,13 @@ def values(node: Node, selector: str) -> list[str]:
         elif isinstance(r, etree._Element):
             out.append(etree.tostring(r, encoding="unicode", method="html", with_tail=False))
     return out
+
+
+def join_url(response: TextResponse, link: str) -> str:
+    """``link`` as found on ``response`` made absolute, as every spider joins every URL (a
+    followed link, a stored post's ``url``, a next page): against the page's ``<base href>``
+    when it has one, else its URL. A value spanning lines (several matches) gives its first."""
+    return response.urljoin(link.strip().split("\n")[0].strip())
 
 
 def first(node: Node, selector: str) -> str | None:

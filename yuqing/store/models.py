@@ -57,6 +57,10 @@ class Source(Base):
     last_success_at: Mapped[datetime | None]
     watermark_at: Mapped[datetime | None]  # newest published_at stored from this source
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # probation (yuqing.store.probation): first crawled at; confirmed by an admin at / by
+    first_seen_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class CrawlRun(Base):

@@ -41,6 +41,7 @@ FLASH = {
     "password": "密码已修改。",
     "silence_created": "静默规则已创建。",
     "silence_expired": "静默规则已结束。",
+    "source_confirmed": "采集源已确认，结束试运行：其帖文此后正常触发部门告警。",
 }
 
 

@@ -42,6 +42,8 @@ def page_reason(failure: Failure) -> tuple[str, bool]:
         text = str(exc).lower()
         if "robots" in text:
             return "page:robots", False
+        if "offsite" in text:
+            return "page:offsite", False
         if "redirect" in text:
             return "page:redirect_loop", True
         return "page:ignored", False
@@ -88,7 +90,11 @@ class SourceSpider(scrapy.Spider):
                 f"source {self.source.name!r} uses {{demo}} but no demo site URL is set "
                 "(YUQING_DEMO_URL, or run `yuqing demo-site serve`)"
             )
-        self.load_watermark()
+        # Scrapy's OffsiteMiddleware reads this when the spider opens: links to other hosts
+        # are dropped (counted as page:offsite; the start URLs themselves are always fetched).
+        self.allowed_domains = self.source.domains(ctx.demo_url)
+        if self.crawler.settings.getbool("YUQING_WATERMARK", True):
+            self.load_watermark()
 
     def load_watermark(self) -> None:
         with self.ctx.database().session() as s:

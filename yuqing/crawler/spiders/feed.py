@@ -9,7 +9,7 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
-from yuqing.crawler.extract import canonical_url, html_fields, parse_count
+from yuqing.crawler.extract import canonical_url, html_fields, join_url, parse_count
 from yuqing.crawler.spiders.base import SourceSpider
 from yuqing.store.posts import dedup_key
 
@@ -49,7 +49,7 @@ class FeedSpider(SourceSpider):
         for entry in entries:
             values = {name: _first(entry, xpath) for name, xpath in FEED_FIELDS.items()}
             link = values.pop("link")
-            url = resp.urljoin(link) if link else None
+            url = join_url(resp, link) if link else None
             if self.cutoff is not None and self.is_settled(
                 self.when(values.get("published")),
                 dedup_key(values.get("external_id"), canonical_url(url or "")),
@@ -72,7 +72,7 @@ class FeedSpider(SourceSpider):
         counts = {k: parse_count(merged.pop(k, None)) for k in ("replies", "likes", "reposts")}
         link = merged.pop("url", None)
         item = self.new_item(
-            url=resp.urljoin(link) if link else resp.url, found_on=resp.url, **merged, **counts
+            url=join_url(resp, link) if link else resp.url, found_on=resp.url, **merged, **counts
         )
         if self.first_sighting(item):
             yield item

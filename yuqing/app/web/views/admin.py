@@ -19,6 +19,7 @@ from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.users import ROLES, create_user, list_users, set_password, update_user
 from yuqing.config.routing import Matcher, Route
 from yuqing.config.types import parse_duration
+from yuqing.store import probation
 from yuqing.store.models import AuditLog, CrawlRun, Department, Source, User
 
 router = APIRouter(prefix="/admin")
@@ -231,6 +232,8 @@ def sources_page(request: Request, user: Admin) -> Response:
         newest = select(func.max(CrawlRun.id)).group_by(CrawlRun.source_id).scalar_subquery()
         for run in s.scalars(select(CrawlRun).where(CrawlRun.id.in_(newest))):
             last_runs[run.source_id] = run
+        days = web.config.settings.source_probation_days
+        trial = {p.id: p for p in probation.on_probation(s, days, web.now())}
     rows = []
     for name in sorted(set(configured) | set(stored)):
         db_row = stored.get(name)
@@ -240,9 +243,22 @@ def sources_page(request: Request, user: Admin) -> Response:
                 "conf": configured.get(name),
                 "db": db_row,
                 "run": last_runs.get(db_row.id) if db_row else None,
+                "probation": trial.get(db_row.id) if db_row else None,
             }
         )
     return render(request, "admin/sources.html", {"rows": rows})
+
+
+@router.post("/sources/{source_id}/confirm", dependencies=[Depends(csrf)])
+def source_confirm(request: Request, user: Admin, source_id: int) -> Response:
+    """End a new source's probation (audit-logged as ``source_confirm``)."""
+    web = get_web(request)
+    with web.db.session() as s:
+        src = s.get(Source, source_id)
+        if src is None:
+            raise HTTPException(status_code=404, detail="no such source")
+        probation.confirm(s, src.name, actor=user.username, now=web.now())
+    return RedirectResponse("/admin/sources?msg=source_confirmed", 303)
 
 
 @router.get("/sources/{source_id}")
