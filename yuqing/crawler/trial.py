@@ -83,6 +83,7 @@ class TrialResult:
     source: AnySource
     pages: list[TrialPage] = field(default_factory=list)
     not_fetched: int = 0  # follow-up requests beyond the limit
+    unread_posts: int = 0  # ... of them, detail pages (where posts would come from)
 
     @property
     def items(self) -> list[TrialItem]:
@@ -94,8 +95,8 @@ class TrialResult:
 
     @property
     def failed(self) -> bool:
-        """Nothing would be stored, and no page left unread could change that."""
-        return self.stored == 0 and self.not_fetched == 0
+        """Nothing would be stored, and no detail page left unread could change that."""
+        return self.stored == 0 and self.unread_posts == 0
 
     def drop_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -254,6 +255,12 @@ class Trial:
         self.seen.add(key)
         return out
 
+    def _unread(self) -> None:
+        self.result.not_fetched = len(self.pending)
+        self.result.unread_posts = sum(
+            1 for r in self.pending if getattr(r.callback, "__name__", "parse") != "parse"
+        )
+
     # -- driving ----------------------------------------------------------------------------
     pending: list[Request]
 
@@ -284,7 +291,7 @@ class Trial:
                 continue
             callback = getattr(request.callback, "__name__", "parse")
             self.run_response(response, callback, "HTTP", **request.cb_kwargs)
-        self.result.not_fetched = len(self.pending)
+        self._unread()
         return self.result
 
     def read_file(self, path: Path, url: str, detail: bool) -> TrialResult:
@@ -296,7 +303,7 @@ class Trial:
         callback = DETAIL_CALLBACKS[self.spider.source.kind] if detail else "parse"
         kwargs = detail_kwargs(self.spider, url) if detail else {}
         self.run_response(response, callback, f"file {path}", **kwargs)
-        self.result.not_fetched = len(self.pending)
+        self._unread()
         return self.result
 
 

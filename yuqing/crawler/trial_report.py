@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from yuqing.config.sources import AnySource
 from yuqing.crawler.trial import COUNTS, TrialItem, TrialPage, TrialResult
 
 WIDTH = 100
@@ -45,7 +46,20 @@ def _page_lines(page: TrialPage) -> list[str]:
     return lines
 
 
-def _item_lines(n: int, item: TrialItem, tz: tzinfo) -> list[str]:
+FIELD_MAPS = ("list_fields", "fields", "article", "detail")
+
+
+def _selectors(source: AnySource, name: str) -> str:
+    """Where the source looks for field ``name`` (to show next to an empty value)."""
+    found = []
+    for where in FIELD_MAPS:
+        spec = getattr(getattr(source, where, None), name, None)
+        if spec is not None:
+            found.append(f"{where}.{name}: {getattr(spec, 'select', spec)}")
+    return "; ".join(found) if found else "no selector configured"
+
+
+def _item_lines(n: int, item: TrialItem, tz: tzinfo, source: AnySource) -> list[str]:
     verdict = "would be stored" if item.kept else f"DROPPED: {item.drop}"
     lines = [f"  item {n}: {verdict}"]
     if item.drop_detail and not item.kept:
@@ -53,7 +67,9 @@ def _item_lines(n: int, item: TrialItem, tz: tzinfo) -> list[str]:
     for name, raw in item.raw.items():
         if name == "external_id" and raw is None:
             continue
-        lines.append(f"    {name:<12} raw: {_short(raw, 80)}")
+        empty = raw is None or (isinstance(raw, str) and not raw.strip())
+        hint = f"  ({_selectors(source, name)})" if empty and name != "external_id" else ""
+        lines.append(f"    {name:<12} raw: {_short(raw, 80)}{hint}")
         if not item.kept:
             continue
         if name == "title":
@@ -78,7 +94,7 @@ def format_result(result: TrialResult, tz: tzinfo) -> str:
         lines.append("")
         lines += _page_lines(page)
         for n, item in enumerate(page.items, 1):
-            lines += _item_lines(n, item, tz)
+            lines += _item_lines(n, item, tz, src)
     lines.append("")
     total = len(result.items)
     drops = ", ".join(f"{k}={v}" for k, v in result.drop_counts().items())
