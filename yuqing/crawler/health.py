@@ -12,8 +12,9 @@ Drop reasons counted in ``crawl_runs.drops``. Items: ``missing_title``, ``missin
 (DOWNLOAD_MAXSIZE), ``timeout``, ``connection``, ``dns``, ``not_text`` (a download, an
 image), ``not_html`` (JSON where a page was expected), ``bad_json``, ``json_shape`` (the
 items path found no list: the API changed), ``no_entries`` (a first list page or feed with
-nothing on it: the selectors may be out of date). Page drops other than ``robots`` also count
-as errors.
+nothing on it: the selectors may be out of date), ``offsite`` (a link to a host outside the
+source's allowed_domains, not followed). Page drops other than ``robots`` and ``offsite``
+also count as errors.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DROP_PREFIX = "yuqing/drops/"
+OFFSITE = "page:offsite"
 KEPT_STATS = (
     "yuqing/listed",
     "yuqing/skipped_settled",
@@ -76,6 +78,11 @@ def peak_rss_mb() -> float:
 def counts_from_stats(stats: dict[str, Any], reason: str) -> RunCounts:
     """The crawl_runs figures of a finished crawl, from Scrapy's stats."""
     drops = {k[len(DROP_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(DROP_PREFIX)}
+    # Links to other hosts, dropped by Scrapy's OffsiteMiddleware when they are scheduled
+    # (allowed_domains; issue 12): counted, never followed, not errors.
+    offsite = int(stats.get("offsite/filtered", 0) or 0)
+    if offsite:
+        drops[OFFSITE] = max(drops.get(OFFSITE, 0), offsite)
     pages = int(stats.get("response_received_count", 0))
     errors = int(stats.get("yuqing/errors", 0)) + int(stats.get("spider_exceptions/count", 0) or 0)
     items = int(stats.get("item_scraped_count", 0))
