@@ -86,4 +86,5 @@ def post_actions(seed: Seed) -> dict[str, tuple[str, Form]]:
             {"matchers": 'district="龙沙区"', "duration": "4h", "comment": "督察期间"},
         ),
         "/admin/silences/{silence_id}/expire": (f"/admin/silences/{seed.silence}/expire", {}),
+        "/admin/sources/{source_id}/confirm": (f"/admin/sources/{seed.source_ok}/confirm", {}),
     }
