@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.alerts.factories import add_posts, blanket
+from tests.alerts.factories import add_posts, blanket, load_config, tags
 from tests.conftest import FakeClock
 from yuqing.alerts.digest import render_digest
 from yuqing.alerts.evaluate import evaluate
@@ -114,3 +114,24 @@ def test_cli_confirm(
     with database.session() as s:
         row = s.execute(select(Source).where(Source.name == "new-site")).scalar_one()
         assert row.confirmed_by == "zhang"
+
+
+def test_complaints_of_a_source_on_probation_make_no_surge(
+    database: Database, tmp_path: Path, clock: FakeClock
+) -> None:
+    rules = """
+rules:
+  - name: surge
+    kind: surge
+    severity: high
+    description: 投诉激增
+    surge: {window: 6h, baseline: 2d, k: 2, min_count: 3, by: [district, sector]}
+"""
+    cfg = load_config(tmp_path, rules=rules)
+    complaint = tags(complaint=True, district="龙沙区", sector="urban_management")
+    first_crawl(database, "new-site", clock() - timedelta(hours=1))
+    add_posts(database, [complaint] * 4, published=clock(), source="new-site")
+    assert evaluate(cfg, database, clock()).surges == 0
+    with database.session() as s:
+        probation.confirm(s, "new-site", "admin", clock())
+    assert evaluate(cfg, database, clock()).surges == 1

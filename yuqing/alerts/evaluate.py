@@ -325,9 +325,10 @@ def _group(
 def _surges(s: Session, ctx: AlertContext, now: datetime, result: EvaluationResult) -> None:
     groups: dict[str, AlertGroup] = {}
     fps: dict[tuple[tuple[str, str], ...], str] = {}
+    probation = frozenset(probation_ids(s, ctx.config.settings.source_probation_days, now))
     for rule in ctx.rules.surge:
         assert rule.surge is not None
-        for hit in detect_surges(s, rule, now):
+        for hit in detect_surges(s, rule, now, probation):
             labels: Labels = {"rule": rule.name, "severity": rule.severity, **hit.values}
             labels.update(rule.labels)
             group = _group(ctx, groups, fps, labels, rule)

@@ -98,10 +98,12 @@ def _baseline(
     return out
 
 
-def detect_surges(session: Session, rule: AlertRule, now: datetime) -> list[SurgeHit]:
+def detect_surges(
+    session: Session, rule: AlertRule, now: datetime, exclude: frozenset[int] = frozenset()
+) -> list[SurgeHit]:
     """Groups whose complaints in the last window exceed their baseline: an aggregate over
     the window (cheap: an index range), the cached baseline, one query per surge for its
-    posts."""
+    posts. Posts of the sources in ``exclude`` (on probation) are not counted in the window."""
     surge: Surge = rule.surge or Surge()
     cols = [_column(name) for name in surge.by]
     start = now - surge.window
@@ -112,6 +114,7 @@ def detect_surges(session: Session, rule: AlertRule, now: datetime) -> list[Surg
         .select_from(PostTag)
         .join(Post, Post.id == PostTag.post_id)
         .where(PostTag.complaint.is_(True), Post.published_at > start, Post.published_at <= now)
+        .where(*([Post.source_id.not_in(exclude)] if exclude else []))
         .group_by(*cols)
         .having(func.count(distinct(key)) >= surge.min_count)
     )
@@ -130,6 +133,8 @@ def detect_surges(session: Session, rule: AlertRule, now: datetime) -> list[Surg
             continue
         values = {str(name): (group[i] or "") for i, name in enumerate(surge.by)}
         where = [PostTag.complaint.is_(True), *(_equal(n, v) for n, v in values.items())]
+        if exclude:
+            where.append(Post.source_id.not_in(exclude))
         posts_q = (
             select(Post.id, key, Post.published_at)
             .join(PostTag, PostTag.post_id == Post.id)
