@@ -48,7 +48,8 @@ class ListingSpider(SourceSpider):
             if not follows:
                 found += 1
                 item = self.list_item(resp, entry, listed)
-                if self.cutoff is not None and self.is_settled(self.when(item.published), item.key):
+                key = dedup_key(item.external_id, canonical_url(item.url or ""))
+                if self.cutoff is not None and self.is_settled(self.when(item.published), key):
                     settled += 1
                 elif self.first_sighting(item):
                     yield item
