@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from yuqing.config.errors import ConfigError, ConfigErrors
 from yuqing.config.models import SECTION_FILES, Config
 from yuqing.config.settings import NON_SETTING_ENV, Secrets, Settings
+from yuqing.config.source_files import key_hint, sources_d
 
 DEFAULTS_DIR = Path(__file__).resolve().parent
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_key|access_key|private_key)$", re.I)
@@ -236,7 +237,7 @@ def load(
     for section, relative in SECTION_FILES.items():
         layer(section, relative)
         if section == "sources" and user_dir is not None:
-            for path, content in _sources_d(user_dir, errors):
+            for path, content in sources_d(user_dir, errors):
                 name = display_name(path)
                 files.append(name)
                 base = data.get("sources", {})
@@ -288,58 +289,6 @@ def load(
     return config
 
 
-SOURCES_DIR = "sources.d"
-
-
-def _sources_d(user_dir: Path, errors: list[ConfigError]) -> list[tuple[Path, dict[str, Any]]]:
-    """``<config dir>/sources.d/*.yaml`` in name order, each holding only ``sources:``. They
-    merge after sources.yaml (so they may change a shipped source, like sources.yaml); a
-    source name defined by two of the user's files is an error naming both."""
-    directory = user_dir / SOURCES_DIR
-    if not directory.is_dir():
-        return []
-    defined: dict[str, str] = {}
-    own = user_dir / SECTION_FILES["sources"]
-    out: list[tuple[Path, dict[str, Any]]] = []
-    paths = sorted(directory.glob("*.y*ml"))
-    for path in [own, *paths] if own.exists() else paths:
-        try:
-            content = read_yaml(path)
-        except ConfigError as exc:
-            if path != own:
-                errors.append(exc)
-            continue
-        name = display_name(path)
-        if path != own and set(content) - {"sources"}:
-            extra = sorted(str(k) for k in set(content) - {"sources"})
-            errors.append(
-                ConfigError(name, extra[0], "unknown key (a sources.d file holds only sources:)")
-            )
-            continue
-        entries = content.get("sources") or []
-        if not isinstance(entries, list):
-            errors.append(ConfigError(name, "sources", "expected a list of sources"))
-            continue
-        clash = False
-        for i, entry in enumerate(entries):
-            source = entry.get("name") if isinstance(entry, dict) else None
-            if not isinstance(source, str):
-                continue
-            first = defined.setdefault(source, name)
-            if first != name:
-                clash = True
-                errors.append(
-                    ConfigError(
-                        name,
-                        f"sources[{i}]",
-                        f"duplicate source name {source!r} (also defined in {first})",
-                    )
-                )
-        if path != own and not clash:
-            out.append((path, content))
-    return out
-
-
 def origin_for(origins: Origin, loc: list[Any]) -> str:
     return _locate(origins, loc)[0]
 
@@ -389,31 +338,6 @@ def _strip_union_tags(loc: tuple[Any, ...], data: Any) -> list[Any]:
     return out
 
 
-# Keys that belong to another spider kind: (kind, key) -> what to write instead.
-_KIND_HINTS = {
-    ("feed", "fields"): "feeds read each entry's page with `article:` (and follow_links: true)",
-    ("feed", "links"): "feeds take each entry's link from the feed itself",
-    ("feed", "item"): "feeds find their entries themselves (<item>/<entry>)",
-    ("listing", "article"): "listings read detail pages with `fields:`",
-    ("listing", "items"): "listings select each list entry with `item:` (a CSS/XPath selector)",
-    ("jsonapi", "article"): "JSON APIs read posts with `fields:` (JMESPaths), pages with `detail:`",
-    ("jsonapi", "item"): "JSON APIs select the list of posts with `items:` (a JMESPath)",
-    ("jsonapi", "links"): "JSON APIs take each post's URL from `fields.url`",
-}
-
-
-def _key_hint(loc: list[Any], data: dict[str, Any]) -> str:
-    """Why a source key is unknown when it belongs to another spider kind."""
-    if len(loc) != 4 or loc[:2] != ["sources", "sources"] or not isinstance(loc[2], int):
-        return ""
-    try:
-        kind = data["sources"]["sources"][loc[2]]["kind"]
-    except (KeyError, IndexError, TypeError):
-        return ""
-    hint = _KIND_HINTS.get((kind, loc[3]))
-    return f" for a {kind} source: {hint}" if hint else ""
-
-
 def format_path(parts: list[Any]) -> str:
     text = ""
     for part in parts:
@@ -430,7 +354,7 @@ def _to_config_error(err: Any, data: dict[str, Any], origins: Origin) -> ConfigE
     kind = err["type"]
     value = err.get("input")
     if kind == "extra_forbidden":
-        reason = "unknown key" + _key_hint(loc, data)
+        reason = "unknown key" + key_hint(loc, data)
     elif kind == "missing":
         reason = "missing required key"
     elif kind == "union_tag_invalid":
