@@ -24,8 +24,10 @@ from sqlalchemy import func, select
 from yuqing.alerts.receivers import WebhookReceiver
 from yuqing.config import load
 from yuqing.crawler.demo_site.server import DemoSite
+from yuqing.store import probation
 from yuqing.store.db import upgrade
 from yuqing.store.models import CrawlRun, Notification, Source
+from yuqing.store.posts import ensure_source
 from yuqing.store.session import Database
 
 pytestmark = pytest.mark.slow
@@ -101,6 +103,9 @@ def test_blanket_shutdown_reaches_the_webhook_within_a_minute(
         data_dir = tmp_path / "var"
         db = Database(f"sqlite:///{data_dir / 'yuqing.db'}")
         upgrade(db.engine)
+        with db.session() as s:  # a new source is on probation until confirmed (issue 12)
+            ensure_source(s, BOARD, "jsonapi")
+            probation.confirm(s, BOARD, "admin")
         env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
         env["YUQING_DEMO_URL"] = site.base_url
         log = tmp_path / "run.log"
