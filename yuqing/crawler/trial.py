@@ -34,12 +34,13 @@ from yuqing.crawler.context import context_for
 from yuqing.crawler.items import PostItem
 from yuqing.crawler.loader import spider_class
 from yuqing.crawler.middlewares import EncodingMiddleware
-from yuqing.crawler.pipelines import Drop, NormalizePipeline, ValidatePipeline
+from yuqing.crawler.pipelines import Drop, Stage
 from yuqing.crawler.spiders import SourceSpider
 
 RAW_FIELDS = ("url", "title", "published", "author", "text", "external_id")
 COUNTS = ("replies", "likes", "reposts")
 # The callback a saved page is read with when it is a detail (article, thread) page.
+DEDUPE = "yuqing.crawler.pipelines.DedupePipeline"
 DETAIL_CALLBACKS = {"listing": "parse_detail", "feed": "parse_article", "jsonapi": "parse_detail"}
 
 Fetch = Callable[[Request, AnySource], Response]
@@ -165,6 +166,29 @@ def build_spider(
     return spider
 
 
+def checking_stages(crawler: Crawler) -> list[Any]:
+    """The item pipeline stages a crawl runs before the dedupe stage (validate, normalize,
+    and any check added between them), built and opened as the crawl builds them. The
+    dedupe, tag and store stages need the database and the tagger: ``try`` stops short."""
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import build_from_crawler, load_object
+
+    settings = crawler.settings
+    order = {**settings.getdict("ITEM_PIPELINES_BASE"), **settings.getdict("ITEM_PIPELINES")}
+    limit = order.get(DEDUPE, order.get(load_object(DEDUPE), 300))
+    stages = []
+    for path in build_component_list(settings.getwithbase("ITEM_PIPELINES")):
+        cls = load_object(path)
+        priority = order.get(path, order.get(cls))
+        if priority is None or priority >= limit or not issubclass(cls, Stage):
+            continue
+        stage = build_from_crawler(cls, crawler)
+        if hasattr(stage, "open_spider"):
+            stage.open_spider()
+        stages.append(stage)
+    return stages
+
+
 class Trial:
     """Runs pages through one spider and the validate/normalize stages."""
 
@@ -177,9 +201,7 @@ class Trial:
         self.offsite.crawler = crawler
         self.offsite.spider_opened(spider)
         self.encoding = EncodingMiddleware(crawler)
-        self.validate = ValidatePipeline(crawler)
-        self.normalize = NormalizePipeline(crawler)
-        self.normalize.open_spider()
+        self.stages = checking_stages(crawler)
         self.seen: set[str] = set()
         self.result = TrialResult(spider.source)
         self._page: TrialPage | None = None
@@ -242,8 +264,8 @@ class Trial:
         )
         work = copy.copy(item)
         try:
-            self.validate.process_item(work)
-            self.normalize.process_item(work)
+            for stage in self.stages:
+                stage.process_item(work)
         except Drop as exc:
             out.drop, out.drop_detail = exc.reason, str(exc)
             return out
