@@ -174,6 +174,7 @@ def test_allowed_domains_default_to_the_start_urls_hosts(tmp_path: Path) -> None
     )
     cfg = load(root, env={})
     assert cfg.sources.get("a").domains() == ["a.example.cn"]
+    assert cfg.sources.get("qqhr-mayor-mailbox").domains() == ["qqhr.gov.cn"]  # www. dropped
     assert cfg.sources.get("b").domains() == ["b.example.cn", "cdn.example.com"]
     # the demo site: {demo} is the demo site's address
     assert cfg.sources.get("demo-board").domains("http://127.0.0.1:8765") == ["127.0.0.1"]

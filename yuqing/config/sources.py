@@ -245,12 +245,15 @@ class SourceBase(Strict):
         return any(u.startswith("{demo}") for u in self.start_urls)
 
     def domains(self, demo_url: str = "") -> list[str]:
-        """The hosts the crawl stays on: ``allowed_domains``, else the start URLs' hosts."""
+        """The hosts the crawl stays on (each with its subdomains): ``allowed_domains``, else
+        the start URLs' hosts, ``www.`` dropped (``www.x.cn`` also allows ``x.cn``, ``m.x.cn``)."""
         if self.allowed_domains is not None:
             return list(self.allowed_domains)
         hosts: list[str] = []
         for template in self.start_urls:
             host = urlsplit(template.replace("{demo}", demo_url)).hostname
+            if host and host.startswith("www.") and host.count(".") >= 2:
+                host = host[len("www.") :]
             if host and "{" not in host and host not in hosts:
                 hosts.append(host)
         return hosts
