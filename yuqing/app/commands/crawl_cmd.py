@@ -5,15 +5,15 @@ from __future__ import annotations
 import signal
 import socket
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from yuqing.app.state import AppState
 from yuqing.crawler.errors import CrawlError
-from yuqing.crawler.runner import CrawlSummary, crawl_sources, enabled_sources
-from yuqing.store import crawl as crawl_store
-from yuqing.store.probation import on_probation
+
+if TYPE_CHECKING:
+    from yuqing.crawler.runner import CrawlSummary
 
 sources_app = typer.Typer(help="Configured sources and their crawl health.", no_args_is_help=True)
 demo_site_app = typer.Typer(help="The bundled demo site.", no_args_is_help=True)
@@ -58,6 +58,8 @@ def crawl(
     force: Annotated[bool, typer.Option("--force", help="Crawl disabled sources too.")] = False,
 ) -> None:
     """Crawl sources, each in a `scrapy crawl` subprocess; one progress line per source."""
+    from yuqing.crawler.runner import crawl_sources, enabled_sources
+
     state: AppState = ctx.obj
     cfg = state.config()
     state.database()  # refuses an out-of-date schema before anything starts
@@ -96,6 +98,9 @@ def _when(value: datetime | None, tz: Any) -> str:
 def sources_list(ctx: typer.Context) -> None:
     """Every configured source: kind, enabled, health, last success, last run's counts."""
     from zoneinfo import ZoneInfo
+
+    from yuqing.store import crawl as crawl_store
+    from yuqing.store.probation import on_probation
 
     state: AppState = ctx.obj
     cfg = state.config()

@@ -62,7 +62,6 @@ def try_source(
 
     With --file, the page is read as if fetched from --url (default: the first start URL),
     so relative links resolve as they would on the site."""
-    from yuqing.crawler.runner import demo_site_for
     from yuqing.crawler.trial import load_source_yaml
     from yuqing.crawler.trial import try_source as run_trial
     from yuqing.crawler.trial_report import format_result
@@ -91,6 +90,8 @@ def try_source(
             cfg, source, file=file, url=url, detail=detail, demo_url=demo_url or DEMO_DEFAULT
         )
     else:
+        from yuqing.crawler.runner import demo_site_for
+
         cfg_with = cfg.model_copy(
             update={"sources": cfg.sources.model_copy(update={"sources": [source]})}
         )
