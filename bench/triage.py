@@ -111,6 +111,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--config", type=Path, default=None, help="config directory (default: shipped)")
+    ap.add_argument("--data-dir", type=Path, default=None, help="where the model is (default: var)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N rows (smoke runs)")
     ap.add_argument("--suggest", action="store_true", help="search bands on realdev and print them")
     ap.add_argument("--min-precision", type=float, default=0.80)
@@ -118,10 +119,15 @@ def main() -> None:
     args = ap.parse_args()
 
     from yuqing.config import load
+    from yuqing.nlp.build import build_tagger, tagger_path
     from yuqing.nlp.tagger import load_tagger
 
-    config = load(args.config, env={})
+    overrides = {"data_dir": str(args.data_dir)} if args.data_dir else {}
+    config = load(args.config, overrides=overrides, env={})
     items, gold = read_realdev(args.data, args.limit)
+    if not tagger_path(config).exists():
+        print(f"no model under {config.settings.data_dir}: building it (yuqing nlp train)")
+        build_tagger(config)
     tagger = load_tagger(config, build_if_missing=False)
     records = tagger.tag_many(items)
     scores = {

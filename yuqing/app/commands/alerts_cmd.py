@@ -107,9 +107,9 @@ def routes_test(
     elif "rule" in given and rule is None:
         notes.append(f"warning: no rule named {given['rule']!r} in rules.yaml")
     typer.echo(f"labels: {format_labels(given)}" + (f" ({'; '.join(notes)})" if notes else ""))
+    _routes(actx, given, rule)
     if rule is None or rule.kind == "post":
         typer.echo(_locality_line(cfg, given.get("district") or None, None, source))
-    _routes(actx, given, rule)
 
 
 def _locality_line(cfg: Config, district: str | None, city: str | None, source: str | None) -> str:
