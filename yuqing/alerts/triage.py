@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yuqing.alerts.audit import audit
+from yuqing.alerts.audit import SYSTEM_ACTOR, audit
 from yuqing.alerts.context import AlertContext
 from yuqing.alerts.errors import AlertsError, InvalidTransition
 from yuqing.alerts.expr import Tags
@@ -189,7 +189,7 @@ def enqueue(session: Session, ctx: AlertContext, candidates: list[Candidate], no
         session.flush()
         for code in sorted(c.departments or candidate_departments(ctx, c.hits)):
             session.add(TriageDepartment(item_id=item.id, department_code=code))
-        audit(session, "yuqing", "triage.queue", "triage", item.id, now, post=c.post_id)
+        audit(session, SYSTEM_ACTOR, "triage.queue", "triage", item.id, now, post=c.post_id)
         added += 1
     return added
 

@@ -3,10 +3,14 @@ the incident page gives for each alerted post."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from tests.app.web import factories as f
 from tests.app.web.conftest import Clients, Seed, post_form, text_of
-from yuqing.store.models import AuditLog, Feedback, Incident, IncidentPost, TriageItem
+from tests.conftest import FakeClock
+from yuqing.store.models import AuditLog, Feedback, Incident, IncidentPost, Source, TriageItem
 from yuqing.store.session import Database
 
 
@@ -112,3 +116,24 @@ def test_reject_in_the_web_records_feedback(
 def test_incident_page_says_why_each_post_was_alerted(clients: Clients, seed: Seed) -> None:
     page = text_of(clients.login("lsq1").get(f"/incidents/{seed.lsq}").text)
     assert "预警依据：本地：提及龙沙区的地名" in page
+
+
+def test_posts_about_other_places_are_listed_and_marked(
+    clients: Clients, seed: Seed, sqlite_database: Database, clock: FakeClock
+) -> None:
+    """Issue 11: posts about other places stay searchable, marked as never alerted."""
+    with sqlite_database.session() as s:
+        src = s.get(Source, seed.source_failing)  # weibo-search: not a local source
+        assert src is not None
+        far = f.post(
+            s,
+            src,
+            title="外省某县烧烤店被关停",
+            text="某县烧烤店被一刀切关停。",
+            published_at=clock() - timedelta(hours=1),
+            tags={"district": None, "district_match": None},
+        ).id
+    page = clients.login("ana").get("/posts").text
+    assert f'data-other-region="{far}"' in page
+    assert f'data-other-region="{seed.plain_post}"' not in page
+    assert "其他地区·不预警" in text_of(page)
