@@ -128,7 +128,6 @@ def _posts(
     position: tuple[datetime, int] | None = None
     first = True
     cache: dict[tuple[Any, ...], list[tuple[PostRule, str, Labels]]] = {}
-    sources: dict[int, str] | None = None
     while True:
         with db.session() as s:
             cursor = lock(s, now)
@@ -143,8 +142,8 @@ def _posts(
             rows = _read(s, ctx, position, batch_size)
             if not rows:
                 return
-            if sources is None:
-                sources = {i: n for i, n in s.execute(select(Source.id, Source.name))}
+            # per batch: a source created since (a first crawl) is known by its name
+            sources = {i: n for i, n in s.execute(select(Source.id, Source.name))}
             candidates: list[triage.Candidate] = []
             groups = _alerts(ctx, rows, now, result, cache, sources, candidates)
             attached = attach(s, ctx, list(groups.values()), now)
