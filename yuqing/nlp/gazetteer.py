@@ -82,6 +82,8 @@ class GazetteerMatcher:
         if self._pattern is None or not text:
             return None
         norm = normalized if normalized is not None else normalize_for_matching(text)
+        if not any(name in norm for name in self.city_names):
+            return None  # the common case, cheaply; the search below skips longer words
         for m in self._pattern.finditer(norm):
             if m.group() in self.city_names:
                 return map_back(text, norm, m.span())
