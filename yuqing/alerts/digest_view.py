@@ -19,6 +19,7 @@ from yuqing.alerts.digest_data import (
     sector_label,
 )
 from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
+from yuqing.alerts.locality import OTHER_REGION, gate_on
 from yuqing.alerts.messages import Formatter
 from yuqing.config import Config
 
@@ -59,10 +60,15 @@ def _delta(now: int, prev: int) -> str:
     return f"+{now - prev}" if now > prev else str(now - prev)
 
 
-def _sum(facts: Facts, scope: Scope, first: date, last: date) -> Counts:
+def _sum(facts: Facts, scope: Scope, first: date, last: date, local: bool = True) -> Counts:
+    """The counts of the city's own posts (``local``), or of the posts about other places."""
     total = Counts()
     for cell in facts.cells:
-        if first <= cell.day <= last and scope.covers(cell.sector, cell.district):
+        if (
+            cell.local == local
+            and first <= cell.day <= last
+            and scope.covers(cell.sector, cell.district)
+        ):
             total.add(cell.counts)
     return total
 
@@ -113,6 +119,24 @@ def build_view(
         }
         for k, label in METRICS
     ]
+    if gate_on(config):  # posts about other places: counted apart, never alerted
+        other = _sum(facts, scope, first, last, local=False).posts
+        other_prev = _sum(
+            facts,
+            scope,
+            first - timedelta(days=period.days),
+            first - timedelta(days=1),
+            local=False,
+        ).posts
+        counts.append(
+            {
+                "key": "other_region",
+                "label": f"{OTHER_REGION}帖文（不计入以上各项，不预警）",
+                "now": other,
+                "prev": other_prev,
+                "delta": _delta(other, other_prev),
+            }
+        )
 
     t = period.end
     mine = [i for i in facts.incidents if scope.code == CITY or scope.code in i.departments]
@@ -148,7 +172,7 @@ def build_view(
     posts: list[dict[str, Any]] = []
     clusters: set[int | None] = set()
     for p in facts.posts:
-        if len(posts) >= TOP_POSTS or not scope.covers(p.sector, p.district):
+        if len(posts) >= TOP_POSTS or not p.local or not scope.covers(p.sector, p.district):
             continue
         if p.cluster_id is not None and p.cluster_id in clusters:
             continue  # reposts and near-duplicates once
@@ -244,7 +268,7 @@ def _trend(facts: Facts, scope: Scope, last: date) -> dict[str, list[int]]:
     index = {d: i for i, d in enumerate(days)}
     series: dict[str, list[int]] = {}
     for cell in facts.cells:
-        if cell.day in index and scope.covers(cell.sector, cell.district):
+        if cell.local and cell.day in index and scope.covers(cell.sector, cell.district):
             name = sector_label(cell.sector)
             series.setdefault(name, [0] * len(days))[index[cell.day]] += cell.counts.posts
     return dict(sorted(series.items(), key=lambda kv: -sum(kv[1])))
@@ -254,7 +278,7 @@ def _by_district(facts: Facts, scope: Scope, first: date, last: date) -> list[tu
     totals: dict[str, int] = {}
     for cell in facts.cells:
         if first <= cell.day <= last and scope.covers(cell.sector, cell.district):
-            name = cell.district or "未识别"
+            name = (cell.district or "未识别") if cell.local else OTHER_REGION
             totals[name] = totals.get(name, 0) + cell.counts.posts
     return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:17]
 

@@ -156,6 +156,7 @@ class SourceBase(Strict):
     name: Slug
     title: str = ""
     enabled: bool = True
+    local: bool = False  # the city's own board or media: every post is about the city
     note: str = ""
     start_urls: list[str] = Field(min_length=1)
     interval: Duration = timedelta(minutes=15)

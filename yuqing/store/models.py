@@ -130,6 +130,8 @@ class PostTag(Base):
     sector_score: Mapped[float] = mapped_column(Float)
     district: Mapped[str | None] = mapped_column(String(40), index=True)
     district_match: Mapped[str | None] = mapped_column(String(100))
+    # the city's own name (齐齐哈尔, 齐市, …) in a post that names no district: the locality gate
+    city_match: Mapped[str | None] = mapped_column(String(100))
     licensed: Mapped[bool] = mapped_column(Boolean)
     licensed_score: Mapped[float] = mapped_column(Float, default=0.0)
     custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -327,6 +329,42 @@ class Feedback(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class TriageItem(Base):
+    """A post whose shutdown or blanket score fell in the uncertain band (settings.yaml
+    ``triage.bands``): it waits for an analyst (待研判) instead of opening an incident.
+    ``fields`` are the uncertain tags, ``rules`` the post rules confirming them would fire;
+    confirming opens those incidents (``incident_ids``), rejecting records the answer. Both
+    answers are also written to ``feedback`` for the next model."""
+
+    __tablename__ = "triage_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
+    fields: Mapped[list[Any]] = mapped_column(default=list)  # ["shutdown"], ["blanket"], both
+    rules: Mapped[list[Any]] = mapped_column(default=list)
+    shutdown_score: Mapped[float] = mapped_column(Float)
+    blanket_score: Mapped[float] = mapped_column(Float)
+    district: Mapped[str | None] = mapped_column(String(40))
+    sector: Mapped[str | None] = mapped_column(String(40))
+    locality: Mapped[str] = mapped_column(Text, default="")  # why the post counts as local
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    incident_ids: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class TriageDepartment(Base):
+    """The departments a triage item's incidents would be routed to: who may see and answer it
+    (an officer sees the items of their department, like incidents)."""
+
+    __tablename__ = "triage_departments"
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("triage_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
 class ProcessLock(Base):

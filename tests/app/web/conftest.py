@@ -58,6 +58,7 @@ class Seed:
     silence: int
     users: dict[str, int]
     digest: str  # /digests/daily/2026-11-27/lsq: with the hostile post
+    triage: int  # a pending 待研判 item on jhq_post, for jhq (issue 11)
 
 
 def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
@@ -116,6 +117,7 @@ def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
             published_at=now - timedelta(hours=2),
             tags={"sector": "construction", "district": "建华区", "blanket": False},
         )
+        queued = f.triage_item(s, jhq_post, ["jhq"], at=now - timedelta(minutes=30))
         lsq = f.incident(
             s,
             departments=["lsq", "dczg", "xfj"],
@@ -188,6 +190,7 @@ def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
             jhq_post=jhq_post.id,
             source_ok=ok.id,
             source_failing=bad.id,
+            triage=queued.id,
         )
 
 

@@ -133,7 +133,14 @@ def _remove_sqlite(cfg: Config) -> None:
 
 
 def _summary(cfg: Config, state: AppState, received: int, hook_log: Path) -> None:
-    from yuqing.store.models import Incident, IncidentDepartment, Notification, Post, PostTag
+    from yuqing.store.models import (
+        Incident,
+        IncidentDepartment,
+        Notification,
+        Post,
+        PostTag,
+        TriageItem,
+    )
 
     db = state.database()
     names = {d.code: d.name for d in cfg.departments.departments}
@@ -143,6 +150,7 @@ def _summary(cfg: Config, state: AppState, received: int, hook_log: Path) -> Non
         shutdown = s.execute(select(func.count()).where(PostTag.shutdown)).scalar_one()
         blanket = s.execute(select(func.count()).where(PostTag.blanket)).scalar_one()
         incidents = Counter(r for (r,) in s.execute(select(Incident.rule)))
+        queued = s.execute(select(func.count()).select_from(TriageItem)).scalar_one()
         per_dept = Counter(
             code for (code,) in s.execute(select(IncidentDepartment.department_code))
         )
@@ -156,6 +164,7 @@ def _summary(cfg: Config, state: AppState, received: int, hook_log: Path) -> Non
     typer.echo(f"posts: {posts} stored, {tagged} tagged ({shutdown} shutdown, {blanket} blanket)")
     rules = ", ".join(f"{rule} {n}" for rule, n in incidents.most_common())
     typer.echo(f"incidents: {sum(incidents.values())} ({rules})")
+    typer.echo(f"待研判 (triage queue): {queued} posts (`yuqing triage list`)")
     typer.echo("per department (incidents routed · notifications sent / pending / dead):")
     for code, count in sorted(per_dept.items(), key=lambda kv: (-kv[1], kv[0])):
         line = (

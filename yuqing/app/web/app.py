@@ -25,7 +25,7 @@ from yuqing.app.web.security import (
     SessionCodec,
     secret_key,
 )
-from yuqing.app.web.views import admin, analysis, auth, dashboard, digests, incidents
+from yuqing.app.web.views import admin, analysis, auth, dashboard, digests, incidents, triage
 from yuqing.config import Config
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 ROUTERS = (
     auth.router,
     incidents.router,
+    triage.router,
     digests.router,
     dashboard.router,
     analysis.router,

@@ -36,6 +36,8 @@ FLASH = {
     "noted": "备注已添加。",
     "resolved": "已办结。",
     "feedback": "反馈已记录，将用于模型再训练。",
+    "triage_confirmed": "已确认：事件已开立并分派，结论已作为反馈记录。",
+    "triage_rejected": "已排除：不预警，结论已作为反馈记录。",
     "user_created": "用户已创建。",
     "user_updated": "用户已更新。",
     "password": "密码已修改。",

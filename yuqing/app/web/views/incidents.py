@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.alerts import incidents as actions
+from yuqing.alerts import locality
 from yuqing.alerts.errors import AlertsError
 from yuqing.app.web import feedback
 from yuqing.app.web.deps import csrf, get_web, incident_reader
@@ -32,7 +34,7 @@ from yuqing.app.web.inbox import (
 from yuqing.app.web.labels import SECTORS, STATUS_ZH
 from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.scoping import can_act, incident_or_404, post_in_incident
-from yuqing.store.models import Incident
+from yuqing.store.models import Incident, TriageItem
 
 router = APIRouter()
 Reader = Annotated[CurrentUser, Depends(incident_reader)]
@@ -92,8 +94,42 @@ def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) ->
         "districts": web.config.gazetteer.district_names(),
         "sectors": SECTORS,
         "tag_fields": feedback.FIELDS,
+        "reasons": alert_reasons(web, s, posts),
         "error": "",
     }
+
+
+def alert_reasons(web: Web, s: Session, posts: list[Any]) -> dict[int, list[str]]:
+    """Why each post was alerted (in Chinese): the locality gate's reason, and the analyst's
+    confirmation when it came through the 待研判 queue."""
+    out: dict[int, list[str]] = {}
+    ids = [pv.post.id for pv in posts]
+    confirmed = {
+        item.post_id: item
+        for item in s.scalars(
+            select(TriageItem).where(TriageItem.post_id.in_(ids), TriageItem.status == "confirmed")
+        )
+    } if ids else {}  # fmt: skip
+    for pv in posts:
+        t = pv.tags
+        verdict = locality.decide(
+            web.config,
+            t.district if t is not None else None,
+            t.city_match if t is not None else None,
+            pv.source,
+        )
+        lines = [verdict.why_zh]
+        item = confirmed.get(pv.post.id)
+        if item is not None:
+            fields = "、".join(
+                {"shutdown": "关停", "blanket": "一刀切"}.get(f, f) for f in item.fields
+            )
+            lines.append(
+                f"评分处于待研判区间（{fields}），经 {item.decided_by} 研判确认后预警"
+                + (f"：{item.note}" if item.note else "")
+            )
+        out[pv.post.id] = lines
+    return out
 
 
 def _page(
