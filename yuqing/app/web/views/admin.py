@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from yuqing.alerts import silences
 from yuqing.alerts.errors import SilenceError
+from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import admin, csrf, get_web
 from yuqing.app.web.errors import UserError
+from yuqing.app.web.params import IdPath
 from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.users import ROLES, create_user, list_users, set_password, update_user
 from yuqing.config.routing import Matcher, Route
@@ -41,11 +43,17 @@ def _users_page(request: Request, error: str = "", status: int = 200) -> Respons
     web = get_web(request)
     with web.db.session() as s:
         users = list_users(s)
+        throttled = web.throttle.throttled_users(s)
     return render(
         request,
         "admin/users.html",
         {
             "users": users,
+            "throttled": {
+                u.id: throttled[u.username.lower()]
+                for u in users
+                if u.username.lower() in throttled
+            },
             "roles": ROLES,
             "departments": web.config.departments.departments,
             "error": error,
@@ -91,7 +99,7 @@ def users_create(
 def users_update(
     request: Request,
     user: Admin,
-    user_id: int,
+    user_id: IdPath,
     display_name: Annotated[str, Form(max_length=100)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
     department: Annotated[str, Form(max_length=40)] = "",
@@ -119,6 +127,19 @@ def users_update(
     except UserError as exc:
         return _users_page(request, exc.zh, 400)
     return RedirectResponse("/admin/users?msg=user_updated", 303)
+
+
+@router.post("/users/{user_id}/unlock", dependencies=[Depends(csrf)])
+def users_unlock(request: Request, user: Admin, user_id: IdPath) -> Response:
+    """End the login back-off of a user (every address); audit-logged."""
+    web = get_web(request)
+    with web.db.session() as s:
+        row = s.get(User, user_id)
+        if row is None:
+            raise HTTPException(status_code=404, detail="no such user")
+        cleared = web.throttle.unlock(s, row.username)
+        audit(s, user.username, "login.unlock", "user", row.username, {"cleared": cleared})
+    return RedirectResponse("/admin/users?msg=user_unlocked", 303)
 
 
 # -- silences --------------------------------------------------------------------------------
@@ -208,7 +229,7 @@ def silences_create(
 
 
 @router.post("/silences/{silence_id}/expire", dependencies=[Depends(csrf)])
-def silences_expire(request: Request, user: Admin, silence_id: int) -> Response:
+def silences_expire(request: Request, user: Admin, silence_id: IdPath) -> Response:
     web = get_web(request)
     try:
         with web.db.session() as s:
@@ -246,7 +267,7 @@ def sources_page(request: Request, user: Admin) -> Response:
 
 
 @router.get("/sources/{source_id}")
-def source_page(request: Request, user: Admin, source_id: int) -> Response:
+def source_page(request: Request, user: Admin, source_id: IdPath) -> Response:
     web = get_web(request)
     with web.db.session() as s:
         src = s.get(Source, source_id)
