@@ -160,3 +160,18 @@ def test_secure_cookie_over_tls_and_behind_a_proxy(
     assert "Secure" in _cookie(plain, base="https://t")  # uvicorn serving TLS itself
     assert "Secure" in _cookie(proxied, https)
     assert "Secure" not in _cookie(proxied, {"X-Forwarded-Proto": "http"})
+
+
+def test_old_session_rows_are_deleted(
+    clients: Clients, seed: Seed, clock: FakeClock, sqlite_database: Database
+) -> None:
+    clients.login("lsq1")
+    clock.advance(hours=12 + 24 * 7 - 1)
+    clients.login("lsq2")
+    with sqlite_database.session() as s:
+        assert s.scalar(select(func.count()).select_from(WebSession)) == 2  # kept a week
+    clock.advance(hours=2)
+    clients.login("lsq2")
+    with sqlite_database.session() as s:
+        users = s.scalars(select(WebSession.user_id).order_by(WebSession.created_at))
+        assert list(users) == [seed.users["lsq2"], seed.users["lsq2"]]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from yuqing.config.settings import WebSettings
@@ -26,6 +26,7 @@ from yuqing.store.models import WebSession
 
 SESSION_COOKIE = "yuqing_session"
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this often
+KEEP_ENDED = timedelta(days=7)  # ended sessions stay this long past the maximum age (forensics)
 
 
 def session_id(token: str) -> str:
@@ -91,7 +92,9 @@ class SessionStore:
         address: str = "",
         user_agent: str = "",
     ) -> BrowserSession:
-        """A new token and row for ``user_id`` (login: never the token the browser had)."""
+        """A new token and row for ``user_id`` (login: never the token the browser had);
+        rows of sessions ended long ago are deleted on the way."""
+        s.execute(delete(WebSession).where(WebSession.created_at < now - self.max_age - KEEP_ENDED))
         browser = codec.new()
         browser.user_id = user_id
         s.add(
