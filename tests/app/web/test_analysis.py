@@ -132,6 +132,8 @@ def test_sql_console_runs_read_only_queries(
         "SELECT query_to_xml('select * from us' || 'ers', true, true, '')",
         "SELECT pg_read_file('/etc/passwd')",
         'SELECT * FROM U&"\\0075sers"',
+        "SELECT id, user_id FROM web_sessions",  # issue 14: sessions are not for analysts
+        "SELECT * FROM login_throttle",
     ],
 )
 def test_sql_console_refuses_protected_data(sql: str) -> None:
