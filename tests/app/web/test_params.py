@@ -186,3 +186,25 @@ def test_fuzzing_sees_every_route(app_client: TestClient, seed: Seed) -> None:
     urls = _valid_urls(seed)
     routes = {(m, r.path) for r in _routes() for m in r.methods or ()}
     assert len(routes) > 30 and routes == set(urls)
+
+
+def test_fuzzing_every_form_finds_no_500(clients: Clients, seed: Seed) -> None:
+    """Each POST route's form fields (the declared ones and the ones its valid example sends)
+    get each bad value, one field at a time, the others valid."""
+    admin = clients.login("admin")
+    token = csrf_of(admin.get("/account").text)
+    actions = post_actions(seed)
+    failures: list[str] = []
+    seen = 0
+    for route in _routes():
+        if "POST" not in (route.methods or ()) or route.path in ("/logout", "/account/password"):
+            continue
+        url, valid = actions.get(route.path, ("/login", {}))
+        fields = list(dict.fromkeys([p.alias for p in route.dependant.body_params] + [*valid]))
+        for name, value in itertools.product(fields, BAD_VALUES):
+            seen += 1
+            r = admin.post(url, data={**valid, name: value, "csrf_token": token})
+            if r.status_code >= 500:
+                failures.append(f"POST {url} {name}={value[:20]!r} -> {r.status_code}")
+    assert seen > 200
+    assert failures == []

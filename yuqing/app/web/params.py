@@ -3,8 +3,9 @@ is a 400 page that names the parameter and says what is expected, never a 500 (i
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Path
 
@@ -50,6 +51,23 @@ def parse_date(name: str, value: str) -> date | None:
     if not MIN_DATE <= day <= MAX_DATE:
         raise BadParam(name, value, expected, expected_zh)
     return day
+
+
+def parse_local_datetime(name: str, value: str, tz: ZoneInfo) -> datetime | None:
+    """A ``datetime-local`` form value (``YYYY-MM-DDTHH:MM``) in ``tz``, in the date range of
+    :func:`parse_date`; empty: None."""
+    value = value.strip()
+    if not value:
+        return None
+    expected = f"a time YYYY-MM-DDTHH:MM from {MIN_DATE} to {MAX_DATE}"
+    expected_zh = f"应为 {MIN_DATE} 至 {MAX_DATE} 之间的时间（YYYY-MM-DD HH:MM）"
+    try:
+        at = datetime.fromisoformat(value) if value.isascii() else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is not None or not MIN_DATE <= at.date() <= MAX_DATE:
+        raise BadParam(name, value, expected, expected_zh)
+    return at.replace(tzinfo=tz)
 
 
 def parse_page(params: dict[str, str], name: str = "page") -> int:

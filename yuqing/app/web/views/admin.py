@@ -4,7 +4,6 @@ routing tree as loaded (read-only), the audit log."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -16,8 +15,8 @@ from yuqing.alerts.errors import SilenceError
 from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import admin, csrf, get_web
 from yuqing.app.web.errors import UserError
-from yuqing.app.web.params import IdPath
-from yuqing.app.web.render import CurrentUser, Web, render
+from yuqing.app.web.params import BadParam, IdPath, parse_local_datetime
+from yuqing.app.web.render import CurrentUser, render
 from yuqing.app.web.users import ROLES, create_user, list_users, set_password, update_user
 from yuqing.config.routing import Matcher, Route
 from yuqing.config.types import parse_duration
@@ -171,14 +170,6 @@ def silences_page(request: Request, user: Admin) -> Response:
     return _silences_page(request)
 
 
-def _local(web: Web, value: str) -> datetime | None:
-    """A ``datetime-local`` form value in the configured timezone (None when empty)."""
-    value = value.strip()
-    if not value:
-        return None
-    return datetime.fromisoformat(value).replace(tzinfo=web.tz)
-
-
 @router.post("/silences", dependencies=[Depends(csrf)])
 def silences_create(
     request: Request,
@@ -203,9 +194,10 @@ def silences_create(
     if not comment.strip():
         return _silences_page(request, "请填写静默原因。", 400)
     try:
-        start, end = _local(web, starts_at), _local(web, ends_at)
-    except ValueError:
-        return _silences_page(request, "时间格式错误。", 400)
+        start = parse_local_datetime("starts_at", starts_at, web.tz)
+        end = parse_local_datetime("ends_at", ends_at, web.tz)
+    except BadParam as exc:
+        return _silences_page(request, exc.zh, 400)
     length = None
     if end is None:
         if duration not in DURATIONS:
