@@ -16,7 +16,8 @@ Read-only by construction, in layers, so that no single mistake lets a write thr
 3. ``timeout`` cancels the statement (PostgreSQL ``statement_timeout``; SQLite a progress
    handler); at most ``limit`` rows are fetched (server-side cursor on PostgreSQL), and with
    ``max_bytes`` fetching stops before the rows' values pass that many bytes
-   (``QueryResult.bytes_truncated``).
+   (``QueryResult.bytes_truncated``; on SQLite no single value may be longer, so
+   ``randomblob(200000000)`` is stopped before it is built).
 """
 
 from __future__ import annotations
@@ -183,23 +184,26 @@ def value_size(value: object) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
-def _fetch(cur: Any, limit: int, max_bytes: int | None) -> tuple[list[tuple[Any, ...]], bool, bool]:
-    """Up to ``limit`` rows of ``cur`` whose values total at most ``max_bytes``:
-    (rows, more rows than the limit, stopped at the byte limit)."""
-    rows: list[tuple[Any, ...]] = []
+def _fetch(
+    cur: Any, limit: int, max_bytes: int | None, rows: list[tuple[Any, ...]]
+) -> tuple[bool, bool]:
+    """Append to ``rows`` up to ``limit`` rows of ``cur`` whose values total at most
+    ``max_bytes``: (more rows than the limit, stopped at the byte limit)."""
     if max_bytes is None:
-        rows = [tuple(r) for r in cur.fetchmany(limit + 1)]
-        return rows[:limit], len(rows) > limit, False
+        rows.extend(tuple(r) for r in cur.fetchmany(limit + 1))
+        more = len(rows) > limit
+        del rows[limit:]
+        return more, False
     total = 0
     while batch := cur.fetchmany(min(100, limit + 1 - len(rows))):
         for r in batch:
             if len(rows) == limit:
-                return rows, True, False
+                return True, False
             total += sum(value_size(v) for v in r)
             if total > max_bytes:
-                return rows, False, True
+                return False, True
             rows.append(tuple(r))
-    return rows, False, False
+    return False, False
 
 
 # -- SQLite ---------------------------------------------------------------------------------
@@ -240,10 +244,19 @@ def _run_sqlite(
         raise QueryError(f"cannot open {path} read-only: {exc}") from exc
     deadline = time.monotonic() + timeout
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    if max_bytes is not None:  # no single value may pass it: SQLite stops building it
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_bytes)
+    columns: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    more = over = False
     try:
         cur = conn.execute(sql)
         columns = [d[0] for d in cur.description or ()]
-        rows, more, over = _fetch(cur, limit, max_bytes)
+        more, over = _fetch(cur, limit, max_bytes, rows)
+    except sqlite3.DataError as exc:
+        if max_bytes is None or "too big" not in str(exc):
+            raise QueryError(f"SQLite: {exc}") from exc
+        over = True  # a value (or one the query builds) passed max_bytes
     except sqlite3.DatabaseError as exc:
         msg = str(exc)
         if time.monotonic() > deadline and "interrupt" in msg:
@@ -283,7 +296,7 @@ def _run_postgres(
                 rows: list[tuple[Any, ...]] = []
                 more = over = False
                 if cur.description:
-                    rows, more, over = _fetch(cur, limit, max_bytes)
+                    more, over = _fetch(cur, limit, max_bytes, rows)
     except pg_errors.QueryCanceled as exc:
         raise QueryTimeout(timeout) from exc
     except (pg_errors.ReadOnlySqlTransaction, pg_errors.InsufficientPrivilege) as exc:
@@ -341,7 +354,7 @@ def run_readonly(
         result.notes.append(f"showing the first {limit} rows (raise it with --limit)")
     if result.bytes_truncated:
         result.notes.append(
-            f"stopped after {len(result.rows)} rows: the next row would pass {max_bytes} bytes"
+            f"stopped after {len(result.rows)} rows: the result would pass {max_bytes} bytes"
         )
     return result
 
