@@ -174,3 +174,16 @@ def test_web_settings_are_validated(tmp_path: Path) -> None:
     )
     msg = problem(tmp_path, "settings.yaml", "web:\n  login_lockout_minutes: 15\n")
     assert msg.endswith("settings.yaml: web.login_lockout_minutes: unknown key")
+
+
+def test_workers_share_the_failures(
+    sqlite_database: Database, config: Config, clock: FakeClock, seed: Seed
+) -> None:
+    """Two app instances (two web workers) on one database see the same back-off."""
+    from yuqing.app.web import create_app
+
+    one = TestClient(create_app(config, sqlite_database, clock=clock), follow_redirects=False)
+    two = TestClient(create_app(config, sqlite_database, clock=clock), follow_redirects=False)
+    for _ in range(4):
+        assert _login(one, "lsq1", "guess-guess").status_code == 401
+    assert _login(two, "lsq1", PASSWORD).status_code == 429
