@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from yuqing.config.errors import ConfigError
@@ -92,6 +92,35 @@ class LocalitySettings(Strict):
     enabled: bool = True
 
 
+class WebSettings(Strict):
+    """``yuqing web``: sessions (kept in the database, ended at logout) and login throttling
+    (per user and address back-off; never a lockout of the right password)."""
+
+    session_max_hours: int = Field(default=12, ge=1, le=30 * 24)
+    session_idle_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    login_free_failures: int = Field(default=3, ge=1, le=100)
+    login_backoff_seconds: int = Field(default=2, ge=1, le=3600)
+    login_backoff_max_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+    login_address_limit: int = Field(default=20, ge=1, le=100_000)
+    login_window_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+
+    @field_validator("session_idle_minutes")
+    @classmethod
+    def _idle_within_max(cls, value: int, info: ValidationInfo) -> int:
+        max_hours = info.data.get("session_max_hours")
+        if max_hours is not None and value > max_hours * 60:
+            raise ValueError(f"{value} minutes is longer than session_max_hours ({max_hours} h)")
+        return value
+
+    @field_validator("login_backoff_max_seconds")
+    @classmethod
+    def _max_above_first(cls, value: int, info: ValidationInfo) -> int:
+        first = info.data.get("login_backoff_seconds")
+        if first is not None and value < first:
+            raise ValueError(f"{value} s is below login_backoff_seconds ({first} s)")
+        return value
+
+
 class Settings(Strict):
     database_url: str | None = None
     data_dir: Path = Path("var")
@@ -109,6 +138,7 @@ class Settings(Strict):
     nlp: NlpSettings = Field(default_factory=NlpSettings)
     locality: LocalitySettings = Field(default_factory=LocalitySettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @property
     def effective_database_url(self) -> str:

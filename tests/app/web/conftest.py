@@ -17,7 +17,6 @@ from tests.app.web import factories as f
 from tests.conftest import FakeClock
 from yuqing.alerts import silences
 from yuqing.app.web import create_app, security
-from yuqing.app.web.security import LoginLimiter
 from yuqing.config import Config
 from yuqing.store.session import Database
 
@@ -203,7 +202,7 @@ def seed(sqlite_database: Database, config: Config, clock: FakeClock) -> Seed:
 def app_client(
     sqlite_database: Database, config: Config, clock: FakeClock, seed: Seed
 ) -> Iterator[TestClient]:
-    app = create_app(config, sqlite_database, clock=clock, limiter=LoginLimiter(clock=clock))
+    app = create_app(config, sqlite_database, clock=clock)
     with TestClient(app, follow_redirects=False) as client:
         yield client
 

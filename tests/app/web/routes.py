@@ -84,6 +84,7 @@ def post_actions(seed: Seed) -> dict[str, tuple[str, Form]]:
             f"/admin/users/{seed.users['lsq2']}",
             {"role": "officer", "department": "lsq", "display_name": "x", "active": "1"},
         ),
+        "/admin/users/{user_id}/unlock": (f"/admin/users/{seed.users['lsq1']}/unlock", {}),
         "/admin/silences": (
             "/admin/silences",
             {"matchers": 'district="龙沙区"', "duration": "4h", "comment": "督察期间"},

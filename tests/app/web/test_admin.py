@@ -146,12 +146,16 @@ def test_silence_form_errors(clients: Clients, seed: Seed) -> None:
         ),
         (
             {"matchers": 'district="龙沙区"', "ends_at": "not-a-time", "comment": "x"},
-            "时间格式错误",
+            "参数 ends_at 的值 'not-a-time' 无效：应为 2000-01-01 至 2100-12-31 之间的时间",
+        ),
+        (  # issue 14: was OverflowError, a 500
+            {"matchers": 'district="龙沙区"', "starts_at": "0001-01-01T00:00", "comment": "x"},
+            "参数 starts_at 的值 '0001-01-01T00:00' 无效",
         ),
     ]
     for form, message in cases:
         r = post_form(admin, "/admin/silences", form)
-        assert r.status_code == 400 and message in r.text, message
+        assert r.status_code == 400 and message in text_of(r.text), message
 
 
 def test_silence_with_local_start_and_end(

@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from yuqing.app.web import labels
 from yuqing.app.web.highlight import safe_url
-from yuqing.app.web.security import LoginLimiter, SessionCodec
+from yuqing.app.web.sessions import SessionCodec, SessionStore
+from yuqing.app.web.throttle import Throttle
 from yuqing.app.web.users import ROLE_ZH
 from yuqing.config import Config
 from yuqing.store import departments
@@ -40,6 +41,7 @@ FLASH = {
     "triage_rejected": "已排除：不预警，结论已作为反馈记录。",
     "user_created": "用户已创建。",
     "user_updated": "用户已更新。",
+    "user_unlocked": "已解除该用户的登录限制。",
     "password": "密码已修改。",
     "silence_created": "静默规则已创建。",
     "silence_expired": "静默规则已结束。",
@@ -80,10 +82,12 @@ class Web:
     db: Database
     clock: Callable[[], datetime]
     codec: SessionCodec
-    limiter: LoginLimiter
+    sessions: SessionStore
+    throttle: Throttle
     env: jinja2.Environment
     tz: ZoneInfo
-    secure_cookies: bool
+    secure_cookies: bool  # base_url is https://
+    behind_proxy: bool = False  # trust X-Forwarded-Proto (yuqing web --behind-proxy)
 
     def now(self) -> datetime:
         return self.clock()

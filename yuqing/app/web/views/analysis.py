@@ -253,6 +253,7 @@ def _sql_page(
             "limit": limit,
             "limits": sqlconsole.ROW_LIMITS,
             "timeout": sqlconsole.TIMEOUT_S,
+            "max_bytes": sqlconsole.MAX_BYTES,
             "result": result,
             "error": error,
             "views": VIEWS,
@@ -304,6 +305,7 @@ def sql_run(
             {
                 "sql": sql[:2000],
                 "rows": len(result.rows) if result else None,
+                "truncated": bool(result and (result.truncated or result.bytes_truncated)),
                 "error": str(error)[:500] if error else None,
             },
             at=web.now(),

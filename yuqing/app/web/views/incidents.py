@@ -32,6 +32,7 @@ from yuqing.app.web.inbox import (
     timeline,
 )
 from yuqing.app.web.labels import SECTORS, STATUS_ZH
+from yuqing.app.web.params import IdPath
 from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.scoping import can_act, incident_or_404, post_in_incident
 from yuqing.store.models import Incident, TriageItem
@@ -145,14 +146,14 @@ def _page(
 
 
 @router.get("/incidents/{incident_id}")
-def incident_page(request: Request, user: Reader, incident_id: int) -> Response:
+def incident_page(request: Request, user: Reader, incident_id: IdPath) -> Response:
     return _page(request, user, incident_id)
 
 
 def _act(
     request: Request,
     user: CurrentUser,
-    incident_id: int,
+    incident_id: IdPath,
     action: Callable[[Session, Incident], None],
     done: str,
 ) -> Response:
@@ -180,7 +181,7 @@ def _refuse_if(inc: Incident, *states: str, what: str) -> None:
 
 
 @router.post("/incidents/{incident_id}/acknowledge", dependencies=[Depends(csrf)])
-def acknowledge(request: Request, user: Reader, incident_id: int, note: Text = "") -> Response:
+def acknowledge(request: Request, user: Reader, incident_id: IdPath, note: Text = "") -> Response:
     def run(s: Session, inc: Incident) -> None:
         _refuse_if(inc, "acknowledged", "resolved", what="签收")
         actions.acknowledge(
@@ -194,7 +195,7 @@ def acknowledge(request: Request, user: Reader, incident_id: int, note: Text = "
 def assign(
     request: Request,
     user: Reader,
-    incident_id: int,
+    incident_id: IdPath,
     assignee: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def run(s: Session, inc: Incident) -> None:
@@ -209,7 +210,7 @@ def assign(
 
 
 @router.post("/incidents/{incident_id}/note", dependencies=[Depends(csrf)])
-def note(request: Request, user: Reader, incident_id: int, note: Text = "") -> Response:
+def note(request: Request, user: Reader, incident_id: IdPath, note: Text = "") -> Response:
     def run(s: Session, inc: Incident) -> None:
         if not note.strip():
             raise ActionRefused("备注不能为空。")
@@ -219,7 +220,7 @@ def note(request: Request, user: Reader, incident_id: int, note: Text = "") -> R
 
 
 @router.post("/incidents/{incident_id}/resolve", dependencies=[Depends(csrf)])
-def resolve(request: Request, user: Reader, incident_id: int, resolution: Text = "") -> Response:
+def resolve(request: Request, user: Reader, incident_id: IdPath, resolution: Text = "") -> Response:
     def run(s: Session, inc: Incident) -> None:
         _refuse_if(inc, "resolved", what="重复办结")
         if not resolution.strip():
@@ -238,7 +239,7 @@ def _check_post(s: Session, inc: Incident, post_id: int) -> None:
     "/incidents/{incident_id}/posts/{post_id}/false-positive", dependencies=[Depends(csrf)]
 )
 def false_positive(
-    request: Request, user: Reader, incident_id: int, post_id: int, note: Text = ""
+    request: Request, user: Reader, incident_id: IdPath, post_id: IdPath, note: Text = ""
 ) -> Response:
     def run(s: Session, inc: Incident) -> None:
         _check_post(s, inc, post_id)
@@ -255,7 +256,9 @@ def false_positive(
 
 
 @router.post("/incidents/{incident_id}/posts/{post_id}/tags", dependencies=[Depends(csrf)])
-async def correct_tags(request: Request, user: Reader, incident_id: int, post_id: int) -> Response:
+async def correct_tags(
+    request: Request, user: Reader, incident_id: IdPath, post_id: IdPath
+) -> Response:
     form = await request.form()
     changes = {
         name: str(form[name])[:100]
