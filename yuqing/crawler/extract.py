@@ -14,18 +14,18 @@ from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 from scrapy.selector import Selector as ScrapySelector
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from yuqing.config.sources import FieldMap, FieldSpec
+from yuqing.crawler.encoding import CHINESE_ENCODINGS, better_encoding, fix_encoding
 
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([万wWkK千亿]?)")
 _MULTIPLIER = {"": 1, "万": 10_000, "w": 10_000, "W": 10_000, "k": 1000, "K": 1000, "千": 1000}
 _MULTIPLIER["亿"] = 100_000_000
-CHINESE_ENCODINGS = {"gbk", "gb2312", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
 
 # A page (response), a parsel selector, or an lxml element from :func:`nodes`.
 Node = Any
+__all__ = ["CHINESE_ENCODINGS", "better_encoding", "fix_encoding"]  # moved to .encoding
 TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "spm")
 
 
@@ -227,45 +227,3 @@ def as_text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _decodes(body: bytes, encoding: str) -> bool:
-    try:
-        body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return False
-    return True
-
-
-def better_encoding(response: TextResponse, forced: str | None = None) -> str | None:
-    """The encoding to re-read ``response`` with, or None to keep Scrapy's choice.
-
-    GBK and GB2312 are read as GB18030 (a superset). A page declared UTF-8 (in the header or
-    a meta tag) whose bytes are not UTF-8 but are GB18030 is re-read as GB18030; so is a page
-    that declares nothing and is not UTF-8.
-    """
-    if forced:
-        name = forced.lower()
-        return "gb18030" if name in CHINESE_ENCODINGS else name
-    body = response.body
-    header = response.headers.get(b"Content-Type")
-    declared = http_content_type_encoding(header.decode("latin-1") if header else None)
-    if declared is None:
-        declared = html_body_declared_encoding(body[:4096])
-    current = (response.encoding or "").lower()
-    if declared and declared.lower() in CHINESE_ENCODINGS:
-        return "gb18030" if current != "gb18030" else None
-    if body.isascii() or _decodes(body, "utf-8"):
-        return None
-    if declared and declared.lower().replace("-", "") not in ("utf8", "ascii", "usascii"):
-        return None  # declared something else that fits; trust it
-    if _decodes(body, "gb18030"):
-        return "gb18030"
-    return None
-
-
-def fix_encoding(response: TextResponse, forced: str | None = None) -> TextResponse:
-    encoding = better_encoding(response, forced)
-    if encoding is None or encoding == (response.encoding or "").lower():
-        return response
-    return response.replace(encoding=encoding)

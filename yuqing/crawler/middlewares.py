@@ -14,7 +14,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.depth import DepthMiddleware
 
-from yuqing.crawler.extract import fix_encoding
+from yuqing.crawler.encoding import fix_encoding
 
 if TYPE_CHECKING:
     from typing import Self
@@ -71,7 +71,7 @@ class SourceRequestMiddleware:
 
 class EncodingMiddleware:
     """Re-read text responses whose declared encoding is wrong or missing (see
-    :func:`yuqing.crawler.extract.better_encoding`); the source's ``encoding`` wins."""
+    :func:`yuqing.crawler.encoding.better_encoding`); the source's ``encoding`` wins."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
