@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import html as lxml_html  # type: ignore[import-untyped]
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, TextResponse
 
 from yuqing.crawler.article import extract_article
 from yuqing.crawler.dates import SHANGHAI
@@ -67,7 +67,11 @@ def judge(result: Result, expected: dict[str, Any]) -> dict[str, bool]:
 def ours(tree: Any) -> Result:
     art = extract_article(tree, NOW, SHANGHAI)
     date = art.published.strftime("%Y-%m-%d %H:%M") if art.published else None
-    if art.published and art.published_text and not re.search(r"\d:\d", art.published_text):
+    if (
+        art.published
+        and art.published_text
+        and not re.search(r"\d\s*[:：]\s*\d", art.published_text)
+    ):
         date = art.published.strftime("%Y-%m-%d")
     return {"title": art.title, "text": art.text, "date": date, "author": art.author}
 
@@ -82,7 +86,7 @@ def trafilatura_alone(tree: Any) -> Result:
     return {k: data.get(k) for k in ("title", "text", "date", "author")}
 
 
-def load_pages(data: Path) -> list[tuple[dict[str, Any], HtmlResponse]]:
+def load_pages(data: Path) -> list[tuple[dict[str, Any], TextResponse]]:
     base = data / "news-pages"
     expected = json.loads((base / "expected.json").read_text(encoding="utf-8"))
     pages = []

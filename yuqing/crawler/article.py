@@ -44,9 +44,14 @@ _SOURCE = re.compile(
 _SLASH_AUTHOR = re.compile(r"^([\u4e00-\u9fff·]{2,4})\s*/\s*[\u4e00-\u9fff]{2,}")
 _BYLINE_SKIP = re.compile(
     r"^(?:原创|举报|分享|分享到|收藏|评论|关注|字号|打印|关闭|纠错|我要分享|发布时间|发布日期|"
-    r"人参与|超大|大|中|小|标准|A-?|A\+|编辑|责任编辑|作者|来源|\d+|\W+)$"
+    r"人参与|超大|大|中|小|标准|A-?|A\+|编辑|责任编辑|作者|来源|发布于|发表于|发布|QQ空间|QQ好友|"
+    r"腾讯QQ|微博|新浪微博|微信|微信好友|朋友圈|复制链接|举报|订阅|阅读|缩小字体|放大字体|"
+    r".*APP|.*客户端|\d+|\W+)$",
+    re.I,
 )
-_DATEISH = re.compile(r"\d{4}|\d{1,2}[:：]\d{2}|\d{1,2}-\d{1,2}|[年月日]|前$|昨天|前天|今天")
+_DATEISH = re.compile(
+    r"\d{4}|\d{1,2}[:：]\d{2}|\d{1,2}-\d{1,2}|\d\s*[年月日]|\d\s*(?:秒|分钟|小时|天)前|昨天|前天|今天"
+)
 
 
 @dataclass
@@ -93,9 +98,10 @@ def find_title(root: Any) -> tuple[str | None, Any | None]:
     references = [t for t in (head_title, og) if t]
     best: tuple[Any, str] | None = None
     for el, text in _headings(root):
-        if any(text in ref for ref in references) and len(text) >= 0.3 * len(stripped or text):
-            if best is None or len(text) > len(best[1]):
-                best = (el, text)
+        shown = any(text in ref for ref in references)
+        long_enough = len(text) >= 0.3 * len(stripped or text)
+        if shown and long_enough and (best is None or len(text) > len(best[1])):
+            best = (el, text)
     if best is not None:
         return best[1], best[0]
     if og and (not head_title or head_title.startswith(og) or og in head_title):
@@ -113,7 +119,13 @@ def _meta(root: Any, name: str) -> str | None:
 
 
 # -- byline: the lines between the title and the body ---------------------------------------
-def byline_lines(lines: list[density.Line], heading: Any, body_first: Any | None) -> list[str]:
+def _shows_title(text: str, title: str | None) -> bool:
+    return bool(title) and title in text and len(text) <= len(title or "") + 10  # type: ignore[operator]
+
+
+def byline_lines(
+    lines: list[density.Line], heading: Any, body_first: Any | None, title: str | None = None
+) -> list[str]:
     """The short lines after the heading (or, without one, before the body), at most 12."""
     start = None
     if heading is not None:
@@ -130,10 +142,14 @@ def byline_lines(lines: list[density.Line], heading: Any, body_first: Any | None
                 stop = i
                 break
     if start is None:
-        start = max(0, stop - 6)
+        # no heading: after the line that prints the title, else the lines before the body
+        start = next(
+            (i + 1 for i in range(stop - 1, -1, -1) if _shows_title(lines[i].text, title)),
+            max(0, stop - 8),
+        )
     if stop <= start:
         stop = min(len(lines), start + 6)
-    found = [line.text for line in lines[start:stop] if len(line.text) <= 120]
+    found = [" ".join(line.pieces) for line in lines[start:stop] if len(line.text) <= 120]
     return found[:12]
 
 
@@ -150,18 +166,25 @@ def find_author(byline: list[str], date_text: str | None) -> str | None:
         if m:
             return m.group(1)
     # an unlabelled name next to the date: "2019-09-07 13:43 新京报", "原创 南方都市报 2019-…"
-    tokens = [t for t in re.split(r"[\s|｜·]+", text) if t]
-    date_at = next((i for i, t in enumerate(tokens) if _DATEISH.search(t)), None)
-    if date_at is None:
+    if not date_text or date_text not in text:
         return None
-    candidates = tokens[date_at + 1 : date_at + 4] + tokens[max(0, date_at - 2) : date_at][::-1]
-    for token in candidates:
+    at = text.index(date_text)
+    after = _tokens(text[at + len(date_text) :])[:4]
+    before = _tokens(text[:at])[-3:][::-1]
+    # "IT之家 发布时间：09-30 22:46 某某公司": the name stands before a labelled date
+    labelled = bool(before) and before[0].endswith((":", "："))
+    for token in before + after if labelled else after + before:
+        if token.endswith((":", "：")) or "作者" in token:
+            continue
         if _DATEISH.search(token) or _BYLINE_SKIP.match(token) or len(token) > 20:
             continue
-        if not re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", token):
-            continue
-        return token
+        if re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", token):
+            return token
     return None
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in re.split(r"[\s|｜·]+", text) if t]
 
 
 # -- the whole page ----------------------------------------------------------------------
@@ -173,8 +196,8 @@ def extract_article(
     title, heading = find_title(root)
     block = density.best_block(lines)
     body_lines = density.block_lines(lines, block) if block is not None else []
-    text = "\n".join(density.trim([line.text for line in body_lines], title or "")) or None
-    byline = byline_lines(lines, heading, body_lines[0] if body_lines else None)
+    text = "\n".join(density.trim(body_lines, title or "")) or None
+    byline = byline_lines(lines, heading, body_lines[0] if body_lines else None, title)
     found = pagedates.find_published(root, byline, now, tz)
     article = Article(
         title=title,

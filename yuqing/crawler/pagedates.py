@@ -21,11 +21,16 @@ _FULL = (
     r"\d{4}\s*(?:[-/.]|年|\s)\s*\d{1,2}\s*(?:[-/.]|月)\s*\d{1,2}\s*[日号]?"
     r"(?:\s*[T-]?" + _CLOCK + r")?"
 )
+_SHORT_YEAR = r"(?<![\d-])\d{2}-\d{1,2}-\d{1,2}(?![\d-])(?:" + _CLOCK + r")?"
 _PARTIAL = (
     r"(?<![\d-])\d{1,2}\s*(?:-|月)\s*\d{1,2}\s*[日号]?(?:" + _CLOCK + r")?(?![\d-])"
-    r"|(?:今天|昨天|前天)" + _CLOCK + r"?|\d+\s*(?:秒|分钟|小时|天)前|刚刚|(?<![\d:])\d{1,2}:\d{2}(?![\d:])"
+    r"|(?:今天|昨天|前天)"
+    + _CLOCK
+    + r"?|\d+\s*(?:秒|分钟|小时|天)前|刚刚|(?<![\d:])\d{1,2}:\d{2}(?![\d:])"
 )
-FIND = re.compile(_FULL + "|" + _PARTIAL)
+FIND = re.compile(_FULL + "|" + _SHORT_YEAR + "|" + _PARTIAL)
+_SHORT_YEAR_AT = re.compile(r"^(\d{2})-(\d{1,2})-(\d{1,2})(?!\d)")
+_CLOCK_ALONE = re.compile(r"^\d{1,2}:\d{2}$")
 _YEAR = re.compile(r"\d{4}")
 _SPACED_YMD = re.compile(r"^(\d{4})\s+(\d{1,2})\s*/\s*(\d{1,2})")
 _META_NAMES = (
@@ -70,6 +75,9 @@ def read(text: str, now: datetime, tz: tzinfo = SHANGHAI) -> datetime | None:
     if m:  # "2019 09 / 07 19 : 02"
         value = f"{m.group(1)}-{m.group(2)}-{m.group(3)}" + value[m.end() :]
     value = re.sub(r"\s*([:：])\s*", ":", value)
+    m = _SHORT_YEAR_AT.match(value)
+    if m:  # "18-03-08 23:16" (baijiahao and others print two-digit years)
+        value = f"20{m.group(1)}-{m.group(2)}-{m.group(3)}" + value[m.end() :]
     try:
         return parse_datetime(value, now, tz)
     except DateParseError:
@@ -84,7 +92,7 @@ def in_text(text: str, now: datetime, tz: tzinfo = SHANGHAI) -> Found | None:
         when = read(raw, now, tz)
         if when is None:
             continue
-        if _YEAR.match(raw):
+        if _YEAR.match(raw) or _SHORT_YEAR_AT.match(raw):
             return Found(when, raw, "byline")
         if partial is None:
             partial = Found(when, raw, "byline", has_year=False)
@@ -164,11 +172,11 @@ def find_published(
     seen = in_text(" ".join(byline), now, tz) if byline else None
     if seen is not None and seen.has_year:
         return seen
-    meta = (
-        _metadata(root, now, tz) or _title_attribute(root, now, tz) or _script(root, now, tz)
-    )
+    meta = _metadata(root, now, tz) or _title_attribute(root, now, tz) or _script(root, now, tz)
     if seen is None:
         return meta
     if meta is not None and (meta.when.month, meta.when.day) == (seen.when.month, seen.when.day):
         return Found(seen.when.replace(year=meta.when.year), seen.text, "byline")
+    if meta is not None and _CLOCK_ALONE.match(seen.text.replace(" ", "")):
+        return meta  # a time of day alone near the title, a full date in the metadata
     return seen
