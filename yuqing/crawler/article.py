@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 _WS = re.compile(r"\s+")
 # "Title_频道_网站", "Title - 网站", "Title|关键词|关键词_网站", "Title——网站"
 _SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|——|-(?=[^-]*$))\s*")
+_MARKUP = re.compile(r"<[A-Za-z!/]")
 _TITLE_HINT = re.compile(r"title|headline|tit\b|biaoti", re.I)
 _BYLINE_LABEL = re.compile(
     r"(作者|记者|撰文|文|来源|出处|信息来源|稿源|发布者|发布单位|编辑|责任编辑|通讯员)\s*[:：/]\s*"
@@ -92,7 +93,8 @@ def _site_suffix_stripped(title: str) -> str:
 
 def find_title(root: Any) -> tuple[str | None, Any | None]:
     """(title, the heading element that shows it, if any)."""
-    head_title = clean(root.findtext(".//title"))
+    # an unclosed <title> swallows the page: keep what comes before the first tag
+    head_title = clean(_MARKUP.split(root.findtext(".//title") or "", maxsplit=1)[0])
     og = clean(_meta(root, "og:title"))
     stripped = _site_suffix_stripped(head_title) if head_title else ""
     references = [t for t in (head_title, og) if t]
@@ -237,3 +239,32 @@ def _trafilatura_fallback(root: Any, article: Article, now: datetime, tz: tzinfo
         found = pagedates.read(str(data["date"]), now, tz)
         if found is not None:
             article.published, article.published_text = found, str(data["date"])
+
+
+ARTICLE_FIELDS = ("title", "text", "published", "author")
+
+
+def fill_missing(
+    tree: Any,
+    values: dict[str, Any],
+    listed: dict[str, Any],
+    now: datetime,
+    tz: tzinfo,
+    required: tuple[str, ...] = ("title", "text", "published"),
+) -> dict[str, Any]:
+    """``values`` (a detail page's selectors), else ``listed`` (its list entry or feed entry),
+    with the article fields both leave empty filled by :func:`extract_article`. The page's
+    own text beats a list's or feed's summary. The extractor runs only when the title, text,
+    date or a required field is missing (an author alone is not worth ~30 ms a page)."""
+    merged = {k: values.get(k) or listed.get(k) for k in {*values, *listed}}
+    wanted = [f for f in ARTICLE_FIELDS if not merged.get(f)]
+    if not values.get("text") and "text" not in wanted:
+        wanted.append("text")
+    if not any(f in ("title", "text", "published") or f in required for f in wanted):
+        return merged
+    article = extract_article(tree, now, tz)
+    for name in wanted:
+        found = getattr(article, name)
+        if found:
+            merged[name] = found
+    return merged

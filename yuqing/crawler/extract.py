@@ -87,6 +87,12 @@ def root(node: Node) -> Any:
     return node
 
 
+def join_url(response: TextResponse, link: str) -> str:
+    """``link`` made absolute as the browser would: against the page's ``<base href>`` if it
+    has one, else its URL (the same join as followed links; issue 12)."""
+    return response.urljoin(link.strip())
+
+
 def nodes(node: Node, selector: str) -> list[Any]:
     """The elements ``selector`` matches in ``node`` (a page or an element)."""
     result = _compiled(selector)(root(node))
@@ -127,10 +133,21 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 def html_field(node: Node, spec: FieldSpec | None) -> str | None:
-    """The text of every match, joined by newlines (markup is kept: normalize cleans it)."""
+    """The text of every match, joined by newlines (markup is kept: normalize cleans it). With
+    a list of selectors, the first that gives a non-empty value wins."""
     if spec is None:
         return None
-    found = [v.strip() for v in values(node, spec.select)]
+    if isinstance(spec.select, str):
+        return _html_value(node, spec.select, spec)
+    for selector in spec.select:
+        value = _html_value(node, selector, spec)
+        if value:
+            return value
+    return None
+
+
+def _html_value(node: Node, selector: str, spec: FieldSpec) -> str | None:
+    found = [v.strip() for v in values(node, selector)]
     text = "\n".join(v for v in found if v)
     return _narrow(text or None, spec)
 
@@ -192,10 +209,19 @@ def json_path(data: Any, expression: str) -> Any:
 
 
 def json_field(data: Any, spec: FieldSpec | None) -> Any:
-    """A JSON value: numbers stay numbers (epoch times), lists of strings are joined."""
+    """A JSON value: numbers stay numbers (epoch times), lists of strings are joined. With a
+    list of selectors, the first that gives a non-empty value wins."""
     if spec is None:
         return None
-    value = json_path(data, spec.select)
+    for selector in spec.selectors:
+        value = _json_value(data, selector, spec)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _json_value(data: Any, selector: str, spec: FieldSpec) -> Any:
+    value = json_path(data, selector)
     if isinstance(value, list):
         value = "\n".join(str(v) for v in value if v is not None) or None
     if spec.regex is not None and value is not None:

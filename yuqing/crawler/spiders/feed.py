@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds; with ``follow_links`` each entry's article page is read with the
-source's ``article`` selectors (the feed's title, summary and date are the fallbacks)."""
+source's ``article`` selectors (the feed's title, summary and date are the fallbacks, and the
+generic article extractor reads what neither gives: :mod:`yuqing.crawler.article`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
-from yuqing.crawler.extract import canonical_url, html_fields, parse_count
+from yuqing.crawler.extract import canonical_url, html_fields, join_url, parse_count
 from yuqing.crawler.spiders.base import SourceSpider
 from yuqing.store.posts import dedup_key
 
@@ -68,11 +69,11 @@ class FeedSpider(SourceSpider):
         if resp is None:
             return
         values = html_fields(resp, self.fields(self.source.article))
-        merged = {**entry, **{k: v for k, v in values.items() if v}}
+        merged = self.with_article(resp, values, entry)
         counts = {k: parse_count(merged.pop(k, None)) for k in ("replies", "likes", "reposts")}
         link = merged.pop("url", None)
         item = self.new_item(
-            url=resp.urljoin(link) if link else resp.url, found_on=resp.url, **merged, **counts
+            url=join_url(resp, link) if link else resp.url, found_on=resp.url, **merged, **counts
         )
         if self.first_sighting(item):
             yield item

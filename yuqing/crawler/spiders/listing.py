@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from yuqing.crawler.extract import (
     canonical_url,
     first,
     html_field,
     html_fields,
+    join_url,
     nodes,
     parse_count,
     values,
@@ -75,8 +76,8 @@ class ListingSpider(SourceSpider):
         if resp is None:
             return
         values = html_fields(resp, self.fields(self.source.fields))
-        merged = {k: values.get(k) or listed.get(k) for k in {*values, *listed}}
-        item = self.item_from(merged, resp.url, resp.url)
+        merged = self.with_article(resp, values, listed)
+        item = self.item_from(merged, resp.url, resp.url, resp)
         if self.first_sighting(item):
             yield item
         replies = self.source.replies
@@ -106,7 +107,7 @@ class ListingSpider(SourceSpider):
                     values["text"] = text
             else:
                 values = html_fields(floor, fields)
-            item = self.item_from(values, None, resp.url)
+            item = self.item_from(values, None, resp.url, resp)
             item.external_id = item.external_id or f"{parent[:12]}:{page}:{index}"
             item.url = item.url or thread_url
             item.parent_url, item.parent_external_id = thread_url, thread_id
@@ -128,8 +129,16 @@ class ListingSpider(SourceSpider):
     ) -> Iterator[Any]:
         yield from self.parse_replies(response, thread_url, thread_id, page)
 
-    def item_from(self, values: dict[str, Any], url: str | None, found_on: str) -> PostItem:
+    def item_from(
+        self,
+        values: dict[str, Any],
+        url: str | None,
+        found_on: str,
+        page: TextResponse | None = None,
+    ) -> PostItem:
         link = values.get("url")
+        if link and page is not None:
+            link = join_url(page, link.split("\n")[0])  # honours the page's <base href>
         item = self.new_item(
             url=self._join(found_on, link) if link else url,
             found_on=found_on,
