@@ -11,7 +11,8 @@ parsed once (lxml, as Scrapy's selector does), and read by
 * ``trafilatura``: ``trafilatura.bare_extraction`` alone (the baseline).
 
 Right means: title equal (whitespace and full-/half-width forms ignored); date equal to the
-minute, or to the day where the page shows no time; author-or-source equal; the body starts
+minute, or to the day where the page shows no time (date_day: to the day only, as trafilatura
+gives no time of day); author-or-source equal; the body starts
 with ``text_first`` and ends with ``text_last`` (whitespace ignored); body length within 20 %.
 Prints each field's share right for both, the time per page of each extractor against a plain
 lxml parse of the same page (best of ``--repeat``), and the misses of ours (``--misses``).
@@ -21,81 +22,28 @@ The pages are read from --data and never copied.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
-from copy import deepcopy
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from lxml import html as lxml_html  # type: ignore[import-untyped]
-from scrapy.http import HtmlResponse, TextResponse
 
+from bench.extract.score import (
+    FIELDS,
+    NOW,
+    TARGETS,
+    Result,
+    judge,
+    load_pages,
+    ours,
+    trafilatura_alone,
+)
 from yuqing.crawler.article import extract_article
 from yuqing.crawler.dates import SHANGHAI
-from yuqing.crawler.encoding import fix_encoding
 from yuqing.crawler.extract import root
-
-FIELDS = ("title", "date", "author", "body_start", "body_end", "body_length")
-TARGETS = {"title": 0.9, "date": 0.9, "body_start": 0.9, "body_end": 0.9}
-# "now" for dates printed without a year: after every saved page, as a crawl would be.
-NOW = datetime(2026, 12, 1, 12, 0, tzinfo=SHANGHAI)
-Result = dict[str, Any]
-
-
-def _norm(text: str | None) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
-
-
-def judge(result: Result, expected: dict[str, Any]) -> dict[str, bool]:
-    body = _norm(result.get("text"))
-    published = expected["published"]
-    return {
-        "title": _norm(result.get("title")) == _norm(expected["title"]),
-        "date": (result.get("date") or "")[: len(published)] == published,
-        "author": _norm(result.get("author")) == _norm(expected["author_or_source"]),
-        "body_start": bool(body) and body.startswith(_norm(expected["text_first"])),
-        "body_end": bool(body) and body.endswith(_norm(expected["text_last"])),
-        "body_length": abs(len(body) - expected["body_chars"]) <= 0.2 * expected["body_chars"],
-    }
-
-
-def ours(tree: Any) -> Result:
-    art = extract_article(tree, NOW, SHANGHAI)
-    date = art.published.strftime("%Y-%m-%d %H:%M") if art.published else None
-    if (
-        art.published
-        and art.published_text
-        and not re.search(r"\d\s*[:：]\s*\d", art.published_text)
-    ):
-        date = art.published.strftime("%Y-%m-%d")
-    return {"title": art.title, "text": art.text, "date": date, "author": art.author}
-
-
-def trafilatura_alone(tree: Any) -> Result:
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(deepcopy(tree), with_metadata=True)
-    if doc is None:
-        return {}
-    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    return {k: data.get(k) for k in ("title", "text", "date", "author")}
-
-
-def load_pages(data: Path) -> list[tuple[dict[str, Any], TextResponse]]:
-    base = data / "news-pages"
-    expected = json.loads((base / "expected.json").read_text(encoding="utf-8"))
-    pages = []
-    for entry in expected:
-        body = (base / entry["path"]).read_bytes()
-        url = "https://news.example/" + entry["path"]
-        response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html"})
-        pages.append((entry, fix_encoding(response)))
-    return pages
 
 
 def _timed(fn: Callable[[], Any], repeat: int) -> float:
@@ -168,6 +116,7 @@ def _miss(entry: dict[str, Any], field: str, result: Result, encoding: str) -> s
     got = {
         "title": result.get("title"),
         "date": result.get("date"),
+        "date_day": (result.get("date") or "")[:10],
         "author": result.get("author"),
         "body_start": body[:24],
         "body_end": body[-24:],
@@ -176,6 +125,7 @@ def _miss(entry: dict[str, Any], field: str, result: Result, encoding: str) -> s
     want = {
         "title": entry["title"],
         "date": entry["published"],
+        "date_day": entry["published"][:10],
         "author": entry["author_or_source"],
         "body_start": entry["text_first"],
         "body_end": entry["text_last"],
