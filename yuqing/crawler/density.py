@@ -60,6 +60,7 @@ class _Reader:
         self.parts: list[str] = []
         self.link_chars = 0
         self.image: Any = None  # the block of the last <img> not yet followed by a line
+        self.depth: dict[Any, int] = {}  # each block's depth under the walk's start
 
     def flush(self, owner: Any, furniture: bool) -> None:
         if self.parts:
@@ -79,7 +80,10 @@ class _Reader:
             if in_link:
                 self.link_chars += len(text.strip())
 
-    def walk(self, el: Any, owner: Any, in_link: bool, furniture: bool, depth: int) -> None:
+    def walk(
+        self, el: Any, owner: Any, in_link: bool, furniture: bool, hint: bool, depth: int
+    ) -> None:
+        """``hint``: the enclosing block is furniture by itself (tag, class or id)."""
         tag = el.tag
         if not isinstance(tag, str) or tag in SKIP or depth > MAX_DEPTH:
             return
@@ -88,8 +92,10 @@ class _Reader:
             self.flush(owner, furniture)
             # furniture marks a block's own lines and its children's, not a whole subtree:
             # broken pages wrap their article in a never-closed "post_header"
-            furniture = tag in FURNITURE or _is_furniture(el) or _parent_furniture(el)
+            own = tag in FURNITURE or _is_furniture(el)
+            furniture, hint = own or hint, own
             owner = el
+            self.depth[el] = depth
         elif tag == "br":
             self.flush(owner, furniture)
             return
@@ -99,15 +105,10 @@ class _Reader:
         link = in_link or tag == "a"
         self.add(el.text, link)
         for child in el:
-            self.walk(child, owner, link, furniture, depth + 1)
+            self.walk(child, owner, link, furniture, hint, depth + 1)
             self.add(child.tail, link)
         if block:
             self.flush(owner, furniture)
-
-
-def _parent_furniture(el: Any) -> bool:
-    parent = el.getparent()
-    return parent is not None and (parent.tag in FURNITURE or _is_furniture(parent))
 
 
 def _is_furniture(el: Any) -> bool:
@@ -115,14 +116,22 @@ def _is_furniture(el: Any) -> bool:
     return bool(hint.strip()) and _FURNITURE_HINT.search(hint) is not None
 
 
-def page_lines(root: Any) -> list[Line]:
+class Lines(list[Line]):
+    """A page's lines, with the depth of each block that holds them."""
+
+    depth: dict[Any, int]
+
+
+def page_lines(root: Any) -> Lines:
     """The page's text as lines, in document order (scripts, styles and forms' controls out)."""
     body = root.find(".//body") if root.tag != "body" else root
     reader = _Reader()
     start = body if body is not None else root
-    reader.walk(start, start, False, False, 0)
+    reader.walk(start, start, False, False, False, 0)
     reader.flush(start, False)
-    return reader.lines
+    lines = Lines(reader.lines)
+    lines.depth = reader.depth
+    return lines
 
 
 def line_score(line: Line) -> float:
@@ -142,7 +151,7 @@ def best_block(lines: list[Line]) -> Any | None:
     """The element whose lines score highest (each line counts for its block, its parent and,
     at half weight, its grandparent: paragraphs in one container add up there)."""
     scores: dict[Any, float] = {}
-    depth: dict[Any, int] = {}
+    depth: dict[Any, int] = dict(getattr(lines, "depth", {}))
     for line in lines:
         score = line_score(line)
         if score == 0:
@@ -154,7 +163,7 @@ def best_block(lines: list[Line]) -> Any | None:
                 break
             scores[el] = scores.get(el, 0.0) + score * weight
             if el not in depth:
-                depth[el] = sum(1 for _ in el.iterancestors())
+                depth[el] = sum(1 for _ in el.iterancestors()) - 1
             el = el.getparent()
             weight = 1.0 if level == 0 else 0.5
     if not scores:
