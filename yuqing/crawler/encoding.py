@@ -15,6 +15,7 @@ from __future__ import annotations
 from scrapy.http import TextResponse
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+PAGE_ENCODING = "page_encoding"  # the request.meta key the encoding middleware sets
 CHINESE_ENCODINGS = {"gbk", "gb2312", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
 _UTF8_NAMES = ("utf8", "ascii", "usascii")
 
