@@ -64,6 +64,22 @@ def test_og_title_wins_over_a_title_tag_that_extends_it() -> None:
     assert find_title(tree(markup))[0] == "嫩江水位回落 沿江公园重新开放"
 
 
+def test_a_logo_heading_that_is_the_title_suffix_is_not_the_title() -> None:
+    markup = (
+        "<html><head><title>供暖通知_鹤城新闻网</title></head><body>"
+        '<h1 class="logo">鹤城新闻网</h1><h2>供暖通知</h2></body></html>'
+    )
+    assert find_title(tree(markup))[0] == "供暖通知"
+
+
+def test_a_title_tag_with_only_the_site_name_gives_way_to_the_one_long_h1() -> None:
+    markup = (
+        "<html><head><title>鹤城新闻网</title></head><body>"
+        "<h1>龙沙区启动老旧小区供热管网改造</h1><p>正文。</p></body></html>"
+    )
+    assert find_title(tree(markup))[0] == "龙沙区启动老旧小区供热管网改造"
+
+
 def test_an_unclosed_title_tag_does_not_make_markup_a_title() -> None:
     markup = "<html><head><title>求助：页面打不开<body><div class='x'>内容</div></html>"
     assert find_title(tree(markup))[0] == "求助：页面打不开"

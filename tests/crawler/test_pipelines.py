@@ -129,6 +129,9 @@ def test_unreadable_optional_date_keeps_the_post_dated_when_first_seen(
     assert item.published_at == FIXTURE_NOW and item.published_guessed
     assert validate.crawler.stats.get_value("yuqing/date_unread") == 1
     assert not validate.process_item(post(n=2)).published_guessed
+    item = validate.process_item(post(n=3, published=None, required=("title", "text")))
+    assert item.published_at == FIXTURE_NOW and item.published_guessed
+    assert validate.crawler.stats.get_value("yuqing/date_missing") == 1
 
 
 def test_optional_date_in_the_sources_time_zone(validate: ValidatePipeline) -> None:

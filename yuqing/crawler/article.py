@@ -97,10 +97,10 @@ def find_title(root: Any) -> tuple[str | None, Any | None]:
     head_title = clean(_MARKUP.split(root.findtext(".//title") or "", maxsplit=1)[0])
     og = clean(_meta(root, "og:title"))
     stripped = _site_suffix_stripped(head_title) if head_title else ""
-    references = [t for t in (head_title, og) if t]
+    headings = _headings(root)
     best: tuple[Any, str] | None = None
-    for el, text in _headings(root):
-        shown = any(text in ref for ref in references)
+    for el, text in headings:
+        shown = (og and text in og) or _leads(text, head_title, stripped)
         long_enough = len(text) >= 0.3 * len(stripped or text)
         if shown and long_enough and (best is None or len(text) > len(best[1])):
             best = (el, text)
@@ -108,7 +108,17 @@ def find_title(root: Any) -> tuple[str | None, Any | None]:
         return best[1], best[0]
     if og and (not head_title or head_title.startswith(og) or og in head_title):
         return og, None
+    # a <title> that is only the site's name: the page's one long <h1> is the headline
+    h1s = [(el, text) for el, text in headings if el.tag == "h1"]
+    if len(h1s) == 1 and len(h1s[0][1]) >= 6 and (not head_title or stripped == head_title):
+        return h1s[0][1], h1s[0][0]
     return (stripped or og or None), None
+
+
+def _leads(text: str, head_title: str, stripped: str) -> bool:
+    """``text`` is the <title>'s headline part, not its site or channel suffix."""
+    at = head_title.find(text)
+    return at == 0 or (at > 0 and text in stripped)
 
 
 def _meta(root: Any, name: str) -> str | None:

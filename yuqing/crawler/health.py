@@ -54,6 +54,7 @@ KEPT_STATS = (
     "yuqing/tags_stored",
     "yuqing/tag_errors",
     "yuqing/date_unread",  # optional dates not read: posts dated when first seen (issue 12)
+    "yuqing/date_missing",  # optional dates absent: the same
     "yuqing/newest_published",
     "yuqing/store_worker_peak_rss_mb",
     "retry/count",

@@ -35,8 +35,8 @@ class PostItem:
     timezone: str | None = None  # the source's, for times printed without a zone
 
     # set by the pipelines
-    # True when the page's date could not be read (and was optional): published_at is then
-    # the time the post was first seen (issue 12).
+    # True when the post's date was missing or could not be read (and was optional):
+    # published_at is then the time the post was first seen (issue 12).
     published_guessed: bool = False
     published_at: datetime | None = None
     author_hash: str | None = None

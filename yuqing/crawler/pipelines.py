@@ -88,8 +88,9 @@ def _author_hash(key: bytes, author: str | None) -> str | None:
 
 class ValidatePipeline(Stage):
     """Required fields present, URL absolute http(s), text not garbled, time readable and not
-    in the future. An optional time that cannot be read keeps the post: it is dated when first
-    seen and flagged ``published_guessed`` (counted as ``yuqing/date_unread``)."""
+    in the future. An optional time that is missing or cannot be read keeps the post: it is
+    dated when first seen and flagged ``published_guessed`` (counted as ``yuqing/date_missing``
+    and ``yuqing/date_unread``)."""
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PostItem):
@@ -113,6 +114,8 @@ class ValidatePipeline(Stage):
             if "published" in item.required:
                 raise Drop("missing_published", item)
             item.published_at = self.ctx.now()
+            item.published_guessed = True
+            self.crawler.stats.inc_value("yuqing/date_missing")
             return item
         tz = _zone(item.timezone) if item.timezone else self.ctx.tz
         try:
