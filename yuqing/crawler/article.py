@@ -3,12 +3,14 @@ article page without per-site selectors (issue 12).
 
 It reads the page's own lxml tree (the one the spider's selectors use; nothing is changed):
 
-* title: the page heading (``h1``…``h3`` or a ``*title*`` element) that the ``<title>`` or
-  ``og:title`` also shows, else ``og:title``, else ``<title>`` less its site suffix
-  (``_网易新闻``, ``-新浪网``, ``|频道`` parts);
+* title: the page heading (``h1``…``h3`` or a ``*title*`` element) that the ``<title>`` (as
+  its headline part, not its suffix) or ``og:title`` also shows, else ``og:title``, else the
+  page's one long ``h1`` when the ``<title>`` is only a site name, else ``<title>`` less its
+  site suffix (``_网易新闻``, ``-新浪网``, ``|频道`` parts);
 * body: text density (:mod:`yuqing.crawler.density`), credits and notices trimmed;
 * date and byline: the lines between the title and the body (``2019-09-07 13:43 来源：新京报``),
-  then the page's metadata (:mod:`yuqing.crawler.pagedates`);
+  then the page's metadata, a ``title`` attribute, a script variable
+  (:mod:`yuqing.crawler.pagedates`);
 * author: a labelled author or reporter in the byline (作者/记者), else its source (来源).
 
 Fields the heuristics cannot find fall back to trafilatura (Apache-2.0), which reads the
@@ -33,9 +35,6 @@ _WS = re.compile(r"\s+")
 _SUFFIX = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|——|-(?=[^-]*$))\s*")
 _MARKUP = re.compile(r"<[A-Za-z!/]")
 _TITLE_HINT = re.compile(r"title|headline|tit\b|biaoti", re.I)
-_BYLINE_LABEL = re.compile(
-    r"(作者|记者|撰文|文|来源|出处|信息来源|稿源|发布者|发布单位|编辑|责任编辑|通讯员)\s*[:：/]\s*"
-)
 _NAME = r"([^\s:：|｜/，,。()（）【】\[\]]{2,30}?)"
 _AUTHOR = re.compile(r"(?:作者|记者|撰文)\s*[:：]?\s*" + _NAME + r"(?=$|\s|[|｜/，,(（]|来源|编辑)")
 _SOURCE = re.compile(
