@@ -63,6 +63,15 @@ def test_crawl_benchmark_refuses_a_site_below_its_scale() -> None:
     assert proc.returncode == 2 and "--posts must be at least 5000" in proc.stderr
 
 
-@pytest.mark.parametrize("name", ["alerts", "queries", "tagging", "crawl", "triage"])
+def test_extract_benchmark_runs(shared_data: Path) -> None:
+    if not (shared_data / "news-pages" / "expected.json").exists():
+        pytest.skip("no news-pages in ../shared/data")
+    out = _bench(
+        "bench.extract", "--data", str(shared_data), "--repeat", "1", "--limit", "3", "--misses"
+    )
+    assert "body_start" in out and "trafilatura" in out and "x the parse" in out
+
+
+@pytest.mark.parametrize("name", ["alerts", "queries", "tagging", "crawl", "triage", "extract"])
 def test_every_benchmark_has_help(name: str) -> None:
     assert "usage" in _bench(f"bench.{name}", "--help", timeout=120)

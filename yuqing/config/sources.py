@@ -7,7 +7,9 @@ URLs may contain ``{demo}`` (the bundled demo site's base URL, given at run time
 
 Field selectors: ``css:...`` (the default when there is no prefix) or ``xpath:...`` on HTML,
 JMESPath on JSON. A field may also be ``{select: ..., regex: ...}``: the first group (or the
-whole match) of ``regex`` in the selected text.
+whole match) of ``regex`` in the selected text. A field (or its ``select``) may be a list of
+selectors, tried in order: the first that finds a non-empty value wins
+(``title: [h1.a::text, "meta[property='og:title']::attr(content)"]``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from yuqing.config.types import Duration, Slug
+from yuqing.config.types import Duration, Slug, TimeZoneName
 
 SPIDER_KINDS = ("feed", "listing", "jsonapi")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -71,10 +73,22 @@ def check_selector(value: str, language: Literal["html", "json"]) -> str:
 
 
 class FieldSpec(Strict):
-    """One field: a selector, optionally narrowed by a regular expression."""
+    """One field: a selector, or a list of them tried in order (the first non-empty value
+    wins), optionally narrowed by a regular expression."""
 
-    select: str
+    select: str | list[str]
     regex: str | None = None
+
+    @field_validator("select")
+    @classmethod
+    def _select(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list) and not value:
+            raise ValueError("empty list of selectors")
+        return value
+
+    @property
+    def selectors(self) -> list[str]:
+        return [self.select] if isinstance(self.select, str) else self.select
 
     @field_validator("regex")
     @classmethod
@@ -88,7 +102,7 @@ class FieldSpec(Strict):
 
 
 def _spec(value: Any) -> Any:
-    return {"select": value} if isinstance(value, str) else value
+    return {"select": value} if isinstance(value, str | list) else value
 
 
 class FieldMap(Strict):
@@ -116,10 +130,12 @@ class FieldMap(Strict):
 
     def check(self, language: Literal["html", "json"]) -> None:
         for name, spec in self.items():
-            try:
-                check_selector(spec.select, language)
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from exc
+            for index, selector in enumerate(spec.selectors):
+                where = name if isinstance(spec.select, str) else f"{name}[{index}]"
+                try:
+                    check_selector(selector, language)
+                except ValueError as exc:
+                    raise ValueError(f"{where}: {exc}") from exc
 
 
 class Pagination(Strict):
@@ -166,6 +182,9 @@ class SourceBase(Strict):
     recent_window: Duration = timedelta(days=2)
     headers: dict[str, str] = Field(default_factory=dict)
     encoding: str | None = None
+    # The site's time zone: times it prints without a zone are read in it (default: settings'
+    # timezone, Asia/Shanghai).
+    timezone: TimeZoneName | None = None
     obey_robots: bool = True
     concurrency: int = Field(default=4, ge=1, le=64)
     download_delay: float = Field(default=0.25, ge=0)

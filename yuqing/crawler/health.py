@@ -7,7 +7,8 @@ a plain ``scrapy crawl`` creates its own row.
 
 Drop reasons counted in ``crawl_runs.drops``. Items: ``missing_title``, ``missing_text``,
 ``missing_published``, ``missing_author``, ``missing_url``, ``bad_url``, ``bad_date``,
-``future_date``, ``duplicate`` (seen twice in one crawl), ``store_error``. Pages (``page:``):
+``future_date``, ``garbled_text`` (mojibake: a page read in the wrong encoding), ``duplicate``
+(seen twice in one crawl), ``store_error``. Pages (``page:``):
 ``http_<status>`` (after retries), ``robots``, ``redirect_loop``, ``too_large``
 (DOWNLOAD_MAXSIZE), ``timeout``, ``connection``, ``dns``, ``not_text`` (a download, an
 image), ``not_html`` (JSON where a page was expected), ``bad_json``, ``json_shape`` (the
@@ -54,6 +55,8 @@ KEPT_STATS = (
     "yuqing/tagger",
     "yuqing/tags_stored",
     "yuqing/tag_errors",
+    "yuqing/date_unread",  # optional dates not read: posts dated when first seen (issue 12)
+    "yuqing/date_missing",  # optional dates absent: the same
     "yuqing/newest_published",
     "yuqing/store_worker_peak_rss_mb",
     "retry/count",

@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds; with ``follow_links`` each entry's article page is read with the
-source's ``article`` selectors (the feed's title, summary and date are the fallbacks)."""
+source's ``article`` selectors (the feed's title, summary and date are the fallbacks, and the
+generic article extractor reads what neither gives: :mod:`yuqing.crawler.article`)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ class FeedSpider(SourceSpider):
         if resp is None:
             return
         values = html_fields(resp, self.fields(self.source.article))
-        merged = {**entry, **{k: v for k, v in values.items() if v}}
+        merged = self.with_article(resp, values, entry)
         counts = {k: parse_count(merged.pop(k, None)) for k in ("replies", "likes", "reposts")}
         link = merged.pop("url", None)
         item = self.new_item(

@@ -85,7 +85,7 @@ class ListingSpider(SourceSpider):
         if resp is None:
             return
         values = html_fields(resp, self.fields(self.source.fields))
-        merged = {k: values.get(k) or listed.get(k) for k in {*values, *listed}}
+        merged = self.with_article(resp, values, listed)
         item = self.item_from(merged, resp.url, resp)
         if self.first_sighting(item):
             yield item
