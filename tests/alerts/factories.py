@@ -29,7 +29,8 @@ def tags(
     return TagRecord(
         model_version="test",
         shutdown=shutdown,
-        shutdown_score=0.9 if shutdown else 0.1,
+        shutdown_score=1.0 if shutdown else 0.1,
+        blanket_score=1.0 if blanket else 0.1,
         blanket=blanket,
         complaint=complaint,
         complaint_score=0.8 if complaint else 0.1,

@@ -46,8 +46,9 @@ def test_routes_test_prints_receivers_and_why(cli) -> None:  # type: ignore[no-u
         'severity="high" (severity from rules.yaml)'
     )
     assert lines[1] == "4 receiver(s):"
-    heads = [line.split()[0] for line in lines[2:] if not line.startswith(" " * 5)]
+    heads = [line.split()[0] for line in lines[2:-1] if not line.startswith(" " * 5)]
     assert heads == ["dczg", "xfj", "lsq", "scjgj"]
+    assert lines[-1] == "locality: alerted — names a place of 龙沙区"  # issue 11
     assert "  lsq      龙沙区人民政府  [routes[4]]" in lines
     assert (
         '           why: matched routes[4]: district="龙沙区"; continue: true, so later routes '
@@ -112,3 +113,81 @@ def test_silence_commands(cli, db: Database) -> None:  # type: ignore[no-untyped
     assert out.strip() == "no silences"
     code, _, err = cli("silences", "add", "district=龙沙区")
     assert (code, err.strip()) == (2, "error: give --duration or --end")
+
+
+# -- issue 11: locality gate and triage from the command line ------------------------------
+
+
+def test_routes_test_says_whether_such_a_post_is_alerted(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("routes", "test", "district=龙沙区", "rule=complaint")
+    assert code == 0
+    assert out.splitlines()[-1] == "locality: alerted — names a place of 龙沙区"
+    code, out, _ = cli("routes", "test", "rule=complaint", "--source", "demo-weibo")
+    assert out.splitlines()[-1].startswith(
+        "locality: NOT alerted — names no district, town or street of the city nor the city "
+        "itself, and its source is not local"
+    )
+    assert "names 齐齐哈尔/齐市/鹤城 or comes from a local source: demo-board" in out
+    code, out, _ = cli("routes", "test", "rule=complaint", "--source", "demo-board")
+    assert out.splitlines()[-1] == "locality: alerted — source demo-board is local"
+
+
+def test_routes_test_explains_a_stored_post(cli, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from tests.alerts.factories import tags
+
+    now = datetime.now().astimezone()
+    [other] = add_posts(db, [tags(shutdown=True)], published=now, source="demo-weibo")
+    uncertain = replace(blanket(), shutdown_score=0.8, blanket_score=0.9)
+    [local] = add_posts(db, [uncertain], published=now)
+    code, out, err = cli("routes", "test", "--post", str(other))
+    assert code == 0, err
+    assert "locality: NOT alerted" in out and "rule " not in out
+    code, out, err = cli("routes", "test", "--post", str(local))
+    assert code == 0, err
+    assert "locality: alerted — names a place of 龙沙区" in out
+    assert "triage: shutdown triage [0.75, 1.0]; blanket triage [0.07, 1.0]" in out
+    assert (
+        "to the 待研判 queue (shutdown, blanket uncertain): confirming would fire "
+        "blanket-shutdown, shutdown-report" in out
+    )
+    assert "no rule fires now: no incident" in out
+    code, _, err = cli("routes", "test", "--post", "999")
+    assert code == 2 and err.strip() == "error: no post #999"
+
+
+def test_triage_list_confirm_reject(cli, db: Database) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    now = datetime.now().astimezone() - timedelta(minutes=1)
+    first, second = add_posts(
+        db, [replace(blanket(), shutdown_score=0.8, blanket_score=0.02)] * 2, published=now
+    )
+    code, out, err = cli("evaluate")
+    assert code == 0, err
+    assert "triaged 2" in out and "incidents opened 0" in out
+    code, out, _ = cli("triage", "list")
+    assert code == 0
+    assert "uncertain: shutdown (shutdown 0.80, blanket 0.02); would fire: shutdown-report" in out
+    assert "本地：提及龙沙区的地名" in out
+    ids = [int(line.split()[0][1:]) for line in out.splitlines() if line.startswith("#")]
+    by_post = {int(line.split()[5]): int(line.split()[0][1:]) for line in out.splitlines()
+               if line.startswith("#")}  # fmt: skip
+    assert len(ids) == 2
+    code, out, err = cli("triage", "confirm", str(by_post[first]), "--by", "张三", "--note", "属实")
+    assert code == 0, err
+    assert out.startswith(f"triage item #{by_post[first]} confirmed by 张三: post {first} listed")
+    code, out, _ = cli("incidents", "list")
+    assert "龙沙区 生活服务业 关停停产报告" in out
+    code, out, err = cli("triage", "reject", str(by_post[second]), "--by", "李四")
+    assert code == 0, err
+    assert out.strip() == f"triage item #{by_post[second]} rejected by 李四 (feedback recorded)"
+    code, out, _ = cli("triage", "list")
+    assert out.strip() == "no pending triage items"
+    code, out, _ = cli("triage", "list", "--status", "all")
+    assert "confirmed by 张三: 属实; incidents #" in out and "rejected by 李四" in out
+    code, _, err = cli("triage", "reject", str(by_post[second]), "--by", "李四")
+    assert code == 5 and "already rejected by 李四" in err
+    code, _, err = cli("triage", "list", "--status", "maybe")
+    assert code == 2 and "unknown status 'maybe'" in err

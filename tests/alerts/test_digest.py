@@ -269,6 +269,7 @@ def test_city_digest_numbers(config: Config, seeded: Database) -> None:
         "shutdown": (2, 1, "+1"),
         "blanket": (1, 0, "+1"),
         "complaint": (3, 1, "+2"),
+        "other_region": (0, 0, "持平"),  # posts about other places, counted apart (issue 11)
     }
     assert states(r) == {"overdue": 1, "new": 1, "open": 1, "acknowledged": 1, "resolved": 1}
     # each incident is listed once, in its most urgent state

@@ -24,8 +24,10 @@ from sqlalchemy import func, select
 from yuqing.alerts.receivers import WebhookReceiver
 from yuqing.config import load
 from yuqing.crawler.demo_site.server import DemoSite
+from yuqing.store import probation
 from yuqing.store.db import upgrade
 from yuqing.store.models import CrawlRun, Notification, Source
+from yuqing.store.posts import ensure_source
 from yuqing.store.session import Database
 
 pytestmark = pytest.mark.slow
@@ -58,6 +60,9 @@ def _config_dir(tmp_path: Path, receiver_url: str) -> Path:
         )
     (cfg_dir / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (cfg_dir / "schedule.yaml").write_text("crawl_jitter: 0s\n", encoding="utf-8")
+    # The shipped triage bands (set on real text, issue 11) send every shutdown to the 待研判
+    # queue; this test is about the pushed path, so alerts follow the tags here.
+    (cfg_dir / "settings.yaml").write_text("triage:\n  enabled: false\n", encoding="utf-8")
     (cfg_dir / "departments.yaml").write_text(
         "departments:\n  - code: dczg\n    name: 市生态环境局督察整改办\n    kind: office\n"
         f"    channels:\n      - type: webhook\n        url: {receiver_url}\n",
@@ -101,6 +106,9 @@ def test_blanket_shutdown_reaches_the_webhook_within_a_minute(
         data_dir = tmp_path / "var"
         db = Database(f"sqlite:///{data_dir / 'yuqing.db'}")
         upgrade(db.engine)
+        with db.session() as s:  # a new source is on probation until confirmed (issue 12)
+            ensure_source(s, BOARD, "jsonapi")
+            probation.confirm(s, BOARD, "admin")
         env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
         env["YUQING_DEMO_URL"] = site.base_url
         log = tmp_path / "run.log"

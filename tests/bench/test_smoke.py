@@ -42,6 +42,13 @@ def test_tagging_benchmark_runs(shared_data: Path) -> None:
     assert "model load" in out
 
 
+def test_triage_benchmark_runs(shared_data: Path) -> None:
+    """Issue 11: pushed precision, triage share and recall on realdev, and --suggest."""
+    out = _bench("bench.triage", "--data", str(shared_data), "--limit", "120", "--suggest")
+    assert "recall p+t" in out and "baseline" in out
+    assert "suggested bands" in out
+
+
 def test_crawl_benchmark_refuses_a_site_below_its_scale() -> None:
     """bench.crawl needs ≥ 5,000 posts (about a minute a round): here only its argument check;
     its parts (bare spider, engine settings) are tested in tests/crawler/test_crawl_cost.py."""
@@ -56,6 +63,15 @@ def test_crawl_benchmark_refuses_a_site_below_its_scale() -> None:
     assert proc.returncode == 2 and "--posts must be at least 5000" in proc.stderr
 
 
-@pytest.mark.parametrize("name", ["alerts", "queries", "tagging", "crawl"])
+def test_extract_benchmark_runs(shared_data: Path) -> None:
+    if not (shared_data / "news-pages" / "expected.json").exists():
+        pytest.skip("no news-pages in ../shared/data")
+    out = _bench(
+        "bench.extract", "--data", str(shared_data), "--repeat", "1", "--limit", "3", "--misses"
+    )
+    assert "body_start" in out and "trafilatura" in out and "x the parse" in out
+
+
+@pytest.mark.parametrize("name", ["alerts", "queries", "tagging", "crawl", "triage", "extract"])
 def test_every_benchmark_has_help(name: str) -> None:
     assert "usage" in _bench(f"bench.{name}", "--help", timeout=120)

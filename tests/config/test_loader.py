@@ -253,6 +253,65 @@ def test_durations_parse() -> None:
     assert cfg.rules.due["high"] == timedelta(hours=2)
 
 
+# -- issue 11: the locality gate and the triage bands -------------------------------------
+
+
+def test_triage_band_low_must_be_below_high(tmp_path: Path) -> None:
+    msg = problem(tmp_path, "settings.yaml", "triage:\n  bands:\n    shutdown: [0.7, 0.5]\n")
+    assert msg.endswith(
+        "settings.yaml: triage.bands.shutdown: invalid band [0.7, 0.5]: "
+        "low (0.7) must be below high (0.5)"
+    )
+
+
+def test_triage_band_within_0_and_1(tmp_path: Path) -> None:
+    msg = problem(tmp_path, "settings.yaml", "triage:\n  bands:\n    blanket: [0.2, 1.5]\n")
+    assert msg.endswith(
+        "settings.yaml: triage.bands.blanket: invalid band [0.2, 1.5]: "
+        "low and high must be within 0..1"
+    )
+
+
+def test_triage_band_is_two_numbers(tmp_path: Path) -> None:
+    msg = problem(tmp_path, "settings.yaml", "triage:\n  bands:\n    shutdown: 0.5\n")
+    assert msg.endswith(
+        "settings.yaml: triage.bands.shutdown: invalid band 0.5 "
+        "(expected [low, high], two numbers in 0..1)"
+    )
+
+
+def test_triage_unknown_band_is_an_error(tmp_path: Path) -> None:
+    msg = problem(tmp_path, "settings.yaml", "triage:\n  bands:\n    complaint: [0.2, 0.5]\n")
+    assert msg.endswith("settings.yaml: triage.bands.complaint: unknown key")
+
+
+def test_locality_switch_is_a_boolean(tmp_path: Path) -> None:
+    msg = problem(tmp_path, "settings.yaml", "locality:\n  enabled: sometimes\n")
+    assert msg.endswith(
+        "settings.yaml: locality.enabled: Input should be a valid boolean, "
+        "unable to interpret input (got 'sometimes')"
+    )
+
+
+def test_source_local_is_a_boolean(tmp_path: Path) -> None:
+    msg = problem(tmp_path, "sources.yaml", SOURCE + "    local: perhaps\n")
+    assert msg.endswith(
+        "sources.yaml: sources[0].local: Input should be a valid boolean, "
+        "unable to interpret input (got 'perhaps')"
+    )
+
+
+def test_shipped_triage_and_locality_settings(tmp_path: Path) -> None:
+    cfg = load(overrides={"data_dir": str(tmp_path)}, env={})
+    assert cfg.settings.locality.enabled is True
+    assert cfg.settings.triage.enabled is True
+    for low, high in (cfg.settings.triage.bands.shutdown, cfg.settings.triage.bands.blanket):
+        assert 0 <= low < high <= 1
+    env = {"YUQING_LOCALITY__ENABLED": "false", "YUQING_TRIAGE__ENABLED": "false"}
+    cfg = load(overrides={"data_dir": str(tmp_path)}, env=env)
+    assert (cfg.settings.locality.enabled, cfg.settings.triage.enabled) == (False, False)
+
+
 def test_a_gazetteer_path_names_file_key_and_problem(tmp_path: Path) -> None:
     """Issue 14: was `missing required key` with no file or path."""
     msg = problem(tmp_path, "settings.yaml", "gazetteer: /etc/passwd\n")

@@ -98,7 +98,9 @@ def test_robots_disallowed_page_is_not_fetched(crawled: Crawled) -> None:
 
 def test_broken_forum_page_is_dropped_and_the_crawl_goes_on(crawled: Crawled) -> None:
     run = crawled.run("demo-forum")
-    assert run.drops.get("missing_title") == 1 and run.status == "ok"
+    # its unclosed <title> swallows the page: the generic extractor (issue 12) reads a title
+    # from it, but there is no text
+    assert run.drops.get("missing_text") == 1 and run.status == "ok"
 
 
 def test_rss_feed_with_full_articles(crawled: Crawled) -> None:

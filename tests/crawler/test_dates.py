@@ -103,3 +103,25 @@ def test_epoch_format_is_forced_when_configured() -> None:
 def test_epoch_out_of_range_is_rejected() -> None:
     with pytest.raises(DateParseError, match="out of range"):
         parse_datetime(42, NOW)
+
+
+# -- issue 12: formats real pages print --------------------------------------------------
+ISSUE12_NOW = datetime(2026, 11, 27, 17, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("08:52", datetime(2026, 11, 27, 8, 52)),  # a time alone: today
+        ("23:50", datetime(2026, 11, 26, 23, 50)),  # over an hour ahead: yesterday's
+        ("7-30", datetime(2026, 7, 30)),  # M-D: this year
+        ("07-30", datetime(2026, 7, 30)),
+        ("12-25", datetime(2025, 12, 25)),  # would be in the future: last year
+        ("7/30 08:15", datetime(2026, 7, 30, 8, 15)),
+        ("2007-08-20-23:59:59", datetime(2007, 8, 20, 23, 59, 59)),
+        ("2019年06月15日08:18", datetime(2019, 6, 15, 8, 18)),
+        ("2019-09-1112:30", datetime(2019, 9, 11, 12, 30)),
+    ],
+)
+def test_partial_and_run_together_dates_issue_12(value: str, expected: datetime) -> None:
+    assert parse_datetime(value, ISSUE12_NOW) == expected.replace(tzinfo=SHANGHAI)

@@ -90,6 +90,15 @@ def test_source_encoding_overrides_the_declared_one(
     raw = HtmlResponse("https://x.example/", body=body, request=Request("https://x.example/"))
     fixed = EncodingMiddleware.from_crawler(spider.crawler).process_response(raw.request, raw)
     assert fixed.encoding == "gb18030" and "齐齐哈尔" in fixed.text
+    assert fixed.meta["page_encoding"] == "gb18030"
+
+
+def test_the_encoding_used_is_in_the_responses_meta_issue_12(make_spider: SpiderFactory) -> None:
+    spider = make_spider("demo-county")
+    body = "<html><head><meta charset='gb2312'></head><body>齐齐哈尔</body></html>".encode()
+    raw = HtmlResponse("https://x.example/", body=body, request=Request("https://x.example/"))
+    fixed = EncodingMiddleware.from_crawler(spider.crawler).process_response(raw.request, raw)
+    assert fixed.meta["page_encoding"] == "utf-8" and "齐齐哈尔" in fixed.text
 
 
 def test_counts_from_stats_separate_item_and_page_drops() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 import types
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.crawler.conftest import DEMO, FIXTURE_NOW, SpiderFactory
+from tests.crawler.conftest import DEMO, FIXTURE_NOW, TZ, SpiderFactory
 from yuqing.crawler.items import ClusterRef, PostItem
 from yuqing.crawler.pipelines import (
     DedupePipeline,
@@ -118,6 +118,32 @@ def test_missing_time_is_dropped(validate: ValidatePipeline) -> None:
 def test_unparseable_date_is_dropped(validate: ValidatePipeline) -> None:
     assert drop_reason(validate, post(published="上周三下午")) == "bad_date"
     assert drop_reason(validate, post(published="2025年13月45日 25:61")) == "bad_date"
+
+
+def test_unreadable_optional_date_keeps_the_post_dated_when_first_seen(
+    validate: ValidatePipeline,
+) -> None:
+    # issue 12: the post stays, dated now (the first sighting: the store keeps the first
+    # published_at of a post), flagged and counted
+    item = validate.process_item(post(published="上周三下午", required=("title", "text")))
+    assert item.published_at == FIXTURE_NOW and item.published_guessed
+    assert validate.crawler.stats.get_value("yuqing/date_unread") == 1
+    assert not validate.process_item(post(n=2)).published_guessed
+    item = validate.process_item(post(n=3, published=None, required=("title", "text")))
+    assert item.published_at == FIXTURE_NOW and item.published_guessed
+    assert validate.crawler.stats.get_value("yuqing/date_missing") == 1
+
+
+def test_optional_date_in_the_sources_time_zone(validate: ValidatePipeline) -> None:
+    item = validate.process_item(post(published="2026-11-27 10:00", timezone="Europe/Berlin"))
+    assert item.published_at == datetime(2026, 11, 27, 17, 0, tzinfo=TZ)  # 10:00 CET
+
+
+def test_garbled_text_is_dropped(validate: ValidatePipeline) -> None:
+    # issue 12: UTF-8 read as GBK ("交通运输部召开会议，部署今年春运工作。")
+    mojibake = "交通运输部召开会议，部署今年春运工作。".encode().decode("gbk", errors="replace")
+    assert drop_reason(validate, post(text=mojibake)) == "garbled_text"
+    assert drop_reason(validate, post(title=mojibake)) == "garbled_text"
 
 
 def test_future_date_is_dropped(validate: ValidatePipeline) -> None:

@@ -118,9 +118,13 @@ def test_sources_list_shows_health_and_last_success(
     crawled: Crawled, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([*cli_args(crawled), "sources", "list"]) == 0
-    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:]}
     assert lines["demo-board"].split()[3] == "ok"
-    assert "items" in lines["demo-board"] and lines["demo-board"].split()[4].startswith("20")
+    assert "stored" in lines["demo-board"] and lines["demo-board"].split()[4].startswith("20")
+    # issue 12: the last run's drops by reason, under the source
+    faults = out[out.index("\nfaults ") :].splitlines()[2]
+    assert faults.strip().startswith("↳ dropped 9: bad_date=1, missing_title=3, page:http_500=1")
     assert lines["liuyan-qiqihar"].split()[2:4] == ["no", "unknown"]
 
 

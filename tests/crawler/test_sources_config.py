@@ -29,6 +29,30 @@ def test_bad_css_selector_names_field_and_value() -> None:
         validate(**base(kind="listing", links="a::attr(href)", fields={"title": "h1[["}))
 
 
+def test_field_may_be_a_list_of_selectors_issue_12() -> None:
+    title = ["h1.a::text", "meta[property='og:title']::attr(content)"]
+    parsed = SourcesFile.model_validate(
+        {"sources": [base(kind="listing", links="a::attr(href)", fields={"title": title})]}
+    )
+    spec = parsed.sources[0].fields.title  # type: ignore[union-attr]
+    assert spec is not None and spec.selectors == title
+
+
+def test_bad_selector_in_a_list_names_its_index() -> None:
+    with pytest.raises(ValidationError, match=r"fields\.title\[1\]: invalid CSS selector 'h1\[\['"):
+        validate(**base(kind="listing", links="a::attr(href)", fields={"title": ["h1", "h1[["]}))
+
+
+def test_empty_list_of_selectors_is_refused() -> None:
+    with pytest.raises(ValidationError, match="empty list of selectors"):
+        validate(**base(kind="listing", links="a::attr(href)", fields={"title": []}))
+
+
+def test_unknown_time_zone_names_the_value() -> None:
+    with pytest.raises(ValidationError, match="unknown timezone 'Mars/Olympus'"):
+        validate(**base(kind="feed", timezone="Mars/Olympus"))
+
+
 def test_bad_xpath_names_field_and_value() -> None:
     with pytest.raises(ValidationError, match=r"links: invalid XPath 'xpath://a\[@'"):
         validate(**base(kind="listing", links="xpath://a[@"))

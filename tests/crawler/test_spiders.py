@@ -326,3 +326,91 @@ def _failure(exc: Exception) -> Failure:
 )
 def test_failed_requests_are_classified(exc: Exception, reason: str, is_error: bool) -> None:
     assert page_reason(_failure(exc)) == (reason, is_error)
+
+
+# -- issue 12: detail pages without selectors, selector lists, <base href> -------------------
+ARTICLES = "articles/"
+
+
+def _listing(make_spider: SpiderFactory, crawl_config: Config, **source: Any) -> Any:
+    entry = {
+        "name": "site",
+        "kind": "listing",
+        "start_urls": ["http://site.test/list"],
+        "links": "a::attr(href)",
+        **source,
+    }
+    return make_spider("site", with_sources(crawl_config, entry))
+
+
+def test_detail_page_without_selectors_is_read_by_the_generic_extractor(
+    make_spider: SpiderFactory, crawl_config: Config
+) -> None:
+    spider = _listing(make_spider, crawl_config)
+    resp = fixture_response(ARTICLES + "news_site.html", "http://site.test/a/1.html")
+    (item,), _ = split(spider.parse_detail(resp, {}))
+    assert item.title == "市区三条道路下周起封闭施工"
+    assert item.text and item.text.startswith("记者从市交通运输局获悉")
+    assert item.published.year == 2026 and item.author == "鹤城日报"
+
+
+def test_list_page_values_win_over_the_extractor(
+    make_spider: SpiderFactory, crawl_config: Config
+) -> None:
+    spider = _listing(make_spider, crawl_config)
+    resp = fixture_response(ARTICLES + "news_site.html", "http://site.test/a/1.html")
+    (item,), _ = split(spider.parse_detail(resp, {"published": "2026-03-06 09:00"}))
+    assert item.published == "2026-03-06 09:00"
+
+
+def test_a_field_given_as_a_list_takes_the_first_non_empty_selector(
+    make_spider: SpiderFactory, crawl_config: Config
+) -> None:
+    title = ["h1.nothing::text", "meta[property='og:title']::attr(content)", "h1::text"]
+    spider = _listing(make_spider, crawl_config, fields={"title": title, "text": "div.post_text"})
+    resp = fixture_response(ARTICLES + "news_site.html", "http://site.test/a/1.html")
+    (item,), _ = split(spider.parse_detail(resp, {}))
+    assert item.title == "市区三条道路下周起封闭施工"  # og:title, the second selector
+
+
+def test_stored_url_honours_base_href(make_spider: SpiderFactory, crawl_config: Config) -> None:
+    spider = _listing(make_spider, crawl_config, fields={"url": "link[rel=canonical]::attr(href)"})
+    body = (
+        b'<html><head><base href="http://mirror.site.test/news/">'
+        b'<link rel="canonical" href="2026/0305/a1.html"><title>t</title></head>'
+        b"<body><h1>t</h1><p>text</p></body></html>"
+    )
+    resp = HtmlResponse("http://site.test/a/1.html", body=body, encoding="utf-8")
+    (item,), _ = split(spider.parse_detail(resp, {}))
+    assert item.url == "http://mirror.site.test/news/2026/0305/a1.html"
+
+
+def test_feed_article_without_selectors_keeps_the_feed_title_and_reads_the_page_text(
+    make_spider: SpiderFactory, crawl_config: Config
+) -> None:
+    cfg = with_sources(
+        crawl_config,
+        {
+            "name": "rss",
+            "kind": "feed",
+            "start_urls": ["http://site.test/rss"],
+            "follow_links": True,
+        },
+    )
+    spider = make_spider("rss", cfg)
+    resp = fixture_response(ARTICLES + "news_site.html", "http://site.test/a/1.html")
+    entry = {"title": "订阅源里的标题", "text": "摘要", "published": None, "author": None}
+    (item,), _ = split(spider.parse_article(resp, entry))
+    assert item.title == "订阅源里的标题"
+    assert item.text and item.text.startswith("记者从市交通运输局获悉")
+    assert item.published is not None and item.published.year == 2026
+
+
+def test_source_time_zone_reaches_the_item(
+    make_spider: SpiderFactory, crawl_config: Config
+) -> None:
+    spider = _listing(make_spider, crawl_config, timezone="Europe/Berlin")
+    resp = fixture_response(ARTICLES + "dash_time.html", "http://site.test/a/2.html")
+    (item,), _ = split(spider.parse_detail(resp, {}))
+    assert item.timezone == "Europe/Berlin"
+    assert item.published.utcoffset() == timedelta(hours=2)  # 2007-08-20, summer time

@@ -123,7 +123,10 @@ def test_tag_to_stdout_with_custom_column(
         "主题,详情",
     )
     assert code == 0, err
-    assert "5-fold cross-validated macro-F1: " in out and "baseline" in out
+    assert "5-fold cross-validated macro-F1 per feature set:" in out
+    assert "baseline: TF-IDF character 1-3-grams" in out and "chosen: " in out
+    assert "skipped 1 rows with an empty label" in out  # issue 14: dropped rows are reported
+    assert "skipped 1 rows of labels with fewer than 2 rows" in out
     assert "route on label custom.dept" in out
     write_posts(tmp_path / "posts.csv", extra_columns=False)
     code, out, err = run(

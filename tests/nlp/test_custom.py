@@ -1,5 +1,6 @@
-"""Custom classifiers: train-custom reports CV macro-F1 against a baseline and registers the
-classifier so every tag carries custom.NAME."""
+"""Custom classifiers: train-custom chooses its features by cross-validation, reports them against
+a baseline, refuses a classifier that loses to it, and registers the classifier so every tag
+carries custom.NAME."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from yuqing.config import Config
+from yuqing.nlp import custom_train
 from yuqing.nlp.build import Trained, make_tagger
-from yuqing.nlp.custom import load_all, train_custom
-from yuqing.nlp.errors import CorpusError, CustomModelError
+from yuqing.nlp.custom import Block, load_all
+from yuqing.nlp.custom_train import train_custom
+from yuqing.nlp.errors import BelowBaselineError, CorpusError, CustomModelError
 from yuqing.nlp.tagger import Tagger
 
 from .conftest import make_config
@@ -46,8 +49,10 @@ def with_custom(tmp_path: Path, nlp_config: Config, trained: Trained) -> tuple[C
     write_petitions(src)
     res = train_custom(cfg, "dept", src, "部门", ["主题", "详情"])
     assert res.rows == 90 and res.labels == {"交通": 30, "住建": 30, "教育": 30}
-    assert res.dropped == {"信访": 1}
+    assert res.dropped == {"信访": 1} and res.unlabeled == 1
     assert res.cv["folds"] == 5
+    assert {row["name"] for row in res.cv["candidates"]} == {n for n, _ in custom_train.CANDIDATES}
+    assert res.cv["chosen"] in {n for n, _ in custom_train.CANDIDATES}
     assert 0.9 <= res.cv["macro_f1"] <= 1.0
     assert 0.0 <= res.cv["baseline_macro_f1"] <= 1.0
     assert res.path == cfg.settings.data_dir / "models" / "custom" / "dept.skops"
@@ -100,14 +105,57 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
         train_custom(make_config(tmp_path / "var"), "x", src, "类别", ["主题", "详情"])
 
 
+def test_a_classifier_that_loses_to_the_baseline_is_refused_unless_forced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 14: train-custom registered a model below its own baseline with exit 0."""
+    # only the domain cues: they cannot tell these petitions' departments apart
+    monkeypatch.setattr(custom_train, "CANDIDATES", (("cues only", (Block("cues"),)),))
+    src = tmp_path / "p.csv"
+    write_petitions(src)
+    cfg = make_config(tmp_path / "var")
+    with pytest.raises(
+        BelowBaselineError,
+        match=r"custom classifier weak: cross-validated "
+        r"macro-F1 0\.\d+ is below the baseline's [01]\.\d+ .*--force",
+    ) as err:
+        train_custom(cfg, "weak", src, "部门", ["主题", "详情"])
+    assert err.value.cv["macro_f1"] < err.value.cv["baseline_macro_f1"]
+    assert not (cfg.settings.data_dir / "models" / "custom" / "weak.skops").exists()
+    res = train_custom(cfg, "weak", src, "部门", ["主题", "详情"], force=True)
+    assert res.path.exists()
+    assert load_all(cfg.settings.data_dir / "models")["weak"].meta["forced"] is True
+
+
+def test_title_and_body_blocks_are_normalized_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short title keeps its weight next to a long body: each block has unit length."""
+    src = tmp_path / "p.csv"
+    write_petitions(src)
+    cfg = make_config(tmp_path / "var")
+    two = (("two blocks", (Block("chars"), Block("chars", "title"))),)
+    monkeypatch.setattr(custom_train, "CANDIDATES", two)
+    res = train_custom(cfg, "two", src, "部门", ["主题", "详情"])
+    model = load_all(cfg.settings.data_dir / "models")["two"]
+    feats = model.features
+    assert [b.label for b in feats.blocks] == ["characters 1-2", "title characters 1-2"]
+    x = feats.matrix([feats.columns([["学校", "学"], ["学校"]])]).toarray()[0]
+    lo, mid, hi = feats.offsets
+    assert abs(sum(x[lo:mid] ** 2) - 1) < 1e-9 and abs(sum(x[mid:hi] ** 2) - 1) < 1e-9
+    assert res.cv["chosen"] == "two blocks"
+
+
 def test_tipdm_messages_by_first_level_category(
     tmp_path: Path, shared_data: Path, trained: Trained
 ) -> None:
-    """Real petitions (7 categories): ours must not lose to the character n-gram baseline by
-    much. The figures themselves are reported, not pinned."""
+    """Issue 11: on 299 real petitions (7 categories) the features chosen by cross-validation
+    beat the plain character 1-3-gram + linear SVM baseline by at least 0.03 macro-F1 in 5-fold
+    CV — also with the choice made inside each fold (nested), the figure users are told."""
     src = shared_data / "tipdm2020c" / "labeled_train.csv"
     res = train_custom(
         make_config(tmp_path / "var"), "tipdm", src, "一级分类", ["留言主题", "留言详情"]
     )
-    assert len(res.labels) == 7
-    assert res.cv["macro_f1"] >= res.cv["baseline_macro_f1"] - 0.1
+    assert len(res.labels) == 7 and res.cv["folds"] == 5
+    assert res.cv["macro_f1"] >= res.cv["baseline_macro_f1"] + 0.03
+    assert res.cv["nested_macro_f1"] >= res.cv["baseline_macro_f1"] + 0.03

@@ -63,12 +63,25 @@ def build(db: Database) -> dict[type, Any]:
         )
         s.add(note)
         s.flush()
+        item = m.TriageItem(  # issue 11: the 待研判 queue
+            post_id=post.id,
+            fields=["shutdown"],
+            rules=["shutdown-report"],
+            shutdown_score=0.6,
+            blanket_score=0.1,
+            district="龙沙区",
+            locality="本地：提及龙沙区的地名",
+        )
+        s.add(item)
+        s.flush()
         rows: dict[type, Any] = {
             m.Source: src,
             m.Post: post,
             m.Incident: inc,
             m.Digest: digest,
             m.Notification: note,
+            m.TriageItem: item,
+            m.TriageDepartment: m.TriageDepartment(item_id=item.id, department_code="lsq"),
             m.CrawlRun: m.CrawlRun(
                 source_id=src.id, drops={"missing_title": 2}, error_messages=["x"]
             ),
@@ -83,6 +96,7 @@ def build(db: Database) -> dict[type, Any]:
                 sector="other",
                 sector_score=0.5,
                 district=None,
+                city_match="齐市",  # issue 11: the locality gate's signal
                 licensed=False,
                 evidence={"a": [1]},
             ),
@@ -115,7 +129,7 @@ def build(db: Database) -> dict[type, Any]:
             m.SchedulerJob: m.SchedulerJob(id="evaluate", next_run_time=1.5, job_state=b"\x00\x01"),
         }
         for row in rows.values():
-            if row not in (src, post, inc, digest, note):
+            if row not in (src, post, inc, digest, note, item):
                 s.add(row)
     return rows
 

@@ -4,6 +4,7 @@ bypassed."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,43 @@ def test_errors_are_one_line(database: Database, url: str) -> None:
 def test_sql_text_in_database_untouched(database: Database, url: str) -> None:
     with database.engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM sources")).scalar_one() == "demo-board"
+
+
+ROWS_50 = (
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 50) "
+    "SELECT n, 'abcdefghij' AS t FROM r ORDER BY n"
+)
+
+
+def test_byte_limit_stops_fetching(database: Database, url: str) -> None:
+    """issue 14: results stop at a byte limit as well as a row limit, and say so."""
+    result = run_readonly(url, ROWS_50, limit=1000, max_bytes=100)
+    # rows 1..9 take 11 bytes each (99 bytes); row 10 would make 111
+    assert [r[0] for r in result.rows] == list(range(1, 10))
+    assert result.bytes_truncated and not result.truncated
+    assert result.notes == ["stopped after 9 rows: the result would pass 100 bytes"]
+
+
+def test_byte_limit_counts_utf8_and_leaves_small_results_alone(
+    database: Database, url: str
+) -> None:
+    whole = run_readonly(url, ROWS_50, limit=1000, max_bytes=10_000)
+    assert len(whole.rows) == 50 and not whole.bytes_truncated and not whole.notes
+    by_rows = run_readonly(url, ROWS_50, limit=5, max_bytes=10_000)
+    assert len(by_rows.rows) == 5 and by_rows.truncated and not by_rows.bytes_truncated
+    chinese = run_readonly(url, "SELECT '一刀切' AS t", max_bytes=8)  # 9 bytes in UTF-8
+    assert chinese.rows == [] and chinese.bytes_truncated
+    with pytest.raises(QueryError, match="invalid byte limit 0"):
+        run_readonly(url, "SELECT 1", max_bytes=0)
+
+
+def test_byte_limit_stops_sqlite_building_a_huge_value(tmp_path: Path) -> None:
+    """issue 14: `SELECT randomblob(200000000)` peaked at 3.6 GB; now SQLite refuses to build
+    a value longer than max_bytes, and the result says it stopped."""
+    db = tmp_path / "t.db"
+    sqlite3.connect(db).close()
+    result = run_readonly(f"sqlite:///{db}", "SELECT randomblob(200000000)", max_bytes=1_000_000)
+    assert result.rows == [] and result.bytes_truncated
+    assert result.notes == ["stopped after 0 rows: the result would pass 1000000 bytes"]
+    unlimited = run_readonly(f"sqlite:///{db}", "SELECT length(randomblob(2000000))")
+    assert unlimited.rows == [(2000000,)] and not unlimited.bytes_truncated

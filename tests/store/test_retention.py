@@ -7,7 +7,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from yuqing.store.models import Incident, IncidentPost, Post, PostTag, Source
+from yuqing.store.models import (
+    Incident,
+    IncidentPost,
+    Post,
+    PostTag,
+    Source,
+    TriageDepartment,
+    TriageItem,
+)
 from yuqing.store.retention import purge
 from yuqing.store.session import Database
 
@@ -77,3 +85,29 @@ def test_purge_deletes_old_posts_and_their_tags_only(database: Database, clock: 
     assert _count(database, PostTag) == 1
     assert _count(database, Incident) == 1  # incidents are kept
     assert purge(database, retention_days=365, now=now).posts == 0
+
+
+def test_purge_takes_queued_triage_items_along(database: Database, clock: Any) -> None:
+    """Issue 11: a purged post leaves no 待研判 item behind (even without foreign keys)."""
+    now = clock()
+    with database.session() as s:
+        src = Source(name="demo", kind="feed")
+        s.add(src)
+        s.flush()
+        old, keep = _post(s, src.id, 1, now - timedelta(days=400)), _post(s, src.id, 2, now)
+        for pid in (old, keep):
+            item = TriageItem(
+                post_id=pid,
+                fields=["shutdown"],
+                rules=["shutdown-report"],
+                shutdown_score=0.6,
+                blanket_score=0.1,
+                locality="",
+            )
+            s.add(item)
+            s.flush()
+            s.add(TriageDepartment(item_id=item.id, department_code="lsq"))
+    assert purge(database, retention_days=365, now=now).posts == 1
+    with database.session() as s:
+        assert list(s.scalars(select(TriageItem.post_id))) == [keep]
+    assert _count(database, TriageDepartment) == 1

@@ -15,7 +15,7 @@ a past day renders the same whenever it is rendered.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.alerts.labels import SECTOR_NAMES, SECTORS, sector_name
+from yuqing.alerts.locality import gate_on, local_source_ids
 from yuqing.alerts.outbox_rows import evidence_terms, snippet
 from yuqing.alerts.routing import RoutingTree
 from yuqing.config import Config
@@ -34,6 +35,7 @@ from yuqing.store.models import (
     PostTag,
     Source,
 )
+from yuqing.store.probation import OnProbation, on_probation
 
 CITY = "city"
 CITY_NAME = "全市"  # the city-wide digest, for the leaders (routing.escalation_receiver)
@@ -147,6 +149,7 @@ class DailyCell:
     sector: str
     district: str
     counts: Counts
+    local: bool = True  # False: posts about other places (其他地区, the locality gate)
 
 
 @dataclass
@@ -196,6 +199,7 @@ class PostRow:
     score: float
     cluster_id: int | None
     evidence: list[str]
+    local: bool = True
 
     @property
     def snippet(self) -> str:
@@ -221,6 +225,7 @@ class Facts:
     posts: list[PostRow]
     sources: list[SourceRow]
     timezone: str
+    probation: list[OnProbation] = field(default_factory=list)
 
 
 def collect(config: Config, session: Session, period: Period) -> Facts:
@@ -228,16 +233,36 @@ def collect(config: Config, session: Session, period: Period) -> Facts:
     first = period.day - timedelta(days=max(TREND_DAYS, 2 * period.days) - 1)
     return Facts(
         period=period,
-        cells=daily_cells(session, first, period.day, tz),
+        cells=daily_cells(session, first, period.day, tz, config),
         incidents=_incidents(session, period, config.settings.base_url.rstrip("/")),
-        posts=_flagged_posts(session, period),
+        posts=_flagged_posts(session, period, config=config),
         sources=_sources(session, period),
         timezone=tz,
+        probation=on_probation(
+            session,
+            config.settings.source_probation_days,
+            now=period.end,
+            with_posts_since=period.start,
+        ),
     )
 
 
-def daily_cells(session: Session, first: date, last: date, timezone: str) -> list[DailyCell]:
-    """Posts per local day × sector × district from ``first`` to ``last`` (inclusive)."""
+class _Local:
+    """Whether a post is the city's own (the locality gate; all are while it is off)."""
+
+    def __init__(self, session: Session, config: Config | None) -> None:
+        self.gate = config is not None and gate_on(config)
+        self.sources = local_source_ids(session, config) if config is not None else set()
+
+    def __call__(self, district: str | None, city: str | None, source_id: int) -> bool:
+        return not self.gate or bool(district) or bool(city) or source_id in self.sources
+
+
+def daily_cells(
+    session: Session, first: date, last: date, timezone: str, config: Config | None = None
+) -> list[DailyCell]:
+    """Posts per local day × sector × district from ``first`` to ``last`` (inclusive); with
+    ``config``, posts about other places (the locality gate) in cells of their own."""
     tz = ZoneInfo(timezone)
     start = datetime.combine(first, time(0), tz).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tz).astimezone(UTC)
@@ -249,18 +274,22 @@ def daily_cells(session: Session, first: date, last: date, timezone: str) -> lis
             PostTag.shutdown,
             PostTag.blanket,
             PostTag.complaint,
+            PostTag.city_match,
+            Post.source_id,
         )
         .outerjoin(PostTag, PostTag.post_id == Post.id)
         .where(Post.published_at >= start, Post.published_at < end)
     )
-    cells: dict[tuple[date, str, str], Counts] = defaultdict(Counts)
-    for published, sector, district, shutdown, blanket, complaint in rows:
-        c = cells[(published.astimezone(tz).date(), sector or "", district or "")]
+    is_local = _Local(session, config)
+    cells: dict[tuple[date, str, str, bool], Counts] = defaultdict(Counts)
+    for published, sector, district, shutdown, blanket, complaint, city, source in rows:
+        local = is_local(district, city, source)
+        c = cells[(published.astimezone(tz).date(), sector or "", district or "", local)]
         c.posts += 1
         c.shutdown += int(bool(shutdown))
         c.blanket += int(bool(shutdown and blanket))
         c.complaint += int(bool(complaint))
-    return [DailyCell(d, s, di, c) for (d, s, di), c in sorted(cells.items())]
+    return [DailyCell(d, s, di, c, lo) for (d, s, di, lo), c in sorted(cells.items())]
 
 
 def _incidents(session: Session, period: Period, base_url: str) -> list[IncidentRow]:
@@ -304,8 +333,11 @@ def _incidents(session: Session, period: Period, base_url: str) -> list[Incident
     ]
 
 
-def _flagged_posts(session: Session, period: Period, cap: int = 20_000) -> list[PostRow]:
+def _flagged_posts(
+    session: Session, period: Period, cap: int = 20_000, config: Config | None = None
+) -> list[PostRow]:
     """Posts of the period tagged shutdown or complaint, most important first."""
+    is_local = _Local(session, config)
     score = (
         func.coalesce(PostTag.shutdown_score, 0.0)
         + func.coalesce(PostTag.complaint_score, 0.0)
@@ -344,6 +376,7 @@ def _flagged_posts(session: Session, period: Period, cap: int = 20_000) -> list[
             score=float(sc or 0.0),
             cluster_id=p.cluster_id,
             evidence=evidence_terms(t.evidence),
+            local=is_local(t.district, t.city_match, p.source_id),
         )
         for p, t, source, sc in rows
     ]

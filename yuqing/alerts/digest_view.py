@@ -19,6 +19,7 @@ from yuqing.alerts.digest_data import (
     sector_label,
 )
 from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
+from yuqing.alerts.locality import OTHER_REGION, gate_on
 from yuqing.alerts.messages import Formatter
 from yuqing.config import Config
 
@@ -59,10 +60,15 @@ def _delta(now: int, prev: int) -> str:
     return f"+{now - prev}" if now > prev else str(now - prev)
 
 
-def _sum(facts: Facts, scope: Scope, first: date, last: date) -> Counts:
+def _sum(facts: Facts, scope: Scope, first: date, last: date, local: bool = True) -> Counts:
+    """The counts of the city's own posts (``local``), or of the posts about other places."""
     total = Counts()
     for cell in facts.cells:
-        if first <= cell.day <= last and scope.covers(cell.sector, cell.district):
+        if (
+            cell.local == local
+            and first <= cell.day <= last
+            and scope.covers(cell.sector, cell.district)
+        ):
             total.add(cell.counts)
     return total
 
@@ -113,6 +119,24 @@ def build_view(
         }
         for k, label in METRICS
     ]
+    if gate_on(config):  # posts about other places: counted apart, never alerted
+        other = _sum(facts, scope, first, last, local=False).posts
+        other_prev = _sum(
+            facts,
+            scope,
+            first - timedelta(days=period.days),
+            first - timedelta(days=1),
+            local=False,
+        ).posts
+        counts.append(
+            {
+                "key": "other_region",
+                "label": f"{OTHER_REGION}帖文（不计入以上各项，不预警）",
+                "now": other,
+                "prev": other_prev,
+                "delta": _delta(other, other_prev),
+            }
+        )
 
     t = period.end
     mine = [i for i in facts.incidents if scope.code == CITY or scope.code in i.departments]
@@ -148,7 +172,7 @@ def build_view(
     posts: list[dict[str, Any]] = []
     clusters: set[int | None] = set()
     for p in facts.posts:
-        if len(posts) >= TOP_POSTS or not scope.covers(p.sector, p.district):
+        if len(posts) >= TOP_POSTS or not p.local or not scope.covers(p.sector, p.district):
             continue
         if p.cluster_id is not None and p.cluster_id in clusters:
             continue  # reposts and near-duplicates once
@@ -203,6 +227,19 @@ def build_view(
         if show_sources
         else [],
         "sources_note": note,
+        "probation": [
+            {
+                "name": p.name,
+                "line": (
+                    f"{p.name}：首次采集于 {fmt.time(p.first_seen_at.isoformat())}，"
+                    f"本时段 {p.posts} 条帖文，试运行期间不触发部门告警；"
+                    f"管理员确认后正式启用（至迟 {fmt.time(p.ends_at.isoformat())} 自动结束试运行）"
+                ),
+            }
+            for p in facts.probation
+        ]
+        if show_sources
+        else [],
         "url": link_url(digest_url(config.settings.base_url, period.kind, period.day, scope.code)),
         "generated": fmt.time(now.isoformat()),
         "images": None,
@@ -217,6 +254,9 @@ def build_view(
     return view, chart_data
 
 
+PROBATION_TITLE = "新采集源试运行"
+
+
 def _source_receivers(config: Config) -> list[Any]:
     from yuqing.alerts.routing import RoutingTree
 
@@ -228,7 +268,7 @@ def _trend(facts: Facts, scope: Scope, last: date) -> dict[str, list[int]]:
     index = {d: i for i, d in enumerate(days)}
     series: dict[str, list[int]] = {}
     for cell in facts.cells:
-        if cell.day in index and scope.covers(cell.sector, cell.district):
+        if cell.local and cell.day in index and scope.covers(cell.sector, cell.district):
             name = sector_label(cell.sector)
             series.setdefault(name, [0] * len(days))[index[cell.day]] += cell.counts.posts
     return dict(sorted(series.items(), key=lambda kv: -sum(kv[1])))
@@ -238,7 +278,7 @@ def _by_district(facts: Facts, scope: Scope, first: date, last: date) -> list[tu
     totals: dict[str, int] = {}
     for cell in facts.cells:
         if first <= cell.day <= last and scope.covers(cell.sector, cell.district):
-            name = cell.district or "未识别"
+            name = (cell.district or "未识别") if cell.local else OTHER_REGION
             totals[name] = totals.get(name, 0) + cell.counts.posts
     return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:17]
 
@@ -256,6 +296,8 @@ def summary(view: dict[str, Any]) -> str:
             lines += [f"超时未签收：{r['title']}（时限 {r['due']}）" for r in section["rows"][:3]]
     if view["posts"]:
         lines.append(f"重点帖文：{view['posts'][0]['title']}")
+    if view.get("probation"):
+        lines.append(PROBATION_TITLE + "：" + "、".join(p["name"] for p in view["probation"][:5]))
     if view["sources"]:
         lines.append("采集源故障：" + "、".join(s["name"] for s in view["sources"][:5]))
     elif view["sources_note"]:

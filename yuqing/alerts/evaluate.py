@@ -23,17 +23,20 @@ from typing import Any, NamedTuple
 from sqlalchemy import String, and_, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from yuqing.alerts import notify
+from yuqing.alerts import notify, triage
 from yuqing.alerts.audit import SYSTEM_ACTOR
 from yuqing.alerts.context import AlertContext, context_for
 from yuqing.alerts.grouping import AlertGroup, attach, dialect_insert
 from yuqing.alerts.incidents import fingerprint, resolve
 from yuqing.alerts.labels import Labels, label_key
+from yuqing.alerts.locality import decide as locality_of
+from yuqing.alerts.locality import gate_on, local_condition, local_sources
 from yuqing.alerts.rules import PostRule, tags_from_row
 from yuqing.alerts.surge import detect_surges, failing_sources
 from yuqing.config import Config
 from yuqing.config.rules import AlertRule
-from yuqing.store.models import AlertCursor, Incident, Post, PostTag
+from yuqing.store.models import AlertCursor, Incident, Post, PostTag, Source
+from yuqing.store.probation import probation_ids
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
@@ -56,6 +59,8 @@ class EvaluationResult:
     auto_resolved: int = 0
     notifications: int = 0
     suppressed: int = 0
+    not_local: int = 0  # posts about other places: stored, never alerted (locality gate)
+    triaged: int = 0  # posts queued for 待研判 instead of opening an incident
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -123,6 +128,8 @@ def _posts(
         return
     position: tuple[datetime, int] | None = None
     first = True
+    with db.session() as s:
+        probation = probation_ids(s, ctx.config.settings.source_probation_days, now)
     cache: dict[tuple[Any, ...], list[tuple[PostRule, str, Labels]]] = {}
     while True:
         with db.session() as s:
@@ -135,11 +142,15 @@ def _posts(
                         if rescan > timedelta(0)
                         else (cursor.tagged_at, cursor.last_id)
                     )
-            rows = _read(s, ctx, position, batch_size)
+            rows = _read(s, ctx, position, batch_size, probation)
             if not rows:
                 return
-            groups = _alerts(ctx, rows, now, result, cache)
+            # per batch: a source created since (a first crawl) is known by its name
+            sources = {i: n for i, n in s.execute(select(Source.id, Source.name))}
+            candidates: list[triage.Candidate] = []
+            groups = _alerts(ctx, rows, now, result, cache, sources, candidates)
             attached = attach(s, ctx, list(groups.values()), now)
+            result.triaged += triage.enqueue(s, ctx, candidates, now)
             result.incidents_opened += len(attached.opened)
             result.incidents_updated += len(attached.updated)
             result.posts_listed += attached.linked
@@ -169,11 +180,21 @@ class TagRow(NamedTuple):
     published_at: datetime | str
     title: str = ""
     text: str = ""
+    shutdown_score: float = 0.0
+    blanket_score: float = 0.0
+    city_match: str | None = None
+    source_id: int = 0
 
 
 def _read(
-    s: Session, ctx: AlertContext, position: tuple[datetime, int] | None, limit: int
+    s: Session,
+    ctx: AlertContext,
+    position: tuple[datetime, int] | None,
+    limit: int,
+    probation: set[int] | None = None,
 ) -> list[TagRow]:
+    """The next tagged posts; those of sources on probation are skipped (they raise no
+    alerts, see :mod:`yuqing.store.probation`)."""
     sqlite = s.get_bind().dialect.name == "sqlite"
     cols: list[Any] = [
         PostTag.id,
@@ -188,6 +209,10 @@ def _read(
         type_coerce(PostTag.custom, String) if sqlite else PostTag.custom,
         Post.cluster_id,
         _datetime(Post.published_at, sqlite).label("published_at"),
+        PostTag.shutdown_score,
+        PostTag.blanket_score,
+        PostTag.city_match,
+        Post.source_id,
     ]
     if ctx.rules.needs_text:
         cols += [Post.title, Post.text]
@@ -197,19 +222,21 @@ def _read(
         q = q.where(
             PostTag.tagged_at >= at, or_(PostTag.tagged_at > at, and_(PostTag.id > last_id))
         )
+    if probation:
+        q = q.where(Post.source_id.not_in(probation))
     q = q.order_by(PostTag.tagged_at, PostTag.id).limit(limit)
     # On SQLite, datetimes come as their stored text (parsing them with the column type is
     # the slowest part of reading): compared as text, parsed only where a value is used.
     out = []
     for r in s.connection().execute(q).all():
-        title, text = (r[12], r[13]) if len(r) > 12 else ("", "")
+        title, text = (r[16], r[17]) if len(r) > 16 else ("", "")
         custom = r[9]
         if isinstance(custom, str):  # SQLite: JSON text, nearly always "{}"
             custom = json.loads(custom) if custom not in ("{}", "null") else None
         out.append(
             TagRow(
                 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], custom, r[10], r[11],
-                title or "", text or "",
+                title or "", text or "", r[12] or 0.0, r[13] or 0.0, r[14], r[15],
             )
         )  # fmt: skip
     return out
@@ -231,42 +258,76 @@ def _alerts(
     now: datetime,
     result: EvaluationResult,
     cache: dict[tuple[Any, ...], list[tuple[PostRule, str, Labels]]],
+    sources: dict[int, str] | None = None,
+    candidates: list[triage.Candidate] | None = None,
 ) -> dict[str, AlertGroup]:
     """Alerts of a batch of tagged posts, grouped by fingerprint. The ``when`` conditions,
     labels and fingerprints depend only on the tags, so they are computed once per distinct
-    combination of tags (``cache``); keyword conditions are checked per post."""
+    combination of tags (``cache``); keyword conditions are checked per post.
+
+    Posts about other places are skipped (the locality gate); shutdown and blanket count as
+    set when their scores reach the triage band's high end, and a post whose uncertain tags
+    would fire more rules goes to ``candidates`` (the 待研判 queue)."""
     from yuqing.nlp.normalize import normalize_for_matching
 
-    oldest = now - ctx.config.rules.max_post_age
+    config = ctx.config
+    gate = gate_on(config)
+    local_ids = {i for i, n in (sources or {}).items() if n in local_sources(config)}
+    bands = config.settings.triage
+    oldest = now - config.rules.max_post_age
     oldest_text = oldest.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     groups: dict[str, AlertGroup] = {}
     for row in rows:
         published = row.published_at
         if published < (oldest_text if isinstance(published, str) else oldest):  # type: ignore[operator]
             continue
+        if gate and not (row.district or row.city_match or row.source_id in local_ids):
+            result.not_local += 1
+            continue
         custom = row.custom or {}
-        key = (
-            bool(row.shutdown),
-            bool(row.blanket),
+        decision = triage.decide(
+            bands, row.shutdown, row.shutdown_score, row.blanket, row.blanket_score
+        )
+        shutdown, blanket = decision.pushed
+        rest = (
             bool(row.complaint),
             bool(row.licensed),
             row.sector,
             row.district,
             _freeze(custom) if custom else (),
         )
-        hits = cache.get(key)
-        if hits is None:
-            hits = cache[key] = _hits(ctx, key[:6], custom)
-        if not hits:
-            continue
         text: str | None = None
+
+        def normalized(row: TagRow = row) -> str:
+            nonlocal text
+            if text is None:
+                text = normalize_for_matching(f"{row.title}\n{row.text}")
+            return text
+
+        hits = _matching(ctx, cache, (shutdown, blanket, *rest), custom, normalized)
+        if decision.uncertain and candidates is not None:
+            more = _matching(
+                ctx, cache, (*decision.confirmed(decision.uncertain), *rest), custom, normalized
+            )
+            pushed = {fp for _, fp, _ in hits}
+            extra = [h for h in more if h[1] not in pushed]
+            if extra:
+                source = (sources or {}).get(row.source_id)
+                candidates.append(
+                    triage.Candidate(
+                        row.post_id,
+                        decision.uncertain,
+                        extra,
+                        float(row.shutdown_score),
+                        float(row.blanket_score),
+                        row.district,
+                        row.sector,
+                        locality_of(config, row.district, row.city_match, source).why_zh,
+                        triage.candidate_departments(ctx, extra),
+                    )
+                )
         cluster = row.cluster_id if row.cluster_id is not None else -row.post_id
         for rule, fp, labels in hits:
-            if rule.keywords is not None:
-                if text is None:
-                    text = normalize_for_matching(f"{row.title}\n{row.text}")
-                if not rule.keywords.matches(text, normalized=True):
-                    continue
             group = groups.get(fp)
             if group is None:
                 group = groups[fp] = AlertGroup(fp, labels, rule.rule)
@@ -275,6 +336,23 @@ def _alerts(
             group.posts[row.post_id] = (cluster, published)
             result.alerts += 1
     return groups
+
+
+def _matching(
+    ctx: AlertContext,
+    cache: dict[tuple[Any, ...], list[tuple[PostRule, str, Labels]]],
+    key: tuple[Any, ...],
+    custom: dict[str, Any],
+    text: Any,
+) -> list[tuple[PostRule, str, Labels]]:
+    """The rules the tags ``key`` fire (cached per key), keyword conditions checked on the
+    post's normalized ``text()``."""
+    hits = cache.get(key)
+    if hits is None:
+        hits = cache[key] = _hits(ctx, key[:6], custom)
+    return [
+        h for h in hits if h[0].keywords is None or h[0].keywords.matches(text(), normalized=True)
+    ]
 
 
 def _freeze(custom: dict[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -314,9 +392,13 @@ def _group(
 def _surges(s: Session, ctx: AlertContext, now: datetime, result: EvaluationResult) -> None:
     groups: dict[str, AlertGroup] = {}
     fps: dict[tuple[tuple[str, str], ...], str] = {}
+    probation = frozenset(probation_ids(s, ctx.config.settings.source_probation_days, now))
     for rule in ctx.rules.surge:
         assert rule.surge is not None
-        for hit in detect_surges(s, rule, now):
+        # the city's own posts only, and none of a source on probation (issue 12)
+        where = and_(local_condition(ctx.config), Post.source_id.not_in(probation))
+        key = f"local:{gate_on(ctx.config)}:{sorted(local_sources(ctx.config))}:{sorted(probation)}"
+        for hit in detect_surges(s, rule, now, where, key):
             labels: Labels = {"rule": rule.name, "severity": rule.severity, **hit.values}
             labels.update(rule.labels)
             group = _group(ctx, groups, fps, labels, rule)

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Integer, cast, distinct, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from yuqing.config.rules import AlertRule, Surge
@@ -65,12 +75,17 @@ _baselines: dict[tuple[str, str, datetime], dict[tuple[Any, ...], list[int]]] = 
 
 
 def _baseline(
-    session: Session, surge: Surge, cols: list[Any], start: datetime
+    session: Session,
+    surge: Surge,
+    cols: list[Any],
+    start: datetime,
+    where: ColumnElement[bool],
+    where_key: str,
 ) -> dict[tuple[Any, ...], list[int]]:
     """Complaints per group and bucket (distinct clusters), bucket 0 just before ``start``."""
     epoch = datetime(2000, 1, 1, tzinfo=UTC)
     end = start - (start - epoch) % BASELINE_STEP
-    cache_key = (str(session.get_bind().engine.url), surge.model_dump_json(), end)
+    cache_key = (str(session.get_bind().engine.url), surge.model_dump_json() + where_key, end)
     hit = _baselines.get(cache_key)
     if hit is not None:
         return hit
@@ -84,6 +99,7 @@ def _baseline(
             PostTag.complaint.is_(True),
             Post.published_at > end - surge.window * buckets,
             Post.published_at <= end,
+            where,
         )
         .group_by(*cols, bucket)
     )
@@ -98,10 +114,18 @@ def _baseline(
     return out
 
 
-def detect_surges(session: Session, rule: AlertRule, now: datetime) -> list[SurgeHit]:
+def detect_surges(
+    session: Session,
+    rule: AlertRule,
+    now: datetime,
+    where: ColumnElement[bool] | None = None,
+    where_key: str = "",
+) -> list[SurgeHit]:
     """Groups whose complaints in the last window exceed their baseline: an aggregate over
     the window (cheap: an index range), the cached baseline, one query per surge for its
-    posts."""
+    posts. ``where`` narrows the posts counted (the locality gate: the city's own posts only);
+    ``where_key`` names it in the baseline cache."""
+    where = true() if where is None else where
     surge: Surge = rule.surge or Surge()
     cols = [_column(name) for name in surge.by]
     start = now - surge.window
@@ -111,14 +135,16 @@ def detect_surges(session: Session, rule: AlertRule, now: datetime) -> list[Surg
         select(*cols, func.count(distinct(key)))
         .select_from(PostTag)
         .join(Post, Post.id == PostTag.post_id)
-        .where(PostTag.complaint.is_(True), Post.published_at > start, Post.published_at <= now)
+        .where(
+            PostTag.complaint.is_(True), Post.published_at > start, Post.published_at <= now, where
+        )
         .group_by(*cols)
         .having(func.count(distinct(key)) >= surge.min_count)
     )
     candidates = {tuple(r[: len(cols)]): int(r[len(cols)]) for r in conn.execute(current).all()}
     if not candidates:
         return []
-    baseline = _baseline(session, surge, cols, start)
+    baseline = _baseline(session, surge, cols, start, where, where_key)
     buckets = max(1, int(surge.baseline / surge.window))
     hits: list[SurgeHit] = []
     for group, count in sorted(candidates.items(), key=lambda kv: tuple(map(str, kv[0]))):
@@ -129,11 +155,11 @@ def detect_surges(session: Session, rule: AlertRule, now: datetime) -> list[Surg
         if count <= threshold:
             continue
         values = {str(name): (group[i] or "") for i, name in enumerate(surge.by)}
-        where = [PostTag.complaint.is_(True), *(_equal(n, v) for n, v in values.items())]
+        conds = [PostTag.complaint.is_(True), *(_equal(n, v) for n, v in values.items()), where]
         posts_q = (
             select(Post.id, key, Post.published_at)
             .join(PostTag, PostTag.post_id == Post.id)
-            .where(*where, Post.published_at > start, Post.published_at <= now)
+            .where(*conds, Post.published_at > start, Post.published_at <= now)
         )
         posts = {pid: (cluster, published) for pid, cluster, published in session.execute(posts_q)}
         hits.append(SurgeHit(values, count, mean, std, threshold, posts))

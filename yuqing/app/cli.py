@@ -91,6 +91,7 @@ COMMAND_MODULES: dict[str, str] = {
     "escalate": "alerts_cmd",
     "incidents": "alerts_cmd",
     "silences": "alerts_cmd",
+    "triage": "triage_cmd",
     "web": "web_cmd",
     "users": "web_cmd",
     "tag": "nlp_cmd",

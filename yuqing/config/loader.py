@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from yuqing.config.errors import ConfigError, ConfigErrors
 from yuqing.config.models import SECTION_FILES, Config
 from yuqing.config.settings import NON_SETTING_ENV, Secrets, Settings
+from yuqing.config.source_files import key_hint, sources_d
 
 DEFAULTS_DIR = Path(__file__).resolve().parent
 _SECRET_KEY = re.compile(r"(password|passwd|secret|token|api_key|access_key|private_key)$", re.I)
@@ -235,6 +236,18 @@ def load(
                 )
     for section, relative in SECTION_FILES.items():
         layer(section, relative)
+        if section == "sources" and user_dir is not None:
+            for path, content in sources_d(user_dir, errors):
+                name = display_name(path)
+                files.append(name)
+                base = data.get("sources", {})
+                base_origin = origins.children.get("sources", Origin(name))
+                try:
+                    data["sources"], origins.children["sources"] = merge(
+                        base, base_origin, content, name
+                    )
+                except ConfigError as exc:
+                    errors.append(exc)
 
     settings = data.setdefault("settings", {})
     settings_origin = origins.children.setdefault("settings", Origin("config/settings.yaml"))
@@ -350,7 +363,7 @@ def _to_config_error(err: Any, data: dict[str, Any], origins: Origin) -> ConfigE
     kind = err["type"]
     value = err.get("input")
     if kind == "extra_forbidden":
-        reason = "unknown key"
+        reason = "unknown key" + key_hint(loc, data)
         if loc and isinstance(loc[-1], str) and "." in loc[-1]:
             head, _, tail = loc[-1].partition(".")
             reason += f" (a dotted key is not a path: nest it, `{head}:` then `  {tail}: …`)"

@@ -8,9 +8,9 @@ import os
 import secrets as _secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from yuqing.config.errors import ConfigError
@@ -47,6 +47,80 @@ class NlpSettings(Strict):
     jobs: int = Field(default=2, ge=1, le=64)  # worker processes for batch tagging (retag)
 
 
+def check_band(value: Any) -> tuple[float, float]:
+    """``[low, high]``: scores >= high are pushed, scores in [low, high) go to triage."""
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        raise ValueError(f"invalid band {value!r} (expected [low, high], two numbers in 0..1)")
+    low, high = float(value[0]), float(value[1])
+    if not (0 <= low <= 1 and 0 <= high <= 1):
+        raise ValueError(f"invalid band {list(value)!r}: low and high must be within 0..1")
+    if low >= high:
+        raise ValueError(
+            f"invalid band {list(value)!r}: low ({low:g}) must be below high ({high:g})"
+        )
+    return low, high
+
+
+Band = Annotated[tuple[float, float], BeforeValidator(check_band)]
+
+
+class TriageBands(Strict):
+    """Defaults: ``python -m bench.triage --suggest`` on realdev with model m-5b02f592579a (no
+    high reached pushed precision 0.80 there, so nothing is pushed: all goes to triage)."""
+
+    shutdown: Band = (0.75, 1.0)
+    blanket: Band = (0.07, 1.0)
+
+
+class TriageSettings(Strict):
+    """Posts whose shutdown or blanket score falls in a band's [low, high) wait in the 待研判
+    queue instead of opening an incident; scores >= high are pushed, scores < low raise nothing.
+    With ``enabled: false`` alerts follow the tags (the nlp thresholds) as before."""
+
+    enabled: bool = True
+    bands: TriageBands = Field(default_factory=TriageBands)
+
+
+class LocalitySettings(Strict):
+    """The locality gate: only posts about the configured city (a gazetteer name, or a source
+    with ``local: true``) open incidents; the others are stored, tagged and searchable."""
+
+    enabled: bool = True
+
+
+class WebSettings(Strict):
+    """``yuqing web``: sessions (kept in the database, ended at logout) and login throttling
+    (per user and address back-off; never a lockout of the right password)."""
+
+    session_max_hours: int = Field(default=12, ge=1, le=30 * 24)
+    session_idle_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    login_free_failures: int = Field(default=3, ge=1, le=100)
+    login_backoff_seconds: int = Field(default=2, ge=1, le=3600)
+    login_backoff_max_seconds: int = Field(default=300, ge=1, le=24 * 3600)
+    login_address_limit: int = Field(default=20, ge=1, le=100_000)
+    login_window_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
+
+    @field_validator("session_idle_minutes")
+    @classmethod
+    def _idle_within_max(cls, value: int, info: ValidationInfo) -> int:
+        max_hours = info.data.get("session_max_hours")
+        if max_hours is not None and value > max_hours * 60:
+            raise ValueError(f"{value} minutes is longer than session_max_hours ({max_hours} h)")
+        return value
+
+    @field_validator("login_backoff_max_seconds")
+    @classmethod
+    def _max_above_first(cls, value: int, info: ValidationInfo) -> int:
+        first = info.data.get("login_backoff_seconds")
+        if first is not None and value < first:
+            raise ValueError(f"{value} s is below login_backoff_seconds ({first} s)")
+        return value
+
+
 class Settings(Strict):
     database_url: str | None = None
     data_dir: Path = Path("var")
@@ -56,8 +130,15 @@ class Settings(Strict):
     gazetteer: str = "qiqihar"
     retention_days: int = Field(default=365, ge=1)
     user_agent: str = "yuqing/0.1 (public-opinion monitoring; obeys robots.txt)"
+    # A source crawled for the first time less than this many days ago is on probation: its
+    # posts raise no department alerts (only a 新采集源试运行 digest line) until an admin
+    # confirms it (`yuqing sources confirm NAME`, or the web admin). 0: no probation.
+    source_probation_days: int = Field(default=3, ge=0, le=365)
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
+    locality: LocalitySettings = Field(default_factory=LocalitySettings)
+    triage: TriageSettings = Field(default_factory=TriageSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @property
     def effective_database_url(self) -> str:

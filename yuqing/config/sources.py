@@ -7,7 +7,9 @@ URLs may contain ``{demo}`` (the bundled demo site's base URL, given at run time
 
 Field selectors: ``css:...`` (the default when there is no prefix) or ``xpath:...`` on HTML,
 JMESPath on JSON. A field may also be ``{select: ..., regex: ...}``: the first group (or the
-whole match) of ``regex`` in the selected text.
+whole match) of ``regex`` in the selected text. A field (or its ``select``) may be a list of
+selectors, tried in order: the first that finds a non-empty value wins
+(``title: [h1.a::text, "meta[property='og:title']::attr(content)"]``).
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from yuqing.config.types import Duration, Slug
+from yuqing.config.types import Duration, Slug, TimeZoneName
 
 SPIDER_KINDS = ("feed", "listing", "jsonapi")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 POST_FIELDS = ("title", "text", "published", "url", "author")
 
 
@@ -68,10 +73,22 @@ def check_selector(value: str, language: Literal["html", "json"]) -> str:
 
 
 class FieldSpec(Strict):
-    """One field: a selector, optionally narrowed by a regular expression."""
+    """One field: a selector, or a list of them tried in order (the first non-empty value
+    wins), optionally narrowed by a regular expression."""
 
-    select: str
+    select: str | list[str]
     regex: str | None = None
+
+    @field_validator("select")
+    @classmethod
+    def _select(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list) and not value:
+            raise ValueError("empty list of selectors")
+        return value
+
+    @property
+    def selectors(self) -> list[str]:
+        return [self.select] if isinstance(self.select, str) else self.select
 
     @field_validator("regex")
     @classmethod
@@ -85,7 +102,7 @@ class FieldSpec(Strict):
 
 
 def _spec(value: Any) -> Any:
-    return {"select": value} if isinstance(value, str) else value
+    return {"select": value} if isinstance(value, str | list) else value
 
 
 class FieldMap(Strict):
@@ -113,10 +130,12 @@ class FieldMap(Strict):
 
     def check(self, language: Literal["html", "json"]) -> None:
         for name, spec in self.items():
-            try:
-                check_selector(spec.select, language)
-            except ValueError as exc:
-                raise ValueError(f"{name}: {exc}") from exc
+            for index, selector in enumerate(spec.selectors):
+                where = name if isinstance(spec.select, str) else f"{name}[{index}]"
+                try:
+                    check_selector(selector, language)
+                except ValueError as exc:
+                    raise ValueError(f"{where}: {exc}") from exc
 
 
 class Pagination(Strict):
@@ -153,6 +172,7 @@ class SourceBase(Strict):
     name: Slug
     title: str = ""
     enabled: bool = True
+    local: bool = False  # the city's own board or media: every post is about the city
     note: str = ""
     start_urls: list[str] = Field(min_length=1)
     interval: Duration = timedelta(minutes=15)
@@ -162,6 +182,9 @@ class SourceBase(Strict):
     recent_window: Duration = timedelta(days=2)
     headers: dict[str, str] = Field(default_factory=dict)
     encoding: str | None = None
+    # The site's time zone: times it prints without a zone are read in it (default: settings'
+    # timezone, Asia/Shanghai).
+    timezone: TimeZoneName | None = None
     obey_robots: bool = True
     concurrency: int = Field(default=4, ge=1, le=64)
     download_delay: float = Field(default=0.25, ge=0)
@@ -171,6 +194,20 @@ class SourceBase(Strict):
     proxy_env: str | None = None
     date_order: Literal["newest_first", "unordered"] = "newest_first"
     required: list[Required] = Field(default_factory=_default_required)
+    # Hosts the crawl may follow links to (each with its subdomains). Default: the hosts of
+    # start_urls; list them to widen. Links elsewhere are counted (page:offsite), not followed.
+    allowed_domains: list[str] | None = None
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, domains: list[str] | None) -> list[str] | None:
+        for i, domain in enumerate(domains or []):
+            if not _DOMAIN.fullmatch(domain):
+                raise ValueError(
+                    f"[{i}]: {domain!r} is not a host name (write the host only, "
+                    "e.g. 'news.example.cn': no scheme, port or path)"
+                )
+        return domains
 
     @field_validator("start_urls")
     @classmethod
@@ -227,6 +264,20 @@ class SourceBase(Strict):
     def uses_demo(self) -> bool:
         return any(u.startswith("{demo}") for u in self.start_urls)
 
+    def domains(self, demo_url: str = "") -> list[str]:
+        """The hosts the crawl stays on (each with its subdomains): ``allowed_domains``, else
+        the start URLs' hosts, ``www.`` dropped (``www.x.cn`` also allows ``x.cn``, ``m.x.cn``)."""
+        if self.allowed_domains is not None:
+            return list(self.allowed_domains)
+        hosts: list[str] = []
+        for template in self.start_urls:
+            host = urlsplit(template.replace("{demo}", demo_url)).hostname
+            if host and host.startswith("www.") and host.count(".") >= 2:
+                host = host[len("www.") :]
+            if host and "{" not in host and host not in hosts:
+                hosts.append(host)
+        return hosts
+
 
 class FeedSource(SourceBase):
     """RSS 2.0 or Atom. With ``follow_links`` each entry's page is fetched and read with
@@ -268,11 +319,15 @@ class ReplyPages(Strict):
 class ListingSource(SourceBase):
     """An HTML list page → detail pages. ``item`` (optional) selects each entry of the list and
     ``list_fields`` read values there (a list-page time lets paging stop at the watermark
-    without fetching details); ``links`` selects the detail URL (within the item, if any)."""
+    without fetching details); ``links`` selects the detail URL (within the item, if any).
+
+    List-only (``follow: false``, or no ``links``): each entry is stored as it is on the list
+    page, from ``list_fields`` (its URL from ``list_fields.url``, else ``links``)."""
 
     kind: Literal["listing"]
     item: str | None = None
-    links: str
+    links: str | None = None
+    follow: bool | None = None
     list_fields: FieldMap = Field(default_factory=FieldMap)
     next_page: str | None = None
     fields: FieldMap = Field(default_factory=FieldMap)
@@ -289,7 +344,35 @@ class ListingSource(SourceBase):
                     raise ValueError(f"{name}: {exc}") from exc
         _checked(self.list_fields, "list_fields", "html")
         _checked(self.fields, "fields", "html")
+        if self.follow and self.links is None:
+            raise ValueError("follow: true needs links (the selector of each entry's page URL)")
+        if not self.follows:
+            self._list_only()
         return self
+
+    def _list_only(self) -> None:
+        how = "follow: false" if self.follow is False else "no links"
+        if self.item is None:
+            raise ValueError(
+                f"a list-only source ({how}) needs item (the selector of each list entry)"
+            )
+        if self.list_fields.url is None and self.links is None:
+            raise ValueError(
+                f"a list-only source ({how}) needs list_fields.url or links (each entry's URL)"
+            )
+        for name in ("fields", "replies"):
+            if name in self.model_fields_set:
+                raise ValueError(
+                    f"{name}: a list-only source ({how}) reads no detail pages; "
+                    "put the selectors in list_fields"
+                )
+        if "required" not in self.model_fields_set:
+            self.required = ["title", "published"]
+
+    @property
+    def follows(self) -> bool:
+        """Whether each entry's link is fetched (False: a list-only source)."""
+        return self.links is not None and self.follow is not False
 
 
 class JsonApiSource(SourceBase):

@@ -1,8 +1,10 @@
 """Parse the time formats Chinese sites print, relative to an injectable "now".
 
-Handled: 刚刚; N秒/分钟/小时/天/周前 (and 半小时前); 今天/昨天/前天 [HH:MM]; MM-DD HH:MM and
-M月D日 [HH:MM] (this year, or last year if that would be in the future); YYYY年M月D日 [HH:MM];
-YYYY-MM-DD / YYYY/MM/DD / YYYY.MM.DD [HH:MM[:SS]]; ISO 8601; RFC 822 (RSS); epoch seconds and
+Handled: 刚刚; N秒/分钟/小时/天/周前 (and 半小时前); 今天/昨天/前天 [HH:MM]; M-D [HH:MM] and
+M月D日 [HH:MM] (this year, or last year if that would be in the future); HH:MM alone (today,
+or yesterday if that is over an hour ahead); YYYY年M月D日 [HH:MM] (``2019年06月15日08:18``);
+YYYY-MM-DD / YYYY/MM/DD / YYYY.MM.DD [HH:MM[:SS]] (also ``2007-08-20-23:59:59``); ISO 8601;
+RFC 822 (RSS); epoch seconds and
 milliseconds (numbers or digit strings). Text around the date is ignored
 (``发布时间：2026-03-05 10:20 来源：…``). Times without a zone are local to ``tz`` (default
 Asia/Shanghai); results are aware datetimes in ``tz``.
@@ -38,9 +40,16 @@ _DAY_WORD = re.compile(r"(今天|昨天|前天)" + _TIME)
 _CN_FULL = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]" + _TIME)
 _CN_SHORT = re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]" + _TIME)
 _NUMERIC_FULL = re.compile(
-    r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+    r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:[ T]+|-|(?=\d{1,2}:))(\d{1,2}):(\d{2})"
+    r"(?::(\d{2}))?)?"
 )
-_NUMERIC_SHORT = re.compile(r"(?<![\d\-/])(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})(?!\d)")
+_NUMERIC_SHORT = re.compile(
+    r"(?<![\d\-/:])(\d{1,2})[-/](\d{1,2})(?:\s*(\d{1,2}):(\d{2}))?(?![\d\-/])"
+)
+_CLOCK_ONLY = re.compile(r"^(?:今日\s*)?(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# A time of day alone is today's, unless that is more than this far ahead of the crawl (then
+# it was yesterday's: a page read at 08:00 that says 23:50).
+CLOCK_SLACK = timedelta(hours=1)
 _EPOCH = re.compile(r"^\s*(\d{10}|\d{13})(?:\.\d+)?\s*$")
 _RFC822 = re.compile(r"[A-Za-z]{3},?\s+\d{1,2}\s+[A-Za-z]{3}\s+\d{4}")
 _UNIT_SECONDS = {
@@ -187,8 +196,19 @@ def _numeric_short(text: str, now: datetime, tz: tzinfo) -> datetime | None:
     m = _NUMERIC_SHORT.search(text)
     if m is None:
         return None
-    month, day, h, mi = (int(g) for g in m.groups())
+    month, day, h, mi = (int(g or 0) for g in m.groups())
     return _this_year(month, day, h, mi, now, tz)
+
+
+def _clock_only(text: str, now: datetime, tz: tzinfo) -> datetime | None:
+    m = _CLOCK_ONLY.match(text)
+    if m is None:
+        return None
+    h, mi, s = _clock(m, 1)
+    result = datetime(now.year, now.month, now.day, h, mi, s, tzinfo=tz)
+    if result - now > CLOCK_SLACK:
+        result -= timedelta(days=1)
+    return result
 
 
 def _cn_short(text: str, now: datetime, tz: tzinfo) -> datetime | None:
@@ -209,4 +229,5 @@ _PARSERS: tuple[Callable[[str, datetime, tzinfo], datetime | None], ...] = (
     _numeric_full,
     _numeric_short,
     _cn_short,
+    _clock_only,
 )

@@ -14,18 +14,18 @@ from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 from scrapy.http import TextResponse
 from scrapy.selector import Selector as ScrapySelector
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from yuqing.config.sources import FieldMap, FieldSpec
+from yuqing.crawler.encoding import CHINESE_ENCODINGS, better_encoding, fix_encoding
 
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([万wWkK千亿]?)")
 _MULTIPLIER = {"": 1, "万": 10_000, "w": 10_000, "W": 10_000, "k": 1000, "K": 1000, "千": 1000}
 _MULTIPLIER["亿"] = 100_000_000
-CHINESE_ENCODINGS = {"gbk", "gb2312", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312"}
 
 # A page (response), a parsel selector, or an lxml element from :func:`nodes`.
 Node = Any
+__all__ = ["CHINESE_ENCODINGS", "better_encoding", "fix_encoding"]  # moved to .encoding
 TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "spm")
 
 
@@ -80,11 +80,35 @@ def root(node: Node) -> Any:
         tree = _TREES.get(node)
         if tree is None:
             # what response.selector would parse, without caching the selector on it
-            tree = _TREES[node] = ScrapySelector(node).root
+            tree = _TREES[node] = rejoin(ScrapySelector(node).root)
         return tree
     if isinstance(node, Selector):
         return node.root
     return node
+
+
+def rejoin(tree: Any) -> Any:
+    """The page's tree with what followed a stray ``</html>`` put back into its body (issue
+    12). lxml's parser makes such content a second ``<html>`` *beside* the root element, where
+    a CSS selector (evaluated from the root element) cannot see it, while an absolute XPath
+    (``//div``) can: the same field would be empty or found depending on how it is written."""
+    extra = tree.getnext() if hasattr(tree, "getnext") else None
+    if extra is None:
+        return tree
+    body = tree.find("body")
+    target = body if body is not None else tree
+    while extra is not None:
+        following = extra.getnext()
+        inner = extra.find("body")
+        for child in list(inner if inner is not None else extra):
+            if child.tag in ("head", "body"):
+                continue
+            target.append(child)
+        if following is None:
+            break
+        extra = following
+    # the (now empty) sibling elements stay; nothing selects them
+    return tree
 
 
 def nodes(node: Node, selector: str) -> list[Any]:
@@ -107,6 +131,13 @@ def values(node: Node, selector: str) -> list[str]:
     return out
 
 
+def join_url(response: TextResponse, link: str) -> str:
+    """``link`` as found on ``response`` made absolute, as every spider joins every URL (a
+    followed link, a stored post's ``url``, a next page): against the page's ``<base href>``
+    when it has one, else its URL. A value spanning lines (several matches) gives its first."""
+    return response.urljoin(link.strip().split("\n")[0].strip())
+
+
 def first(node: Node, selector: str) -> str | None:
     found = values(node, selector)
     return found[0].strip() if found else None
@@ -127,10 +158,21 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 def html_field(node: Node, spec: FieldSpec | None) -> str | None:
-    """The text of every match, joined by newlines (markup is kept: normalize cleans it)."""
+    """The text of every match, joined by newlines (markup is kept: normalize cleans it). With
+    a list of selectors, the first that gives a non-empty value wins."""
     if spec is None:
         return None
-    found = [v.strip() for v in values(node, spec.select)]
+    if isinstance(spec.select, str):
+        return _html_value(node, spec.select, spec)
+    for selector in spec.select:
+        value = _html_value(node, selector, spec)
+        if value:
+            return value
+    return None
+
+
+def _html_value(node: Node, selector: str, spec: FieldSpec) -> str | None:
+    found = [v.strip() for v in values(node, selector)]
     text = "\n".join(v for v in found if v)
     return _narrow(text or None, spec)
 
@@ -192,10 +234,19 @@ def json_path(data: Any, expression: str) -> Any:
 
 
 def json_field(data: Any, spec: FieldSpec | None) -> Any:
-    """A JSON value: numbers stay numbers (epoch times), lists of strings are joined."""
+    """A JSON value: numbers stay numbers (epoch times), lists of strings are joined. With a
+    list of selectors, the first that gives a non-empty value wins."""
     if spec is None:
         return None
-    value = json_path(data, spec.select)
+    for selector in spec.selectors:
+        value = _json_value(data, selector, spec)
+        if value is not None and value != "":
+            return value
+    return None
+
+
+def _json_value(data: Any, selector: str, spec: FieldSpec) -> Any:
+    value = json_path(data, selector)
     if isinstance(value, list):
         value = "\n".join(str(v) for v in value if v is not None) or None
     if spec.regex is not None and value is not None:
@@ -227,45 +278,3 @@ def as_text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def _decodes(body: bytes, encoding: str) -> bool:
-    try:
-        body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return False
-    return True
-
-
-def better_encoding(response: TextResponse, forced: str | None = None) -> str | None:
-    """The encoding to re-read ``response`` with, or None to keep Scrapy's choice.
-
-    GBK and GB2312 are read as GB18030 (a superset). A page declared UTF-8 (in the header or
-    a meta tag) whose bytes are not UTF-8 but are GB18030 is re-read as GB18030; so is a page
-    that declares nothing and is not UTF-8.
-    """
-    if forced:
-        name = forced.lower()
-        return "gb18030" if name in CHINESE_ENCODINGS else name
-    body = response.body
-    header = response.headers.get(b"Content-Type")
-    declared = http_content_type_encoding(header.decode("latin-1") if header else None)
-    if declared is None:
-        declared = html_body_declared_encoding(body[:4096])
-    current = (response.encoding or "").lower()
-    if declared and declared.lower() in CHINESE_ENCODINGS:
-        return "gb18030" if current != "gb18030" else None
-    if body.isascii() or _decodes(body, "utf-8"):
-        return None
-    if declared and declared.lower().replace("-", "") not in ("utf8", "ascii", "usascii"):
-        return None  # declared something else that fits; trust it
-    if _decodes(body, "gb18030"):
-        return "gb18030"
-    return None
-
-
-def fix_encoding(response: TextResponse, forced: str | None = None) -> TextResponse:
-    encoding = better_encoding(response, forced)
-    if encoding is None or encoding == (response.encoding or "").lower():
-        return response
-    return response.replace(encoding=encoding)

@@ -7,13 +7,15 @@ a plain ``scrapy crawl`` creates its own row.
 
 Drop reasons counted in ``crawl_runs.drops``. Items: ``missing_title``, ``missing_text``,
 ``missing_published``, ``missing_author``, ``missing_url``, ``bad_url``, ``bad_date``,
-``future_date``, ``duplicate`` (seen twice in one crawl), ``store_error``. Pages (``page:``):
+``future_date``, ``garbled_text`` (mojibake: a page read in the wrong encoding), ``duplicate``
+(seen twice in one crawl), ``store_error``. Pages (``page:``):
 ``http_<status>`` (after retries), ``robots``, ``redirect_loop``, ``too_large``
 (DOWNLOAD_MAXSIZE), ``timeout``, ``connection``, ``dns``, ``not_text`` (a download, an
 image), ``not_html`` (JSON where a page was expected), ``bad_json``, ``json_shape`` (the
 items path found no list: the API changed), ``no_entries`` (a first list page or feed with
-nothing on it: the selectors may be out of date). Page drops other than ``robots`` also count
-as errors.
+nothing on it: the selectors may be out of date), ``offsite`` (a link to a host outside the
+source's allowed_domains, not followed). Page drops other than ``robots`` and ``offsite``
+also count as errors.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DROP_PREFIX = "yuqing/drops/"
+OFFSITE = "page:offsite"
 KEPT_STATS = (
     "yuqing/listed",
     "yuqing/skipped_settled",
@@ -52,6 +55,8 @@ KEPT_STATS = (
     "yuqing/tagger",
     "yuqing/tags_stored",
     "yuqing/tag_errors",
+    "yuqing/date_unread",  # optional dates not read: posts dated when first seen (issue 12)
+    "yuqing/date_missing",  # optional dates absent: the same
     "yuqing/newest_published",
     "yuqing/store_worker_peak_rss_mb",
     "retry/count",
@@ -76,6 +81,11 @@ def peak_rss_mb() -> float:
 def counts_from_stats(stats: dict[str, Any], reason: str) -> RunCounts:
     """The crawl_runs figures of a finished crawl, from Scrapy's stats."""
     drops = {k[len(DROP_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(DROP_PREFIX)}
+    # Links to other hosts, dropped by Scrapy's OffsiteMiddleware when they are scheduled
+    # (allowed_domains; issue 12): counted, never followed, not errors.
+    offsite = int(stats.get("offsite/filtered", 0) or 0)
+    if offsite:
+        drops[OFFSITE] = max(drops.get(OFFSITE, 0), offsite)
     pages = int(stats.get("response_received_count", 0))
     errors = int(stats.get("yuqing/errors", 0)) + int(stats.get("spider_exceptions/count", 0) or 0)
     items = int(stats.get("item_scraped_count", 0))

@@ -32,8 +32,12 @@ class PostItem:
     found_on: str | None = None
     time_format: str = "auto"
     required: tuple[str, ...] = ("title", "text", "published")
+    timezone: str | None = None  # the source's, for times printed without a zone
 
     # set by the pipelines
+    # True when the post's date was missing or could not be read (and was optional):
+    # published_at is then the time the post was first seen (issue 12).
+    published_guessed: bool = False
     published_at: datetime | None = None
     author_hash: str | None = None
     content_hash: str | None = None

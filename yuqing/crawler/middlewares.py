@@ -14,7 +14,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.depth import DepthMiddleware
 
-from yuqing.crawler.extract import fix_encoding
+from yuqing.crawler.encoding import PAGE_ENCODING, fix_encoding, page_encoding
 
 if TYPE_CHECKING:
     from typing import Self
@@ -71,7 +71,8 @@ class SourceRequestMiddleware:
 
 class EncodingMiddleware:
     """Re-read text responses whose declared encoding is wrong or missing (see
-    :func:`yuqing.crawler.extract.better_encoding`); the source's ``encoding`` wins."""
+    :func:`yuqing.crawler.encoding.better_encoding`); the source's ``encoding`` wins. The
+    encoding used is in ``response.meta["page_encoding"]``."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -88,6 +89,8 @@ class EncodingMiddleware:
         if fixed is not response:
             self.crawler.stats.inc_value("yuqing/encoding_fixed")
             log.debug("read %s as %s", response.url, fixed.encoding)
+        # what each page was read with, for its callbacks (``response.meta``) and logs
+        request.meta[PAGE_ENCODING] = page_encoding(fixed)
         return fixed
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from scrapy.exceptions import DropItem
 
 from yuqing.crawler.clusters import DedupIndex, acquire_index, release_index
 from yuqing.crawler.context import CrawlContext, context_for
 from yuqing.crawler.dates import DateParseError, parse_datetime
+from yuqing.crawler.encoding import garbled
 from yuqing.crawler.extract import canonical_url
 from yuqing.crawler.items import PostItem
 from yuqing.crawler.storing import BatchWriter, WriteTotals, shared_state
@@ -85,7 +87,10 @@ def _author_hash(key: bytes, author: str | None) -> str | None:
 
 
 class ValidatePipeline(Stage):
-    """Required fields present, URL absolute http(s), time readable and not in the future."""
+    """Required fields present, URL absolute http(s), text not garbled, time readable and not
+    in the future. An optional time that is missing or cannot be read keeps the post: it is
+    dated when first seen and flagged ``published_guessed`` (counted as ``yuqing/date_missing``
+    and ``yuqing/date_unread``)."""
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PostItem):
@@ -99,24 +104,41 @@ class ValidatePipeline(Stage):
                 raise Drop(f"missing_{name}", item)
         if not _clean(item.title) and not _clean(item.text):
             raise Drop("missing_text", item)
+        for name in ("title", "text"):
+            value = getattr(item, name)
+            if isinstance(value, str) and garbled(value):
+                raise Drop("garbled_text", item, f"{name}: {value[:40]!r}")
         if item.published is None or (
             isinstance(item.published, str) and not item.published.strip()
         ):
             if "published" in item.required:
                 raise Drop("missing_published", item)
             item.published_at = self.ctx.now()
+            item.published_guessed = True
+            self.crawler.stats.inc_value("yuqing/date_missing")
             return item
+        tz = _zone(item.timezone) if item.timezone else self.ctx.tz
         try:
             item.published_at = parse_datetime(
                 item.published,
                 self.ctx.now(),
-                self.ctx.tz,
+                tz,
                 item.time_format,  # type: ignore[arg-type]
             )
         except DateParseError as exc:
-            reason = "future_date" if "future" in str(exc) else "bad_date"
-            raise Drop(reason, item, str(exc)) from None
+            if "future" in str(exc):
+                raise Drop("future_date", item, str(exc)) from None
+            if "published" in item.required:
+                raise Drop("bad_date", item, str(exc)) from None
+            item.published_at = self.ctx.now()
+            item.published_guessed = True
+            self.crawler.stats.inc_value("yuqing/date_unread")
         return item
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 class NormalizePipeline(Stage):

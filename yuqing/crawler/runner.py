@@ -71,6 +71,7 @@ class CrawlSummary:
     errors: int = 0
     duration_s: float = 0.0
     health: str = "unknown"
+    health_reason: str = ""
     message: str = ""
     log_path: str = ""
 
@@ -86,6 +87,8 @@ class CrawlSummary:
             f"({self.items_new} new, {self.items_updated} updated), {self.items_dropped} dropped"
             f"{f' ({drops})' if drops else ''}, {self.errors} errors; health {self.health}"
         )
+        if self.ok and self.health in ("degraded", "failing") and self.health_reason:
+            text += f" ({self.health_reason})"
         return text + (f" — {self.message}" if self.message and not self.ok else "")
 
 
@@ -329,6 +332,7 @@ def summary_of(db: Database, name: str, run_id: int, message: str, log_path: str
             errors=run.errors,
             duration_s=run.duration_s or 0.0,
             health=src.health if src is not None else "unknown",
+            health_reason=(src.health_reason or "") if src is not None else "",
             message=message or (str(run.error_messages[0]) if run.error_messages else ""),
             log_path=log_path,
         )

@@ -14,7 +14,8 @@ relative dates are read against; tests), ``YUQING_TAGGER`` (``on``/``off``),
 ``YUQING_STORE_WORKER`` (``process``: tag and store in a worker process; ``thread``; ``off``),
 ``YUQING_STORE_PENDING`` (batches the worker may lag behind before the crawl waits),
 ``YUQING_GC_FREEZE`` / ``YUQING_GC_THRESHOLD`` (the crawl process's garbage collector, see
-:mod:`yuqing.crawler.gcfreeze`).
+:mod:`yuqing.crawler.gcfreeze`), ``YUQING_WATERMARK`` (``False``: the spider reads no
+watermark, so it needs no database: ``yuqing sources try``).
 """
 
 from __future__ import annotations

@@ -53,3 +53,12 @@ class CustomModelError(NlpError):
     """An unknown or unusable custom classifier."""
 
     exit_code = 2
+
+
+class BelowBaselineError(CustomModelError):
+    """A custom classifier that lost to the plain baseline in cross-validation (not registered);
+    ``cv`` holds the figures so the CLI can still show the table."""
+
+    def __init__(self, message: str, cv: dict[str, object]) -> None:
+        super().__init__(message)
+        self.cv = cv

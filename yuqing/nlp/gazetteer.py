@@ -50,8 +50,11 @@ class GazetteerMatcher:
             for name in d.names():
                 self.lookup[normalize_for_matching(name)] = d.name
         names = list(self.lookup)
-        for word in (gazetteer.city, *gazetteer.city_aliases):
-            self.lookup.setdefault(normalize_for_matching(word), None)
+        self.city_names: frozenset[str] = frozenset(
+            normalize_for_matching(w) for w in (gazetteer.city, *gazetteer.city_aliases)
+        )
+        for word in self.city_names:
+            self.lookup.setdefault(word, None)
         for word in FALSE_FRIENDS:
             if any(n in word for n in names):
                 self.lookup.setdefault(word, None)
@@ -72,6 +75,19 @@ class GazetteerMatcher:
                 continue
             out.append(PlaceMatch(district, map_back(text, norm, m.span()), m.start(), m.end()))
         return out
+
+    def city(self, text: str, *, normalized: str | None = None) -> str | None:
+        """The first of the city's own names (齐齐哈尔, 齐市, …) in ``text``, as it reads there:
+        a post about the city that names no district (for the locality gate)."""
+        if self._pattern is None or not text:
+            return None
+        norm = normalized if normalized is not None else normalize_for_matching(text)
+        if not any(name in norm for name in self.city_names):
+            return None  # the common case, cheaply; the search below skips longer words
+        for m in self._pattern.finditer(norm):
+            if m.group() in self.city_names:
+                return map_back(text, norm, m.span())
+        return None
 
     def match(
         self,

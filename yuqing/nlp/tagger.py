@@ -212,6 +212,7 @@ class Tagger:
             sector_score=round(float(sector_probs[k]), 4),
             district=place.district if place else None,
             district_match=place.name if place else None,
+            city_match=None if place else self._city(a),
             licensed=flags["licensed"],
             licensed_score=round(licensed_score, 4),
             evidence=evidence,
@@ -235,6 +236,12 @@ class Tagger:
                 title, text, a.norm[: a.title_len], a.norm[a.title_len + 1 :]
             )
         return self.gazetteer.match(title, text)
+
+    def _city(self, a: Analysis) -> str | None:
+        """The city's own name in a post that names no district (the locality gate's signal)."""
+        if len(a.norm) == len(a.original):
+            return self.gazetteer.city(a.original, normalized=a.norm)
+        return self.gazetteer.city(a.original)
 
 
 def _spelled(a: Analysis, features: list[str]) -> list[str]:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.store.models import CrawlRun, Post, Source
 from yuqing.store.posts import ensure_source, unsigned64
+from yuqing.store.probation import mark_seen
 from yuqing.store.types import utcnow
 
 FAILING_AFTER = 3
@@ -35,6 +36,7 @@ BASELINE_RUNS = 5
 MAX_MESSAGES = 20
 STATUSES = ("running", "ok", "failed", "timeout", "stopped")
 UNFINISHED = ("running", "stopped")  # runs health does not judge
+GARBLED = "garbled_text"  # the drop reason of posts whose text is mojibake
 
 
 @dataclass
@@ -74,6 +76,8 @@ class SourceStatus:
     last_scraped: int | None = None
     last_new: int | None = None
     last_dropped: int | None = None
+    last_updated: int | None = None
+    last_drops: dict[str, int] = field(default_factory=dict)
     last_errors: int | None = None
     last_duration_s: float | None = None
 
@@ -97,6 +101,7 @@ def start_run(
 ) -> int:
     """Create a ``running`` crawl_runs row for ``source`` (creating the source row if needed)."""
     sid = ensure_source(session, source, kind, config)
+    mark_seen(session, sid)
     stats: dict[str, Any] = {} if incremental is None else {"incremental": incremental}
     run = CrawlRun(source_id=sid, started_at=utcnow(), status="running", stats=stats)
     session.add(run)
@@ -194,6 +199,16 @@ def evaluate_health(session: Session, source_id: int) -> Health:
         return Health("degraded", f"last crawl {last.status}: {_why(last)}")
     if last.pages and last.errors * 2 > last.pages:
         return Health("degraded", f"{last.errors} of {last.pages} requests failed")
+    nothing = _stored_nothing(last)
+    if nothing:
+        return Health("degraded", nothing)
+    garbled = int((last.drops or {}).get(GARBLED, 0))
+    if garbled and garbled * 2 >= garbled + last.items_scraped:
+        return Health(
+            "degraded",
+            f"mostly garbled text: {garbled} posts dropped as {GARBLED}, "
+            f"{last.items_scraped} kept (set the source's encoding)",
+        )
     baseline_runs = [
         r.items_scraped for r in runs[1:] if r.status == "ok" and (r.stats or {}).get("incremental")
     ][:BASELINE_RUNS]
@@ -207,6 +222,24 @@ def evaluate_health(session: Session, source_id: int) -> Health:
                 f"last crawl scraped {last.items_scraped} items; recent runs median {median:g}",
             )
     return Health("ok", f"last crawl ok: {last.items_scraped} items")
+
+
+def _stored_nothing(run: CrawlRun) -> str | None:
+    """Why a finished run that stored no post is not healthy, or None when storing nothing was
+    right: every entry it listed was known and settled (nothing new since the last crawl)."""
+    if run.items_new or run.items_updated or run.items_scraped:
+        return None
+    stats = run.stats or {}
+    listed = int(stats.get("listed") or 0)
+    settled = int(stats.get("skipped_settled") or 0)
+    if listed and settled >= listed and not run.items_dropped and not run.errors:
+        return None
+    drops = ", ".join(f"{k}={v}" for k, v in sorted((run.drops or {}).items()))
+    if listed:
+        return f"stored nothing: {listed} entries listed, none stored" + (
+            f" ({drops})" if drops else ""
+        )
+    return "stored nothing" + (f" ({drops})" if drops else "")
 
 
 def _why(run: CrawlRun) -> str:
@@ -344,6 +377,8 @@ def source_overview(session: Session) -> list[SourceStatus]:
             status.last_scraped = last.items_scraped
             status.last_new = last.items_new
             status.last_dropped = last.items_dropped
+            status.last_updated = last.items_updated
+            status.last_drops = {str(k): int(v) for k, v in (last.drops or {}).items()}
             status.last_errors = last.errors
             status.last_duration_s = last.duration_s
         out.append(status)

@@ -57,6 +57,10 @@ class Source(Base):
     last_success_at: Mapped[datetime | None]
     watermark_at: Mapped[datetime | None]  # newest published_at stored from this source
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # probation (yuqing.store.probation): first crawled at; confirmed by an admin at / by
+    first_seen_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class CrawlRun(Base):
@@ -126,6 +130,8 @@ class PostTag(Base):
     sector_score: Mapped[float] = mapped_column(Float)
     district: Mapped[str | None] = mapped_column(String(40), index=True)
     district_match: Mapped[str | None] = mapped_column(String(100))
+    # the city's own name (齐齐哈尔, 齐市, …) in a post that names no district: the locality gate
+    city_match: Mapped[str | None] = mapped_column(String(100))
     licensed: Mapped[bool] = mapped_column(Boolean)
     licensed_score: Mapped[float] = mapped_column(Float, default=0.0)
     custom: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -285,6 +291,34 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
 
 
+class WebSession(Base):
+    """A web login: the browser's cookie carries a random token; this row is keyed by its
+    SHA-256, so reading the table does not hand out sessions (issue 14)."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LoginThrottle(Base):
+    """Recent failed logins per (username, client address); username ``*`` counts every
+    failure from the address. Shared by all web workers (issue 14)."""
+
+    __tablename__ = "login_throttle"
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    blocked_until: Mapped[datetime | None]
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -323,6 +357,42 @@ class Feedback(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class TriageItem(Base):
+    """A post whose shutdown or blanket score fell in the uncertain band (settings.yaml
+    ``triage.bands``): it waits for an analyst (待研判) instead of opening an incident.
+    ``fields`` are the uncertain tags, ``rules`` the post rules confirming them would fire;
+    confirming opens those incidents (``incident_ids``), rejecting records the answer. Both
+    answers are also written to ``feedback`` for the next model."""
+
+    __tablename__ = "triage_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), unique=True)
+    fields: Mapped[list[Any]] = mapped_column(default=list)  # ["shutdown"], ["blanket"], both
+    rules: Mapped[list[Any]] = mapped_column(default=list)
+    shutdown_score: Mapped[float] = mapped_column(Float)
+    blanket_score: Mapped[float] = mapped_column(Float)
+    district: Mapped[str | None] = mapped_column(String(40))
+    sector: Mapped[str | None] = mapped_column(String(40))
+    locality: Mapped[str] = mapped_column(Text, default="")  # why the post counts as local
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+    incident_ids: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class TriageDepartment(Base):
+    """The departments a triage item's incidents would be routed to: who may see and answer it
+    (an officer sees the items of their department, like incidents)."""
+
+    __tablename__ = "triage_departments"
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("triage_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
 class ProcessLock(Base):

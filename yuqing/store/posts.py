@@ -97,6 +97,7 @@ class TagRecord:
     blanket_score: float = 0.0
     licensed_score: float = 0.0
     district_match: str | None = None
+    city_match: str | None = None  # the city's own name, in a post that names no district
     custom: dict[str, Any] = field(default_factory=dict)
     evidence: dict[str, Any] = field(default_factory=dict)
 

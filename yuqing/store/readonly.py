@@ -14,7 +14,10 @@ Read-only by construction, in layers, so that no single mistake lets a write thr
    role that has only SELECT (``--database-url``): then even a superuser's functions are out
    of reach.
 3. ``timeout`` cancels the statement (PostgreSQL ``statement_timeout``; SQLite a progress
-   handler); at most ``limit`` rows are fetched (server-side cursor on PostgreSQL).
+   handler); at most ``limit`` rows are fetched (server-side cursor on PostgreSQL), and with
+   ``max_bytes`` fetching stops before the rows' values pass that many bytes
+   (``QueryResult.bytes_truncated``; on SQLite no single value may be longer, so
+   ``randomblob(200000000)`` is stopped before it is built).
 """
 
 from __future__ import annotations
@@ -63,9 +66,6 @@ READ_PRAGMAS = frozenset(
         "query_only",
     }
 )
-# SQLite: no value (string or blob) larger than this is built or read: `randomblob(200000000)`
-# fails at once ("string or blob too big") instead of taking hundreds of MB (issue 14).
-MAX_VALUE_BYTES = 64 * 1024 * 1024
 
 
 class QueryError(StoreError):
@@ -94,6 +94,7 @@ class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
     truncated: bool = False  # more rows than the limit
+    bytes_truncated: bool = False  # stopped before the rows' values passed max_bytes
     elapsed_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -170,6 +171,41 @@ def _is_function(words: list[str], word: str) -> bool:
     return i + 1 < len(words) and words[i + 1] == "("
 
 
+# -- fetching within the limits --------------------------------------------------------------
+
+
+def value_size(value: object) -> int:
+    """Bytes a value takes in a result: text as UTF-8, blobs as is, anything else as text."""
+    if value is None:
+        return 0
+    if isinstance(value, bytes | bytearray | memoryview):
+        return len(value)
+    text = value if isinstance(value, str) else str(value)
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _fetch(
+    cur: Any, limit: int, max_bytes: int | None, rows: list[tuple[Any, ...]]
+) -> tuple[bool, bool]:
+    """Append to ``rows`` up to ``limit`` rows of ``cur`` whose values total at most
+    ``max_bytes``: (more rows than the limit, stopped at the byte limit)."""
+    if max_bytes is None:
+        rows.extend(tuple(r) for r in cur.fetchmany(limit + 1))
+        more = len(rows) > limit
+        del rows[limit:]
+        return more, False
+    total = 0
+    while batch := cur.fetchmany(min(100, limit + 1 - len(rows))):
+        for r in batch:
+            if len(rows) == limit:
+                return True, False
+            total += sum(value_size(v) for v in r)
+            if total > max_bytes:
+                return False, True
+            rows.append(tuple(r))
+    return False, False
+
+
 # -- SQLite ---------------------------------------------------------------------------------
 
 
@@ -203,21 +239,31 @@ def sqlite_readonly_connect(path: Path) -> sqlite3.Connection:
             raise QueryError(f"{path} is not a database (damaged, or not a SQLite file)") from exc
         raise
     conn.set_authorizer(_sqlite_authorizer)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     return conn
 
 
-def _run_sqlite(path: Path, sql: str, limit: int, timeout: float) -> QueryResult:
+def _run_sqlite(
+    path: Path, sql: str, limit: int, timeout: float, max_bytes: int | None = None
+) -> QueryResult:
     try:
         conn = sqlite_readonly_connect(path)
     except sqlite3.Error as exc:
         raise QueryError(f"cannot open {path} read-only: {exc}") from exc
     deadline = time.monotonic() + timeout
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    if max_bytes is not None:  # no single value may pass it: SQLite stops building it
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, max_bytes)
+    columns: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    more = over = False
     try:
         cur = conn.execute(sql)
         columns = [d[0] for d in cur.description or ()]
-        rows = [tuple(r) for r in cur.fetchmany(limit + 1)]
+        more, over = _fetch(cur, limit, max_bytes, rows)
+    except sqlite3.DataError as exc:
+        if max_bytes is None or "too big" not in str(exc):
+            raise QueryError(f"SQLite: {exc}") from exc
+        over = True  # a value (or one the query builds) passed max_bytes
     except sqlite3.DatabaseError as exc:
         msg = str(exc)
         if time.monotonic() > deadline and "interrupt" in msg:
@@ -227,13 +273,15 @@ def _run_sqlite(path: Path, sql: str, limit: int, timeout: float) -> QueryResult
         raise QueryError(f"SQLite: {msg}") from exc
     finally:
         conn.close()
-    return QueryResult(columns, rows[:limit], truncated=len(rows) > limit)
+    return QueryResult(columns, rows, truncated=more, bytes_truncated=over)
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------
 
 
-def _run_postgres(url: str, sql: str, kind: str, limit: int, timeout: float) -> QueryResult:
+def _run_postgres(
+    url: str, sql: str, kind: str, limit: int, timeout: float, max_bytes: int | None = None
+) -> QueryResult:
     import psycopg
     from psycopg import errors as pg_errors
 
@@ -252,7 +300,10 @@ def _run_postgres(url: str, sql: str, kind: str, limit: int, timeout: float) -> 
             with cur:
                 cur.execute(sql)  # analysts' SQL is the point
                 columns = [d.name for d in cur.description or ()]
-                rows = [tuple(r) for r in cur.fetchmany(limit + 1)] if cur.description else []
+                rows: list[tuple[Any, ...]] = []
+                more = over = False
+                if cur.description:
+                    more, over = _fetch(cur, limit, max_bytes, rows)
     except pg_errors.QueryCanceled as exc:
         raise QueryTimeout(timeout) from exc
     except (pg_errors.ReadOnlySqlTransaction, pg_errors.InsufficientPrivilege) as exc:
@@ -262,7 +313,7 @@ def _run_postgres(url: str, sql: str, kind: str, limit: int, timeout: float) -> 
         raise QueryError(f"PostgreSQL: {primary}") from exc
     finally:
         conn.close()
-    return QueryResult(columns, rows[:limit], truncated=len(rows) > limit)
+    return QueryResult(columns, rows, truncated=more, bytes_truncated=over)
 
 
 # -- entry point ----------------------------------------------------------------------------
@@ -278,10 +329,20 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def run_readonly(url: str, sql: str, *, limit: int = 1000, timeout: float = 30.0) -> QueryResult:
-    """Run one read-only statement against the database at ``url``."""
+def run_readonly(
+    url: str,
+    sql: str,
+    *,
+    limit: int = 1000,
+    timeout: float = 30.0,
+    max_bytes: int | None = None,
+) -> QueryResult:
+    """Run one read-only statement against the database at ``url``; with ``max_bytes``, stop
+    fetching before the rows' values (text as UTF-8, blobs) pass that many bytes."""
     if limit < 1:
         raise QueryError(f"invalid row limit {limit} (must be at least 1)")
+    if max_bytes is not None and max_bytes < 1:
+        raise QueryError(f"invalid byte limit {max_bytes} (must be at least 1)")
     if timeout <= 0:
         raise QueryError(f"invalid timeout {timeout:g} s (must be positive)")
     url = normalize_url(url)
@@ -292,12 +353,16 @@ def run_readonly(url: str, sql: str, *, limit: int = 1000, timeout: float = 30.0
     kind = check_statement(sql, dialect)
     started = time.monotonic()
     if path is not None:
-        result = _run_sqlite(path, sql, limit, timeout)
+        result = _run_sqlite(path, sql, limit, timeout, max_bytes)
     else:
-        result = _run_postgres(url, sql, kind, limit, timeout)
+        result = _run_postgres(url, sql, kind, limit, timeout, max_bytes)
     result.elapsed_s = time.monotonic() - started
     if result.truncated:
         result.notes.append(f"showing the first {limit} rows (raise it with --limit)")
+    if result.bytes_truncated:
+        result.notes.append(
+            f"stopped after {len(result.rows)} rows: the result would pass {max_bytes} bytes"
+        )
     return result
 
 

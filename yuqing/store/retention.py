@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from yuqing.store.models import Feedback, IncidentPost, Post, PostTag
+from yuqing.store.models import (
+    Feedback,
+    IncidentPost,
+    Post,
+    PostTag,
+    TriageDepartment,
+    TriageItem,
+)
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
@@ -49,6 +56,12 @@ def purge(
                 delete(IncidentPost).where(IncidentPost.post_id.in_(ids)), execution_options=opts
             )
             s.execute(delete(Feedback).where(Feedback.post_id.in_(ids)), execution_options=opts)
+            queued = select(TriageItem.id).where(TriageItem.post_id.in_(ids))
+            s.execute(
+                delete(TriageDepartment).where(TriageDepartment.item_id.in_(queued)),
+                execution_options=opts,
+            )
+            s.execute(delete(TriageItem).where(TriageItem.post_id.in_(ids)), execution_options=opts)
             s.execute(
                 update(Post).where(Post.parent_id.in_(ids)).values(parent_id=None),
                 execution_options=opts,

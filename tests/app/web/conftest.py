@@ -17,7 +17,6 @@ from tests.app.web import factories as f
 from tests.conftest import FakeClock
 from yuqing.alerts import silences
 from yuqing.app.web import create_app, security
-from yuqing.app.web.security import LoginLimiter
 from yuqing.config import Config
 from yuqing.store.session import Database
 
@@ -58,6 +57,7 @@ class Seed:
     silence: int
     users: dict[str, int]
     digest: str  # /digests/daily/2026-11-27/lsq: with the hostile post
+    triage: int  # a pending 待研判 item on jhq_post, for jhq (issue 11)
 
 
 def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
@@ -116,6 +116,7 @@ def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
             published_at=now - timedelta(hours=2),
             tags={"sector": "construction", "district": "建华区", "blanket": False},
         )
+        queued = f.triage_item(s, jhq_post, ["jhq"], at=now - timedelta(minutes=30))
         lsq = f.incident(
             s,
             departments=["lsq", "dczg", "xfj"],
@@ -188,6 +189,7 @@ def seed_db(db: Database, config: Config, clock: FakeClock) -> Seed:
             jhq_post=jhq_post.id,
             source_ok=ok.id,
             source_failing=bad.id,
+            triage=queued.id,
         )
 
 
@@ -200,7 +202,7 @@ def seed(sqlite_database: Database, config: Config, clock: FakeClock) -> Seed:
 def app_client(
     sqlite_database: Database, config: Config, clock: FakeClock, seed: Seed
 ) -> Iterator[TestClient]:
-    app = create_app(config, sqlite_database, clock=clock, limiter=LoginLimiter(clock=clock))
+    app = create_app(config, sqlite_database, clock=clock)
     with TestClient(app, follow_redirects=False) as client:
         yield client
 

@@ -28,6 +28,8 @@ from yuqing.store.models import (
     Post,
     PostTag,
     Source,
+    TriageDepartment,
+    TriageItem,
     User,
 )
 
@@ -108,6 +110,28 @@ def tag(s: Session, p: Post, **kw: Any) -> PostTag:
     values.update(kw)
     row = PostTag(post_id=p.id, **values)
     s.add(row)
+    s.flush()
+    return row
+
+
+def triage_item(s: Session, p: Post, departments: list[str], *, at: datetime) -> TriageItem:
+    """A pending 待研判 item on ``p`` (shutdown and blanket uncertain), for ``departments``."""
+    row = TriageItem(
+        post_id=p.id,
+        fields=["shutdown", "blanket"],
+        rules=["blanket-shutdown", "shutdown-report"],
+        shutdown_score=0.8,
+        blanket_score=0.5,
+        district=p.tags.district if p.tags is not None else None,
+        sector=p.tags.sector if p.tags is not None else None,
+        locality="本地：来自本地信源（demo-board）",
+        status="pending",
+        created_at=at,
+        incident_ids=[],
+    )
+    s.add(row)
+    s.flush()
+    s.add_all(TriageDepartment(item_id=row.id, department_code=c) for c in departments)
     s.flush()
     return row
 

@@ -13,6 +13,7 @@ def get_pages(seed: Seed) -> dict[str, str]:
     """Route template -> URL, for every GET page that needs a login."""
     return {
         "/inbox": "/inbox",
+        "/triage": "/triage",
         "/incidents/{incident_id}": f"/incidents/{seed.lsq}",
         "/digests": "/digests",
         "/digests/{period}/{day}/{code}": seed.digest,
@@ -63,6 +64,8 @@ def post_actions(seed: Seed) -> dict[str, tuple[str, Form]]:
     """Route template -> (URL, valid form data) for every POST that needs a login."""
     return {
         **incident_actions(seed.lsq, seed.hostile_post),
+        "/triage/{item_id}/confirm": (f"/triage/{seed.triage}/confirm", {"note": "属实"}),
+        "/triage/{item_id}/reject": (f"/triage/{seed.triage}/reject", {"note": "不属实"}),
         "/logout": ("/logout", {}),
         "/account/password": (
             "/account/password",
@@ -81,9 +84,11 @@ def post_actions(seed: Seed) -> dict[str, tuple[str, Form]]:
             f"/admin/users/{seed.users['lsq2']}",
             {"role": "officer", "department": "lsq", "display_name": "x", "active": "1"},
         ),
+        "/admin/users/{user_id}/unlock": (f"/admin/users/{seed.users['lsq1']}/unlock", {}),
         "/admin/silences": (
             "/admin/silences",
             {"matchers": 'district="龙沙区"', "duration": "4h", "comment": "督察期间"},
         ),
         "/admin/silences/{silence_id}/expire": (f"/admin/silences/{seed.silence}/expire", {}),
+        "/admin/sources/{source_id}/confirm": (f"/admin/sources/{seed.source_ok}/confirm", {}),
     }

@@ -11,7 +11,7 @@ from tests.app.web.conftest import Clients, Seed, post_form, text_of
 from tests.conftest import FakeClock
 from yuqing.config import Config
 from yuqing.store import departments
-from yuqing.store.models import AuditLog, Department, IncidentDepartment, Silence, User
+from yuqing.store.models import AuditLog, Department, IncidentDepartment, Silence, Source, User
 from yuqing.store.session import Database
 
 
@@ -146,12 +146,16 @@ def test_silence_form_errors(clients: Clients, seed: Seed) -> None:
         ),
         (
             {"matchers": 'district="龙沙区"', "ends_at": "not-a-time", "comment": "x"},
-            "时间格式错误",
+            "参数 ends_at 的值 'not-a-time' 无效：应为 2000-01-01 至 2100-12-31 之间的时间",
+        ),
+        (  # issue 14: was OverflowError, a 500
+            {"matchers": 'district="龙沙区"', "starts_at": "0001-01-01T00:00", "comment": "x"},
+            "参数 starts_at 的值 '0001-01-01T00:00' 无效",
         ),
     ]
     for form, message in cases:
         r = post_form(admin, "/admin/silences", form)
-        assert r.status_code == 400 and message in r.text, message
+        assert r.status_code == 400 and message in text_of(r.text), message
 
 
 def test_silence_with_local_start_and_end(
@@ -180,6 +184,28 @@ def test_sources_pages(clients: Clients, seed: Seed) -> None:
     detail = text_of(admin.get(f"/admin/sources/{seed.source_failing}").text)
     assert "失败" in detail and "<b>HTTP 503</b> from https://weibo.example/api" in detail
     assert admin.get("/admin/sources/9999").status_code == 404
+
+
+def test_confirm_a_new_source_ends_its_probation(
+    clients: Clients, seed: Seed, sqlite_database: Database, clock: FakeClock
+) -> None:
+    """issue 12: a new source raises no department alerts until an admin confirms it."""
+    with sqlite_database.session() as s:
+        src = s.get(Source, seed.source_ok)
+        assert src is not None
+        src.first_seen_at, name = clock() - timedelta(hours=1), src.name
+    admin = clients.login("admin")
+    page = text_of(admin.get("/admin/sources").text)
+    assert "试运行中" in page and "期间不触发部门告警" in page and "确认启用" in page
+    r = post_form(admin, f"/admin/sources/{seed.source_ok}/confirm")
+    assert r.headers["location"] == "/admin/sources?msg=source_confirmed"
+    page = text_of(admin.get("/admin/sources?msg=source_confirmed").text)
+    assert "采集源已确认，结束试运行" in page and "试运行中" not in page
+    assert "admin 于" in page
+    with sqlite_database.session() as s:
+        entry = s.scalar(select(AuditLog).where(AuditLog.action == "source_confirm"))
+        assert entry is not None and (entry.actor, entry.object_id) == ("admin", name)
+    assert post_form(admin, "/admin/sources/9999/confirm").status_code == 404
 
 
 def test_departments_and_routing_page(clients: Clients, seed: Seed) -> None:

@@ -132,6 +132,8 @@ def test_sql_console_runs_read_only_queries(
         "SELECT query_to_xml('select * from us' || 'ers', true, true, '')",
         "SELECT pg_read_file('/etc/passwd')",
         'SELECT * FROM U&"\\0075sers"',
+        "SELECT id, user_id FROM web_sessions",  # issue 14: sessions are not for analysts
+        "SELECT * FROM login_throttle",
     ],
 )
 def test_sql_console_refuses_protected_data(sql: str) -> None:
@@ -155,3 +157,22 @@ def test_sql_console_refuses_users_in_the_page(clients: Clients, seed: Seed) -> 
 def test_sql_console_limits() -> None:
     with pytest.raises(QueryError, match="query too long"):
         sqlconsole.run_console("sqlite:///nowhere.db", "SELECT 1" + " " * 30_000, 100)
+
+
+def test_sql_console_stops_at_the_byte_limit(clients: Clients, seed: Seed) -> None:
+    """issue 14: `SELECT randomblob(20000000)` returned a 58.8 MB page."""
+    ana = clients.login("ana")
+    r = post_form(ana, "/sql", {"sql": "SELECT randomblob(20000000) AS b", "limit": "100"})
+    assert r.status_code == 200 and len(r.content) < 100_000
+    assert "0 行（已截断：结果超过 1.0 MB 上限，仅显示前 0 行）" in text_of(r.text)
+    many = post_form(
+        ana,
+        "/sql",
+        {
+            "sql": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "WHERE i < 100) SELECT i, randomblob(30000) FROM n",
+            "limit": "2000",
+        },
+    )
+    assert many.status_code == 200
+    assert "33 行（已截断：结果超过 1.0 MB 上限，仅显示前 33 行）" in text_of(many.text)

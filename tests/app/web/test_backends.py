@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.app.web.conftest import Clients, csrf_of, post_form, seed_db, text_of
+from tests.app.web.factories import PASSWORD
 from tests.app.web.routes import get_pages
 from tests.conftest import FakeClock
 from yuqing.app.web import create_app
@@ -40,3 +41,27 @@ def test_pages_and_actions(database: Database, config: Config, clock: FakeClock)
         assert officer.get(f"/incidents/{seed.jhq}").status_code == 404
         inbox = text_of(officer.get("/inbox?status=resolved").text)
         assert "已办结 2" in inbox
+
+
+def test_sessions_and_login_throttle(database: Database, config: Config, clock: FakeClock) -> None:
+    """issue 14: sessions and failed logins live in the database, on every backend."""
+    from yuqing.app.web.sessions import SESSION_COOKIE
+
+    seed = seed_db(database, config, clock)
+    with TestClient(create_app(config, database, clock=clock), follow_redirects=False) as app:
+        clients = Clients(app)
+        officer = clients.login("lsq1")
+        cookie = officer.cookies[SESSION_COOKIE]
+        assert post_form(officer, "/logout").status_code == 303
+        replay = clients.new()
+        replay.cookies.set(SESSION_COOKIE, cookie)
+        assert replay.get(f"/incidents/{seed.lsq}").status_code == 303
+        c = clients.new()
+        for expected in (401, 401, 401, 401):  # the fourth failure starts a 2 s back-off
+            token = csrf_of(c.get("/login").text)
+            form = {"username": "lsq2", "password": "guess-guess", "csrf_token": token}
+            assert c.post("/login", data=form).status_code == expected
+        form["password"] = PASSWORD
+        assert c.post("/login", data=form).status_code == 429
+        clock.advance(seconds=2)
+        assert c.post("/login", data=form).status_code == 303

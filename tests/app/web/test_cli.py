@@ -124,4 +124,4 @@ def test_users_add_duplicate(
 def test_web_command_is_registered(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["web", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "--host" in out and "--port" in out
+    assert "--host" in out and "--port" in out and "--behind-proxy" in out

@@ -6,10 +6,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.app.web import factories as f
 from tests.app.web.conftest import Clients, Seed, text_of
 from yuqing.app.web import stats
 from yuqing.app.web.charts import Series, line_chart, nice_step, stacked_bars
+from yuqing.app.web.params import BadParam
 from yuqing.store.session import Database
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -58,7 +61,10 @@ def test_parse_range() -> None:
     assert stats.parse_range("2026-11-20", "2026-11-01", today) == stats.DateRange(
         date(2026, 11, 1), date(2026, 11, 20)
     )
-    assert stats.parse_range("junk", "2026-13-01", today).end == today
+    with pytest.raises(BadParam, match=r"^invalid to='2026-13-01' \(expected a date YYYY-MM-DD"):
+        stats.parse_range("", "2026-13-01", today)  # issue 14: a 400 that says so, not defaults
+    with pytest.raises(BadParam, match=r"^invalid from='9999-12-31'"):
+        stats.parse_range("9999-12-31", "", today)
     long = stats.parse_range("2000-01-01", "2026-11-27", today)
     assert len(long.days) == stats.MAX_DAYS
 

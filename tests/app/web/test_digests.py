@@ -14,7 +14,7 @@ import lxml.html
 import pytest
 from sqlalchemy import select
 
-from tests.app.web.conftest import Clients, Seed
+from tests.app.web.conftest import Clients, Seed, text_of
 from tests.app.web.test_escaping import assert_inert
 from yuqing.alerts import digest
 from yuqing.alerts.digest_archive import data_path
@@ -156,8 +156,10 @@ def test_list_is_newest_first_and_filters(clients: Clients, digests: None) -> No
     ]
     assert len(listed(admin.get("/digests?period=weekly").text)) == 4
     # unknown values are ignored, not echoed
-    page = admin.get("/digests?period=<b>x</b>&department=nope&page=abc")
+    page = admin.get("/digests?period=<b>x</b>&department=nope")
     assert listed(page.text) == expected and "<b>x" not in page.text
+    bad = admin.get("/digests?page=abc")  # issue 14: a bad page number is a 400 that says so
+    assert bad.status_code == 400 and "参数 page 的值 'abc' 无效" in text_of(bad.text)
 
 
 def test_officer_lists_only_what_their_department_receives(clients: Clients, digests: None) -> None:

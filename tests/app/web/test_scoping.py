@@ -117,8 +117,12 @@ def test_feedback_on_a_post_outside_the_incident_is_404(
 @pytest.mark.parametrize(
     ("user", "allowed"),
     [
-        ("lsq1", {"/inbox", "/incidents/{incident_id}", "/account", *DIGEST_PAGES}),
-        ("ana", {"/inbox", "/incidents/{incident_id}", "/account", *DIGEST_PAGES, *ANALYST_PAGES}),
+        ("lsq1", {"/inbox", "/incidents/{incident_id}", "/account", "/triage", *DIGEST_PAGES}),
+        (
+            "ana",
+            {"/inbox", "/incidents/{incident_id}", "/account", "/triage"}
+            | {*DIGEST_PAGES, *ANALYST_PAGES},
+        ),
         ("admin", None),  # everything
     ],
 )

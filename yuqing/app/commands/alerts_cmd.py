@@ -12,15 +12,27 @@ import typer
 from sqlalchemy import func, select
 
 from yuqing.alerts import incidents as inc_actions
+from yuqing.alerts import locality, triage
 from yuqing.alerts import silences as silence_actions
-from yuqing.alerts.context import context_for
+from yuqing.alerts.context import AlertContext, context_for
 from yuqing.alerts.errors import LabelError, SilenceError
 from yuqing.alerts.escalation import escalate, target
 from yuqing.alerts.evaluate import evaluate
 from yuqing.alerts.labels import format_labels, sector_name
+from yuqing.alerts.rules import tags_from_row
 from yuqing.app.state import AppState
+from yuqing.config import Config
+from yuqing.config.rules import AlertRule
 from yuqing.config.types import format_duration, parse_duration
-from yuqing.store.models import AuditLog, Incident, IncidentDepartment, IncidentPost, Notification
+from yuqing.store.models import (
+    AuditLog,
+    Incident,
+    IncidentDepartment,
+    IncidentPost,
+    Notification,
+    PostTag,
+    Source,
+)
 from yuqing.store.models import Post as PostRow
 
 routes_app = typer.Typer(help="Inspect the routing tree.", no_args_is_help=True)
@@ -67,13 +79,26 @@ def parse_labels(pairs: list[str]) -> dict[str, str]:
 @routes_app.command("test")
 def routes_test(
     ctx: typer.Context,
-    labels: Annotated[list[str], typer.Argument(help="LABEL=VALUE pairs, e.g. rule=complaint")],
+    labels: Annotated[
+        list[str] | None, typer.Argument(help="LABEL=VALUE pairs, e.g. rule=complaint")
+    ] = None,
+    post: Annotated[
+        int | None,
+        typer.Option("--post", help="Explain a stored post: locality, triage, rules, routes."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="The post's source (for the locality gate).")
+    ] = None,
 ) -> None:
-    """Print the departments a set of labels reaches, and why."""
+    """Print the departments a set of labels (or a stored post) reaches, and why; and whether
+    such a post is alerted at all (the locality gate, the triage bands)."""
     state: AppState = ctx.obj
     cfg = state.config()
     actx = context_for(cfg)
-    given = parse_labels(labels)
+    if post is not None:
+        _explain_post(state, post)
+        return
+    given = parse_labels(labels or [])
     notes = []
     rule = cfg.rules.rule(given.get("rule", ""))
     if rule is not None and "severity" not in given:
@@ -82,6 +107,86 @@ def routes_test(
     elif "rule" in given and rule is None:
         notes.append(f"warning: no rule named {given['rule']!r} in rules.yaml")
     typer.echo(f"labels: {format_labels(given)}" + (f" ({'; '.join(notes)})" if notes else ""))
+    _routes(actx, given, rule)
+    if rule is None or rule.kind == "post":
+        typer.echo(_locality_line(cfg, given.get("district") or None, None, source))
+
+
+def _locality_line(cfg: Config, district: str | None, city: str | None, source: str | None) -> str:
+    verdict = locality.decide(cfg, district, city, source)
+    if verdict.local:
+        return f"locality: alerted — {verdict.why}"
+    local = ", ".join(sorted(locality.local_sources(cfg))) or "none"
+    names = "/".join([cfg.gazetteer.city, *cfg.gazetteer.city_aliases])
+    return (
+        f"locality: NOT alerted — {verdict.why} (a post without a district is alerted when it "
+        f"names {names} or comes from a local source: {local}; settings locality.enabled)"
+    )
+
+
+def _explain_post(state: AppState, post_id: int) -> None:
+    cfg = state.config()
+    actx = context_for(cfg)
+    with state.database().session() as s:
+        row = s.execute(
+            select(PostRow, PostTag, Source.name)
+            .join(Source, Source.id == PostRow.source_id)
+            .outerjoin(PostTag, PostTag.post_id == PostRow.id)
+            .where(PostRow.id == post_id)
+        ).one_or_none()
+        if row is None:
+            raise LabelError(f"no post #{post_id}")
+        p, t, source = row
+        typer.echo(f"post {p.id} [{source}] {p.title or '(无标题)'}")
+        if t is None:
+            typer.echo("not tagged yet: not alerted")
+            return
+        typer.echo(
+            f"tags: shutdown {t.shutdown} ({t.shutdown_score:.2f}), blanket {t.blanket} "
+            f"({t.blanket_score:.2f}), complaint {t.complaint}, licensed {t.licensed}, "
+            f"sector {t.sector}, district {t.district or '-'}"
+            + (f" ({t.district_match})" if t.district_match else "")
+            + (f", city {t.city_match}" if t.city_match else "")
+        )
+        typer.echo(_locality_line(cfg, t.district, t.city_match, source))
+        if not locality.decide(cfg, t.district, t.city_match, source).local:
+            return
+        decision = triage.decide(
+            cfg.settings.triage, t.shutdown, t.shutdown_score, t.blanket, t.blanket_score
+        )
+        shutdown, blanket = decision.pushed
+        if cfg.settings.triage.enabled:
+            bands = cfg.settings.triage.bands
+            states = [
+                f"{n} {getattr(decision, n)} {list(getattr(bands, n))}" for n in triage.FIELDS
+            ]
+            typer.echo("triage: " + "; ".join(states))
+
+        def text() -> str:
+            from yuqing.nlp.normalize import normalize_for_matching
+
+            return normalize_for_matching(f"{p.title}\n{p.text}")
+
+        def hits(sd: bool, bl: bool) -> list[triage.Hit]:
+            tags = tags_from_row(sd, bl, t.complaint, t.licensed, t.sector, t.district, t.custom)
+            return triage.rule_hits(actx, tags, text)
+
+        now = hits(shutdown, blanket)
+        pushed = {fp for _, fp, _ in now}
+        more = [h for h in hits(*decision.confirmed(decision.uncertain)) if h[1] not in pushed]
+        if decision.uncertain and more:
+            typer.echo(
+                f"to the 待研判 queue ({', '.join(decision.uncertain)} uncertain): confirming "
+                f"would fire {', '.join(r.name for r, _, _ in more)}"
+            )
+        if not now:
+            typer.echo("no rule fires now: no incident")
+        for rule, _, labels in now:
+            typer.echo(f"rule {rule.name} fires:")
+            _routes(actx, dict(labels), rule.rule)
+
+
+def _routes(actx: AlertContext, given: dict[str, str], rule: AlertRule | None) -> None:
     explained = actx.tree.explain(given)
     reached = [e for e in explained if e.duplicate_of is None]
     typer.echo(f"{len(reached)} receiver(s):")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from yuqing.app.commands.sql_limits import DEFAULT_MAX_BYTES, Deadline, within_bytes
+from yuqing.app.commands.sql_limits import DEFAULT_MAX_BYTES, Deadline
 from yuqing.app.state import AppState
 from yuqing.errors import YuqingError
 from yuqing.store.types import utcnow
@@ -212,15 +212,15 @@ def sql_cmd(
     config = state.config()
     deadline = Deadline.after(timeout, clock.monotonic())
     result = run_readonly(
-        config.settings.effective_database_url, query, limit=limit, timeout=timeout
+        config.settings.effective_database_url,
+        query,
+        limit=limit,
+        timeout=timeout,
+        max_bytes=max_bytes,
     )
-    kept, cut = within_bytes(result.rows, max_bytes)
-    if cut:
-        result.notes.append(
-            f"stopped after {len(kept)} rows: the next row would pass {max_bytes} bytes "
-            "(raise it with --max-bytes)"
-        )
-    rows = _normalized(result.columns, deadline.rows(kept))
+    if result.bytes_truncated:
+        result.notes.append("raise the byte limit with --max-bytes")
+    rows = _normalized(result.columns, deadline.rows(result.rows))
     tz = ZoneInfo(config.settings.timezone)
     if out is not None and fmt != "table":
         with atomic_output(out, "wb") as fh:

@@ -29,11 +29,30 @@ def summary(cfg: Config) -> list[str]:
         f"routes: {routes}, inhibit rules: {len(cfg.routing.inhibit_rules)}",
         f"rules: {len(cfg.rules.rules)} ({', '.join(r.name for r in cfg.rules.rules)})",
         f"gazetteer: {cfg.gazetteer.city}, {len(cfg.gazetteer.districts)} districts",
+        _locality(cfg),
+        _triage(cfg),
         f"database: {cfg.settings.effective_database_url}",
         f"data dir: {cfg.settings.data_dir}",
         f"timezone: {cfg.settings.timezone}",
         f"files: {', '.join(cfg.files)}",
     ]
+
+
+def _locality(cfg: Config) -> str:
+    if not cfg.settings.locality.enabled:
+        return "locality gate: off (posts about any place open incidents)"
+    local = [s.name for s in cfg.sources.sources if s.local and s.enabled]
+    return f"locality gate: on (local sources: {', '.join(local) or 'none'})"
+
+
+def _triage(cfg: Config) -> str:
+    t = cfg.settings.triage
+    if not t.enabled:
+        return "triage: off (alerts follow the tags)"
+    return (
+        f"triage: shutdown [{t.bands.shutdown[0]:g}, {t.bands.shutdown[1]:g}), "
+        f"blanket [{t.bands.blanket[0]:g}, {t.bands.blanket[1]:g})"
+    )
 
 
 def _count_routes(routes: list[Any]) -> int:

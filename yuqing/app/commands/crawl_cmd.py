@@ -5,20 +5,24 @@ from __future__ import annotations
 import signal
 import socket
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from yuqing.app.state import AppState
 from yuqing.crawler.errors import CrawlError
-from yuqing.crawler.runner import CrawlSummary, crawl_sources, enabled_sources
-from yuqing.store import crawl as crawl_store
+
+if TYPE_CHECKING:
+    from yuqing.crawler.runner import CrawlSummary
 
 sources_app = typer.Typer(help="Configured sources and their crawl health.", no_args_is_help=True)
 demo_site_app = typer.Typer(help="The bundled demo site.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
+    from yuqing.app.commands import sources_cmd
+
+    sources_cmd.register(sources_app)
     app.command("crawl")(crawl)
     app.add_typer(sources_app, name="sources")
     app.add_typer(demo_site_app, name="demo-site")
@@ -54,6 +58,8 @@ def crawl(
     force: Annotated[bool, typer.Option("--force", help="Crawl disabled sources too.")] = False,
 ) -> None:
     """Crawl sources, each in a `scrapy crawl` subprocess; one progress line per source."""
+    from yuqing.crawler.runner import crawl_sources, enabled_sources
+
     state: AppState = ctx.obj
     cfg = state.config()
     state.database()  # refuses an out-of-date schema before anything starts
@@ -93,11 +99,15 @@ def sources_list(ctx: typer.Context) -> None:
     """Every configured source: kind, enabled, health, last success, last run's counts."""
     from zoneinfo import ZoneInfo
 
+    from yuqing.store import crawl as crawl_store
+    from yuqing.store.probation import on_probation
+
     state: AppState = ctx.obj
     cfg = state.config()
     tz = ZoneInfo(cfg.settings.timezone)
     with state.database().session() as s:
         rows = {r.name: r for r in crawl_store.source_overview(s)}
+        trial = {p.name: p for p in on_probation(s, cfg.settings.source_probation_days)}
     header = f"{'source':<20} {'kind':<8} {'on':<3} {'health':<9} {'last success':<17} last run"
     typer.echo(header)
     for src in cfg.sources.sources:
@@ -106,16 +116,26 @@ def sources_list(ctx: typer.Context) -> None:
         success = _when(row.last_success_at if row else None, tz)
         last = "—"
         if row is not None and row.last_status is not None:
+            stored = (row.last_new or 0) + (row.last_updated or 0)
             last = (
-                f"{row.last_status} {_when(row.last_run_at, tz)}: {row.last_scraped} items, "
-                f"{row.last_new} new, {row.last_dropped} dropped, {row.last_errors} errors"
+                f"{row.last_status} {_when(row.last_run_at, tz)}: stored {stored} "
+                f"({row.last_new} new, {row.last_updated} updated), {row.last_errors} errors"
             )
         typer.echo(
             f"{src.name:<20} {src.kind:<8} {'yes' if src.enabled else 'no':<3} {health:<9} "
             f"{success:<17} {last}"
         )
+        if row is not None and row.last_drops:
+            drops = ", ".join(f"{k}={v}" for k, v in sorted(row.last_drops.items()))
+            typer.echo(f"{'':<20} ↳ dropped {sum(row.last_drops.values())}: {drops}")
         if row is not None and row.health not in ("ok", "unknown") and row.health_reason:
             typer.echo(f"{'':<20} ↳ {row.health_reason}")
+        if src.name in trial:
+            ends = _when(trial[src.name].ends_at, tz)
+            typer.echo(
+                f"{'':<20} ↳ on probation until {ends}: no department alerts "
+                f"(`yuqing sources confirm {src.name}`)"
+            )
     orphans = sorted(set(rows) - {s.name for s in cfg.sources.sources})
     if orphans:
         typer.echo(f"no longer configured (posts kept): {', '.join(orphans)}")

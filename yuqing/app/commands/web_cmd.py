@@ -1,4 +1,4 @@
-"""``yuqing web`` (serve the web inbox) and ``yuqing users add|list|passwd``."""
+"""``yuqing web`` (serve the web inbox) and ``yuqing users add|list|passwd|unlock``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from yuqing.app.state import AppState
+from yuqing.store.types import utcnow
 
 users_app = typer.Typer(help="Manage web users (admin, officer, analyst).", no_args_is_help=True)
 
@@ -21,6 +22,17 @@ def web(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(
+            "--behind-proxy",
+            help="A reverse proxy terminates TLS: trust its X-Forwarded-Proto and "
+            "X-Forwarded-For (from --forwarded-allow-ips only); cookies become Secure.",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="Proxy addresses trusted with --behind-proxy (comma-separated).")
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the web inbox, dashboard and admin pages with uvicorn."""
     import uvicorn
@@ -28,9 +40,15 @@ def web(
     from yuqing.app.web import create_app
 
     state: AppState = ctx.obj
-    app = create_app(state.config(), state.database())
+    app = create_app(state.config(), state.database(), behind_proxy=behind_proxy)
     uvicorn.run(
-        app, host=host, port=port, proxy_headers=False, server_header=False, log_config=None
+        app,
+        host=host,
+        port=port,
+        proxy_headers=behind_proxy,
+        forwarded_allow_ips=forwarded_allow_ips if behind_proxy else None,
+        server_header=False,
+        log_config=None,
     )
 
 
@@ -118,3 +136,21 @@ def passwd(
     with db.session() as s:
         set_password(s, get_user(s, name), password, actor="cli")
     typer.echo(f"password changed for {name}")
+
+
+@users_app.command("unlock")
+def unlock(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Login name.")],
+) -> None:
+    """Forget a user's failed logins (from every address): the login back-off ends."""
+    from yuqing.app.web.audit import audit
+    from yuqing.app.web.throttle import Throttle
+
+    state: AppState = ctx.obj
+    config = state.config()
+    db = state.database()
+    with db.session() as s:
+        cleared = Throttle(config.settings.web, utcnow).unlock(s, name)
+        audit(s, "cli", "login.unlock", "user", name, {"cleared": cleared})
+    typer.echo(f"unlocked {name} ({cleared} address{'es' if cleared != 1 else ''} cleared)")

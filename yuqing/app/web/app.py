@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -16,16 +17,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yuqing.app.web.deps import LoginRequired
+from yuqing.app.web.params import BadParam, shown
 from yuqing.app.web.render import Web, make_env, render
-from yuqing.app.web.security import (
-    SECURITY_HEADERS,
-    SESSION_COOKIE,
-    SESSION_MAX_AGE,
-    LoginLimiter,
-    SessionCodec,
-    secret_key,
-)
-from yuqing.app.web.views import admin, analysis, auth, dashboard, digests, incidents
+from yuqing.app.web.security import SECURITY_HEADERS, secret_key
+from yuqing.app.web.sessions import SESSION_COOKIE, SessionCodec, SessionStore
+from yuqing.app.web.throttle import Throttle
+from yuqing.app.web.views import admin, analysis, auth, dashboard, digests, incidents, triage
 from yuqing.config import Config
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
@@ -34,6 +31,7 @@ log = logging.getLogger(__name__)
 ROUTERS = (
     auth.router,
     incidents.router,
+    triage.router,
     digests.router,
     dashboard.router,
     analysis.router,
@@ -47,8 +45,44 @@ ERROR_ZH = {
     404: ("未找到", "页面不存在，或不在您的部门可见范围内。"),
     405: ("方法不允许", "不支持此请求方式。"),
     413: ("内容过大", "提交的内容过大。"),
-    429: ("请求过于频繁", "登录失败次数过多，请 15 分钟后再试。"),
+    429: ("请求过于频繁", "登录失败次数过多，请稍后再试。"),
 }
+
+
+def _validation_zh(err: Any) -> str:
+    """One of FastAPI's validation errors in Chinese, naming the parameter and its value."""
+    loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path", "body")]
+    name = ".".join(loc) or "?"
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    kind = str(err.get("type", ""))
+    if kind.startswith("int"):
+        expected = "应为整数"
+    elif "ge" in ctx and "le" in ctx:
+        expected = f"应在 {ctx['ge']} 至 {ctx['le']} 之间"
+    elif "ge" in ctx or "gt" in ctx:
+        expected = f"应不小于 {ctx.get('ge', ctx.get('gt'))}"
+    elif "le" in ctx or "lt" in ctx:
+        expected = f"应不大于 {ctx.get('le', ctx.get('lt'))}"
+    elif "max_length" in ctx:
+        expected = f"最多 {ctx['max_length']} 个字符"
+    elif kind == "missing":
+        return f"缺少参数 {name}。"
+    else:
+        expected = "格式有误"
+    shown_value = shown(str(value)) if isinstance(value, str | int) else ""
+    return f"参数 {name} 的值 {shown_value} 无效：{expected}。".replace("  ", " ")
+
+
+def _over_tls(web: Web, request: Request) -> bool:
+    """Served over TLS: base_url is https://, uvicorn itself serves TLS, or (only with
+    ``--behind-proxy``) the proxy says so in X-Forwarded-Proto."""
+    if web.secure_cookies or request.url.scheme == "https":
+        return True
+    if web.behind_proxy:
+        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        return proto == "https"
+    return False
 
 
 def create_app(
@@ -56,21 +90,26 @@ def create_app(
     db: Database,
     *,
     clock: Callable[[], datetime] | None = None,
-    limiter: LoginLimiter | None = None,
+    behind_proxy: bool = False,
 ) -> FastAPI:
-    """The web app for ``config`` and ``db``. ``clock`` (aware datetimes) drives due times and
-    rate limits in tests."""
+    """The web app for ``config`` and ``db``. ``clock`` (aware datetimes) drives due times,
+    session timeouts and login back-off in tests. ``behind_proxy``: a TLS-terminating proxy
+    in front sets X-Forwarded-Proto (trusted only then)."""
     clock = clock or utcnow
     tz = ZoneInfo(config.settings.timezone)
+    settings = config.settings.web
+    max_age_s = settings.session_max_hours * 3600
     web = Web(
         config=config,
         db=db,
         clock=clock,
-        codec=SessionCodec(secret_key(config)),
-        limiter=limiter or LoginLimiter(clock=clock),
+        codec=SessionCodec(secret_key(config), max_age_s),
+        sessions=SessionStore(settings),
+        throttle=Throttle(settings, clock),
         env=make_env(tz),
         tz=tz,
         secure_cookies=config.settings.base_url.startswith("https://"),
+        behind_proxy=behind_proxy,
     )
     app = FastAPI(
         title="yuqing",
@@ -93,11 +132,11 @@ def create_app(
             response.set_cookie(
                 SESSION_COOKIE,
                 web.codec.dump(session),
-                max_age=SESSION_MAX_AGE,
+                max_age=max_age_s,
                 path="/",
                 httponly=True,
                 samesite="lax",
-                secure=web.secure_cookies,
+                secure=_over_tls(web, request),
             )
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
@@ -117,7 +156,20 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
         title, text = ERROR_ZH[400]
-        return render(request, "error.html", {"title": title, "text": text, "code": 400}, 400)
+        problems = [_validation_zh(err) for err in exc.errors()[:3]]
+        log.info("400 %s %s: %s", request.method, request.url.path, exc.errors()[:3])
+        return render(
+            request,
+            "error.html",
+            {"title": title, "text": " ".join(problems) or text, "code": 400},
+            400,
+        )
+
+    @app.exception_handler(BadParam)
+    async def bad_param(request: Request, exc: BadParam) -> Response:
+        log.info("400 %s %s: %s", request.method, request.url.path, exc)
+        title = ERROR_ZH[400][0]
+        return render(request, "error.html", {"title": title, "text": exc.zh, "code": 400}, 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

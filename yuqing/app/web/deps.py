@@ -8,7 +8,7 @@ from fastapi import HTTPException, Request
 from sqlalchemy import select
 
 from yuqing.app.web.render import CurrentUser, Web
-from yuqing.app.web.security import csrf_ok, password_fingerprint
+from yuqing.app.web.security import csrf_ok
 from yuqing.store.models import User
 
 
@@ -22,20 +22,22 @@ def get_web(request: Request) -> Web:
 
 
 def load_user(request: Request) -> CurrentUser | None:
-    """The session's user, if the session is valid and the user active and unchanged."""
+    """The session's user, if the session row is valid (not revoked, idle or expired) and the
+    user active. A cookie whose session ended gets a fresh anonymous token."""
+    if request.state.user is not None:
+        return request.state.user
     web = get_web(request)
-    session = request.state.session
-    if session.user_id is None:
-        return None
+    browser = request.state.session
     with web.db.session() as s:
-        user = s.scalar(select(User).where(User.id == session.user_id))
-        if (
-            user is None
-            or not user.active
-            or session.fingerprint != password_fingerprint(web.codec.key, user.password_hash)
-        ):
-            request.state.session = web.codec.new()  # drop the stale session
+        user_id = web.sessions.user_of(s, browser.token, web.now())
+        user = s.scalar(select(User).where(User.id == user_id)) if user_id is not None else None
+        if user is None or not user.active:
+            if user is not None:
+                web.sessions.revoke(s, browser.token, web.now(), "inactive")
+            if user_id is not None or browser.user_id is not None:
+                request.state.session = web.codec.new()  # drop the ended session
             return None
+        browser.user_id = user.id
         current = CurrentUser(
             id=user.id,
             username=user.username,

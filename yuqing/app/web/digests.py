@@ -27,6 +27,7 @@ from yuqing.alerts.digest_data import CITY, CITY_NAME, period_for
 from yuqing.alerts.digest_view import STATES, digest_path, title_of
 from yuqing.app.web.charts import HBarChart, Series, color_of, hbar_chart, line_chart
 from yuqing.app.web.labels import SECTOR_NAMES
+from yuqing.app.web.params import parse_page
 from yuqing.app.web.render import CurrentUser, Web
 from yuqing.store.models import Digest
 
@@ -58,11 +59,10 @@ class DigestFilter:
     @classmethod
     def parse(cls, params: dict[str, str], departments: list[str]) -> DigestFilter:
         """Unknown values are ignored, never echoed into SQL or pages as filters."""
-        page = params.get("page", "1")
         return cls(
             department=v if (v := params.get("department", "")) in departments else "",
             period=v if (v := params.get("period", "")) in PERIODS else "",
-            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
+            page=parse_page(params),
         )
 
     def params(self) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, split_evidence
 from yuqing.app.web.labels import SECTORS, SEVERITIES, STATUSES
+from yuqing.app.web.params import parse_page
 from yuqing.app.web.render import CurrentUser
 from yuqing.app.web.scoping import visible
 from yuqing.store.models import (
@@ -48,14 +49,13 @@ class InboxFilter:
     ) -> InboxFilter:
         """Unknown values are ignored, never echoed into SQL or pages as filters."""
         status = params.get("status", "active")
-        page = params.get("page", "1")
         return cls(
             status=status if status in ("active", "all", *STATUSES) else "active",
             severity=v if (v := params.get("severity", "")) in SEVERITIES else "",
             sector=v if (v := params.get("sector", "")) in SECTORS else "",
             district=v if (v := params.get("district", "")) in districts else "",
             department=v if (v := params.get("department", "")) in departments else "",
-            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
+            page=parse_page(params),
         )
 
     def params(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.app.web.highlight import highlight_terms, snippet_parts
 from yuqing.app.web.labels import SECTORS
+from yuqing.app.web.params import parse_page
 from yuqing.store.models import Post, PostTag, Source
 
 PAGE_SIZE = 50
@@ -27,13 +28,12 @@ class PostFilter:
 
     @classmethod
     def parse(cls, params: dict[str, str], districts: list[str], sources: list[str]) -> PostFilter:
-        page = params.get("page", "1")
         return cls(
             source=v if (v := params.get("source", "")) in sources else "",
             sector=v if (v := params.get("sector", "")) in SECTORS else "",
             district=v if (v := params.get("district", "")) in districts else "",
             flag=v if (v := params.get("flag", "")) in (*FLAGS, "untagged") else "",
-            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
+            page=parse_page(params),
         )
 
     def params(self) -> dict[str, Any]:

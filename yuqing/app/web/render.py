@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from yuqing.app.web import labels
 from yuqing.app.web.highlight import safe_url
-from yuqing.app.web.security import LoginLimiter, SessionCodec
+from yuqing.app.web.sessions import SessionCodec, SessionStore
+from yuqing.app.web.throttle import Throttle
 from yuqing.app.web.users import ROLE_ZH
 from yuqing.config import Config
 from yuqing.store import departments
@@ -36,11 +37,15 @@ FLASH = {
     "noted": "备注已添加。",
     "resolved": "已办结。",
     "feedback": "反馈已记录，将用于模型再训练。",
+    "triage_confirmed": "已确认：事件已开立并分派，结论已作为反馈记录。",
+    "triage_rejected": "已排除：不预警，结论已作为反馈记录。",
     "user_created": "用户已创建。",
     "user_updated": "用户已更新。",
+    "user_unlocked": "已解除该用户的登录限制。",
     "password": "密码已修改。",
     "silence_created": "静默规则已创建。",
     "silence_expired": "静默规则已结束。",
+    "source_confirmed": "采集源已确认，结束试运行：其帖文此后正常触发部门告警。",
 }
 
 
@@ -77,10 +82,12 @@ class Web:
     db: Database
     clock: Callable[[], datetime]
     codec: SessionCodec
-    limiter: LoginLimiter
+    sessions: SessionStore
+    throttle: Throttle
     env: jinja2.Environment
     tz: ZoneInfo
-    secure_cookies: bool
+    secure_cookies: bool  # base_url is https://
+    behind_proxy: bool = False  # trust X-Forwarded-Proto (yuqing web --behind-proxy)
 
     def now(self) -> datetime:
         return self.clock()

@@ -1,35 +1,21 @@
-"""Passwords (argon2), signed session cookies, CSRF tokens, login rate limiting and the
-security headers every response carries.
-
-The session lives in one signed cookie (itsdangerous): the user's id, a fingerprint of their
-password hash (changing the password or deactivating the user ends every session), the CSRF
-token and the time it was issued. Anonymous visitors get a cookie with a CSRF token only, so
-the login form is protected too.
-"""
+"""Passwords (argon2), the cookie-signing key, CSRF checks and the security headers every
+response carries. Sessions: :mod:`yuqing.app.web.sessions`; login throttling:
+:mod:`yuqing.app.web.throttle`."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
-import threading
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from yuqing.app.web.sessions import BrowserSession
 from yuqing.config import Config
 from yuqing.config.settings import read_secret
 
-SESSION_COOKIE = "yuqing_session"
-SESSION_MAX_AGE = 12 * 3600  # seconds: a working day, then log in again
 MIN_PASSWORD_LENGTH = 10
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile); tests swap in cheaper
@@ -106,92 +92,5 @@ def secret_key(config: Config) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def password_fingerprint(key: str, password_hash: str) -> str:
-    """Short keyed digest of a password hash: sessions die when the password changes."""
-    mac = hmac.new(key.encode(), password_hash.encode(), hashlib.sha256)
-    return mac.hexdigest()[:16]
-
-
-@dataclass
-class Session:
-    csrf: str
-    user_id: int | None = None
-    fingerprint: str = ""
-    issued: float = 0.0
-    dirty: bool = False  # set the cookie on the response
-
-    def to_data(self) -> dict[str, Any]:
-        return {"c": self.csrf, "u": self.user_id, "p": self.fingerprint, "t": self.issued}
-
-
-class SessionCodec:
-    def __init__(self, key: str) -> None:
-        self.key = key
-        self._serializer = URLSafeTimedSerializer(key, salt="yuqing-web-session")
-
-    def new(self) -> Session:
-        return Session(csrf=secrets.token_urlsafe(32), dirty=True)
-
-    def load(self, cookie: str | None) -> Session:
-        if not cookie:
-            return self.new()
-        try:
-            data = self._serializer.loads(cookie, max_age=SESSION_MAX_AGE)
-        except BadSignature:
-            return self.new()
-        if not isinstance(data, dict) or not isinstance(data.get("c"), str):
-            return self.new()
-        user_id = data.get("u")
-        return Session(
-            csrf=data["c"],
-            user_id=user_id if isinstance(user_id, int) else None,
-            fingerprint=str(data.get("p") or ""),
-            issued=float(data.get("t") or 0.0),
-        )
-
-    def dump(self, session: Session) -> str:
-        return self._serializer.dumps(session.to_data())
-
-
-def csrf_ok(session: Session, token: object) -> bool:
+def csrf_ok(session: BrowserSession, token: object) -> bool:
     return isinstance(token, str) and bool(token) and hmac.compare_digest(session.csrf, token)
-
-
-@dataclass
-class LoginLimiter:
-    """At most ``per_user`` failed logins per username and ``per_address`` per client address
-    within ``window``; while over either limit, logins are refused without checking."""
-
-    clock: Callable[[], datetime]
-    per_user: int = 5
-    per_address: int = 20
-    window: timedelta = timedelta(minutes=15)
-    _failures: dict[str, deque[datetime]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _recent(self, key: str, now: datetime) -> deque[datetime]:
-        q = self._failures.setdefault(key, deque())
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
-
-    def blocked(self, username: str, address: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            return (
-                len(self._recent("u:" + username.lower(), now)) >= self.per_user
-                or len(self._recent("a:" + address, now)) >= self.per_address
-            )
-
-    def failed(self, username: str, address: str) -> None:
-        now = self.clock()
-        with self._lock:
-            self._recent("u:" + username.lower(), now).append(now)
-            self._recent("a:" + address, now).append(now)
-            if len(self._failures) > 10_000:  # forget idle keys
-                for key in [k for k, q in self._failures.items() if not q]:
-                    del self._failures[key]
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop("u:" + username.lower(), None)

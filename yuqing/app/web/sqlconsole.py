@@ -20,8 +20,9 @@ ROW_LIMITS = (100, 500, 2000)
 DEFAULT_ROWS = 500
 TIMEOUT_S = 10.0
 MAX_SQL_CHARS = 20_000
+MAX_BYTES = 1_000_000  # the values of the rows shown: a page stays a few MB at most (issue 14)
 
-PROTECTED_NAMES = frozenset({"users", "password_hash"})
+PROTECTED_NAMES = frozenset({"users", "password_hash", "web_sessions", "login_throttle"})
 PROTECTED_FUNCTIONS = frozenset(
     {
         "query_to_xml",
@@ -89,4 +90,4 @@ def run_console(url: str, sql: str, limit: int) -> QueryResult:
     if len(sql) > MAX_SQL_CHARS:
         raise QueryError(f"query too long ({len(sql)} characters, at most {MAX_SQL_CHARS})")
     check_protected(sql)
-    return run_readonly(url, sql, limit=limit, timeout=TIMEOUT_S)
+    return run_readonly(url, sql, limit=limit, timeout=TIMEOUT_S, max_bytes=MAX_BYTES)

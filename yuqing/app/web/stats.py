@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from yuqing.app.web.params import parse_date
 from yuqing.store.models import CrawlRun, Incident, Post, PostTag, Source
 
 MAX_DAYS = 366
@@ -34,17 +35,11 @@ class DateRange:
 
 
 def parse_range(start: str, end: str, today: date, default_days: int = 30) -> DateRange:
-    """The dashboard's range from two ISO dates (either may be empty or invalid: defaults);
-    swapped if reversed, clamped to :data:`MAX_DAYS`."""
-
-    def parse(value: str) -> date | None:
-        try:
-            return date.fromisoformat(value.strip()) if value.strip() else None
-        except ValueError:
-            return None
-
-    hi = parse(end) or today
-    lo = parse(start) or hi - timedelta(days=default_days - 1)
+    """The range from the ``from`` and ``to`` parameters (ISO dates; either may be empty:
+    defaults; malformed or out of range: :class:`BadParam`); swapped if reversed, clamped to
+    :data:`MAX_DAYS`."""
+    hi = parse_date("to", end) or today
+    lo = parse_date("from", start) or hi - timedelta(days=default_days - 1)
     if lo > hi:
         lo, hi = hi, lo
     if (hi - lo).days >= MAX_DAYS:

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from yuqing.app.web.audit import audit
 from yuqing.app.web.errors import UserError
 from yuqing.app.web.security import hash_password, password_problem
+from yuqing.app.web.sessions import revoke_user_sessions
 from yuqing.config import Config
 from yuqing.store.models import User
+from yuqing.store.types import utcnow
 
 ROLES = ("admin", "officer", "analyst")
 ROLE_ZH = {"admin": "管理员", "officer": "承办人员", "analyst": "分析人员"}
@@ -121,14 +123,21 @@ def update_user(
             changes[name] = [old, new]
             setattr(user, name, new)
     if changes:
-        audit(session, actor, "user.update", "user", user.username, {"changes": changes})
+        detail: dict[str, object] = {"changes": changes}
+        if "active" in changes and not active:  # deactivated: every session ends
+            detail["sessions_ended"] = revoke_user_sessions(session, user.id, utcnow(), "disabled")
+        audit(session, actor, "user.update", "user", user.username, detail)
     return changes
 
 
-def set_password(session: Session, user: User, password: str, *, actor: str) -> None:
+def set_password(
+    session: Session, user: User, password: str, *, actor: str, now: datetime | None = None
+) -> None:
+    """Set the password and end every session of the user (issue 14)."""
     _check_password(password)
     user.password_hash = hash_password(password)
-    audit(session, actor, "user.password", "user", user.username, {})
+    ended = revoke_user_sessions(session, user.id, now or utcnow(), "password")
+    audit(session, actor, "user.password", "user", user.username, {"sessions_ended": ended})
 
 
 def get_user(session: Session, username: str) -> User:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -22,10 +23,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from yuqing.config.sources import AnySource, FieldMap
+from yuqing.crawler.article import fill_missing
 from yuqing.crawler.context import CrawlContext, context_for
 from yuqing.crawler.dates import DateParseError, parse_datetime
 from yuqing.crawler.errors import CrawlError
-from yuqing.crawler.extract import Fields, field_list
+from yuqing.crawler.extract import Fields, field_list, root
 from yuqing.crawler.items import PostItem
 from yuqing.store import crawl as crawl_store
 
@@ -42,6 +44,8 @@ def page_reason(failure: Failure) -> tuple[str, bool]:
         text = str(exc).lower()
         if "robots" in text:
             return "page:robots", False
+        if "offsite" in text:
+            return "page:offsite", False
         if "redirect" in text:
             return "page:redirect_loop", True
         return "page:ignored", False
@@ -83,12 +87,18 @@ class SourceSpider(scrapy.Spider):
         self._field_lists: dict[int, Fields] = {}
         self._required = tuple(self.source.required)
         self._time_format: str = getattr(self.source, "time_format", "auto")
+        self._timezone: str | None = getattr(self.source, "timezone", None)
+        self.tz = ZoneInfo(self._timezone) if self._timezone else ctx.tz
         if self.source.uses_demo and not ctx.demo_url:
             raise CrawlError(
                 f"source {self.source.name!r} uses {{demo}} but no demo site URL is set "
                 "(YUQING_DEMO_URL, or run `yuqing demo-site serve`)"
             )
-        self.load_watermark()
+        # Scrapy's OffsiteMiddleware reads this when the spider opens: links to other hosts
+        # are dropped (counted as page:offsite; the start URLs themselves are always fetched).
+        self.allowed_domains = self.source.domains(ctx.demo_url)
+        if self.crawler.settings.getbool("YUQING_WATERMARK", True):
+            self.load_watermark()
 
     def load_watermark(self) -> None:
         with self.ctx.database().session() as s:
@@ -176,7 +186,7 @@ class SourceSpider(scrapy.Spider):
         if value is None:
             return None
         try:
-            return parse_datetime(value, self.now, self.ctx.tz, fmt)  # type: ignore[arg-type]
+            return parse_datetime(value, self.now, self.tz, fmt)  # type: ignore[arg-type]
         except DateParseError:
             return None
 
@@ -217,8 +227,17 @@ class SourceSpider(scrapy.Spider):
             found_on=found_on,
             required=self._required,
             time_format=self._time_format,
+            timezone=self._timezone,
             **fields,
         )
+
+    def with_article(
+        self, response: TextResponse, values: dict[str, Any], listed: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A detail page's values: the selectors' (``values``), then the list page's or feed
+        entry's (``listed``), with what both leave empty read by the generic article
+        extractor (:func:`yuqing.crawler.article.fill_missing`)."""
+        return fill_missing(root(response), values, listed, self.now, self.tz, self._required)
 
 
 def settings_for(source: AnySource) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds; with ``follow_links`` each entry's article page is read with the
-source's ``article`` selectors (the feed's title, summary and date are the fallbacks)."""
+source's ``article`` selectors (the feed's title, summary and date are the fallbacks, and the
+generic article extractor reads what neither gives: :mod:`yuqing.crawler.article`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from parsel import Selector
 from scrapy.http import Response
 
-from yuqing.crawler.extract import canonical_url, html_fields, parse_count
+from yuqing.crawler.extract import canonical_url, html_fields, join_url, parse_count
 from yuqing.crawler.spiders.base import SourceSpider
 from yuqing.store.posts import dedup_key
 
@@ -49,7 +50,7 @@ class FeedSpider(SourceSpider):
         for entry in entries:
             values = {name: _first(entry, xpath) for name, xpath in FEED_FIELDS.items()}
             link = values.pop("link")
-            url = resp.urljoin(link) if link else None
+            url = join_url(resp, link) if link else None
             if self.cutoff is not None and self.is_settled(
                 self.when(values.get("published")),
                 dedup_key(values.get("external_id"), canonical_url(url or "")),
@@ -68,11 +69,11 @@ class FeedSpider(SourceSpider):
         if resp is None:
             return
         values = html_fields(resp, self.fields(self.source.article))
-        merged = {**entry, **{k: v for k, v in values.items() if v}}
+        merged = self.with_article(resp, values, entry)
         counts = {k: parse_count(merged.pop(k, None)) for k in ("replies", "likes", "reposts")}
         link = merged.pop("url", None)
         item = self.new_item(
-            url=resp.urljoin(link) if link else resp.url, found_on=resp.url, **merged, **counts
+            url=join_url(resp, link) if link else resp.url, found_on=resp.url, **merged, **counts
         )
         if self.first_sighting(item):
             yield item

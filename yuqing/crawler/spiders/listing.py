@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin
 
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from yuqing.crawler.extract import (
     canonical_url,
     first,
     html_field,
     html_fields,
+    join_url,
     nodes,
     parse_count,
     values,
@@ -42,10 +42,20 @@ class ListingSpider(SourceSpider):
         entries = nodes(resp, src.item) if src.item else [resp]
         list_fields = self.fields(src.list_fields)
         found = settled = 0
+        follows = src.follows
         for entry in entries:
             listed = html_fields(entry, list_fields)
+            if not follows:
+                found += 1
+                item = self.list_item(resp, entry, listed)
+                key = dedup_key(item.external_id, canonical_url(item.url or ""))
+                if self.cutoff is not None and self.is_settled(self.when(item.published), key):
+                    settled += 1
+                elif self.first_sighting(item):
+                    yield item
+                continue
             for href in values(entry, src.links):
-                url = resp.urljoin(href.strip())
+                url = join_url(resp, href)
                 found += 1
                 if self.cutoff is not None and self.is_settled(
                     self.when(listed.get("published")),
@@ -68,15 +78,15 @@ class ListingSpider(SourceSpider):
         if src.next_page and page < src.max_pages:
             nxt = first(resp, src.next_page)
             if nxt:
-                yield self.request(resp.urljoin(nxt), self.parse, cb_kwargs={"page": page + 1})
+                yield self.request(join_url(resp, nxt), self.parse, cb_kwargs={"page": page + 1})
 
     def parse_detail(self, response: Response, listed: dict[str, Any]) -> Iterator[Any]:
         resp = self.html_response(response)
         if resp is None:
             return
         values = html_fields(resp, self.fields(self.source.fields))
-        merged = {k: values.get(k) or listed.get(k) for k in {*values, *listed}}
-        item = self.item_from(merged, resp.url, resp.url)
+        merged = self.with_article(resp, values, listed)
+        item = self.item_from(merged, resp.url, resp)
         if self.first_sighting(item):
             yield item
         replies = self.source.replies
@@ -106,7 +116,7 @@ class ListingSpider(SourceSpider):
                     values["text"] = text
             else:
                 values = html_fields(floor, fields)
-            item = self.item_from(values, None, resp.url)
+            item = self.item_from(values, None, resp)
             item.external_id = item.external_id or f"{parent[:12]}:{page}:{index}"
             item.url = item.url or thread_url
             item.parent_url, item.parent_external_id = thread_url, thread_id
@@ -118,7 +128,7 @@ class ListingSpider(SourceSpider):
             nxt = first(resp, cfg.next_page)
             if nxt:
                 yield self.request(
-                    resp.urljoin(nxt),
+                    join_url(resp, nxt),
                     self.parse_reply_page,
                     cb_kwargs={"thread_url": thread_url, "thread_id": thread_id, "page": page + 1},
                 )
@@ -128,11 +138,19 @@ class ListingSpider(SourceSpider):
     ) -> Iterator[Any]:
         yield from self.parse_replies(response, thread_url, thread_id, page)
 
-    def item_from(self, values: dict[str, Any], url: str | None, found_on: str) -> PostItem:
+    def list_item(self, resp: TextResponse, entry: Any, listed: dict[str, Any]) -> PostItem:
+        """A list-only source's entry as a post: its URL from ``list_fields.url``, else the
+        ``links`` selector's first match, joined like a followed link."""
+        link = listed.get("url")
+        if not link and self.source.links:
+            link = first(entry, self.source.links)
+        return self.item_from({**listed, "url": link}, None, resp)
+
+    def item_from(self, values: dict[str, Any], url: str | None, resp: TextResponse) -> PostItem:
         link = values.get("url")
         item = self.new_item(
-            url=self._join(found_on, link) if link else url,
-            found_on=found_on,
+            url=join_url(resp, link) if link else url,
+            found_on=resp.url,
             title=values.get("title"),
             text=values.get("text"),
             published=values.get("published"),
@@ -142,7 +160,3 @@ class ListingSpider(SourceSpider):
         for name in COUNT_FIELDS:
             setattr(item, name, parse_count(values.get(name)))
         return item
-
-    @staticmethod
-    def _join(base: str, link: str) -> str:
-        return urljoin(base, link.split("\n")[0].strip())

@@ -4,7 +4,6 @@ routing tree as loaded (read-only), the audit log."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -13,12 +12,15 @@ from sqlalchemy import func, select
 
 from yuqing.alerts import silences
 from yuqing.alerts.errors import SilenceError
+from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import admin, csrf, get_web
 from yuqing.app.web.errors import UserError
-from yuqing.app.web.render import CurrentUser, Web, render
+from yuqing.app.web.params import BadParam, IdPath, parse_local_datetime
+from yuqing.app.web.render import CurrentUser, render
 from yuqing.app.web.users import ROLES, create_user, list_users, set_password, update_user
 from yuqing.config.routing import Matcher, Route
 from yuqing.config.types import parse_duration
+from yuqing.store import probation
 from yuqing.store.models import AuditLog, CrawlRun, Department, Source, User
 
 router = APIRouter(prefix="/admin")
@@ -41,11 +43,17 @@ def _users_page(request: Request, error: str = "", status: int = 200) -> Respons
     web = get_web(request)
     with web.db.session() as s:
         users = list_users(s)
+        throttled = web.throttle.throttled_users(s)
     return render(
         request,
         "admin/users.html",
         {
             "users": users,
+            "throttled": {
+                u.id: throttled[u.username.lower()]
+                for u in users
+                if u.username.lower() in throttled
+            },
             "roles": ROLES,
             "departments": web.config.departments.departments,
             "error": error,
@@ -91,7 +99,7 @@ def users_create(
 def users_update(
     request: Request,
     user: Admin,
-    user_id: int,
+    user_id: IdPath,
     display_name: Annotated[str, Form(max_length=100)] = "",
     role: Annotated[str, Form(max_length=20)] = "",
     department: Annotated[str, Form(max_length=40)] = "",
@@ -119,6 +127,19 @@ def users_update(
     except UserError as exc:
         return _users_page(request, exc.zh, 400)
     return RedirectResponse("/admin/users?msg=user_updated", 303)
+
+
+@router.post("/users/{user_id}/unlock", dependencies=[Depends(csrf)])
+def users_unlock(request: Request, user: Admin, user_id: IdPath) -> Response:
+    """End the login back-off of a user (every address); audit-logged."""
+    web = get_web(request)
+    with web.db.session() as s:
+        row = s.get(User, user_id)
+        if row is None:
+            raise HTTPException(status_code=404, detail="no such user")
+        cleared = web.throttle.unlock(s, row.username)
+        audit(s, user.username, "login.unlock", "user", row.username, {"cleared": cleared})
+    return RedirectResponse("/admin/users?msg=user_unlocked", 303)
 
 
 # -- silences --------------------------------------------------------------------------------
@@ -150,14 +171,6 @@ def silences_page(request: Request, user: Admin) -> Response:
     return _silences_page(request)
 
 
-def _local(web: Web, value: str) -> datetime | None:
-    """A ``datetime-local`` form value in the configured timezone (None when empty)."""
-    value = value.strip()
-    if not value:
-        return None
-    return datetime.fromisoformat(value).replace(tzinfo=web.tz)
-
-
 @router.post("/silences", dependencies=[Depends(csrf)])
 def silences_create(
     request: Request,
@@ -182,9 +195,10 @@ def silences_create(
     if not comment.strip():
         return _silences_page(request, "请填写静默原因。", 400)
     try:
-        start, end = _local(web, starts_at), _local(web, ends_at)
-    except ValueError:
-        return _silences_page(request, "时间格式错误。", 400)
+        start = parse_local_datetime("starts_at", starts_at, web.tz)
+        end = parse_local_datetime("ends_at", ends_at, web.tz)
+    except BadParam as exc:
+        return _silences_page(request, exc.zh, 400)
     length = None
     if end is None:
         if duration not in DURATIONS:
@@ -208,7 +222,7 @@ def silences_create(
 
 
 @router.post("/silences/{silence_id}/expire", dependencies=[Depends(csrf)])
-def silences_expire(request: Request, user: Admin, silence_id: int) -> Response:
+def silences_expire(request: Request, user: Admin, silence_id: IdPath) -> Response:
     web = get_web(request)
     try:
         with web.db.session() as s:
@@ -231,6 +245,8 @@ def sources_page(request: Request, user: Admin) -> Response:
         newest = select(func.max(CrawlRun.id)).group_by(CrawlRun.source_id).scalar_subquery()
         for run in s.scalars(select(CrawlRun).where(CrawlRun.id.in_(newest))):
             last_runs[run.source_id] = run
+        days = web.config.settings.source_probation_days
+        trial = {p.id: p for p in probation.on_probation(s, days, web.now())}
     rows = []
     for name in sorted(set(configured) | set(stored)):
         db_row = stored.get(name)
@@ -240,13 +256,26 @@ def sources_page(request: Request, user: Admin) -> Response:
                 "conf": configured.get(name),
                 "db": db_row,
                 "run": last_runs.get(db_row.id) if db_row else None,
+                "probation": trial.get(db_row.id) if db_row else None,
             }
         )
     return render(request, "admin/sources.html", {"rows": rows})
 
 
+@router.post("/sources/{source_id}/confirm", dependencies=[Depends(csrf)])
+def source_confirm(request: Request, user: Admin, source_id: int) -> Response:
+    """End a new source's probation (audit-logged as ``source_confirm``)."""
+    web = get_web(request)
+    with web.db.session() as s:
+        src = s.get(Source, source_id)
+        if src is None:
+            raise HTTPException(status_code=404, detail="no such source")
+        probation.confirm(s, src.name, actor=user.username, now=web.now())
+    return RedirectResponse("/admin/sources?msg=source_confirmed", 303)
+
+
 @router.get("/sources/{source_id}")
-def source_page(request: Request, user: Admin, source_id: int) -> Response:
+def source_page(request: Request, user: Admin, source_id: IdPath) -> Response:
     web = get_web(request)
     with web.db.session() as s:
         src = s.get(Source, source_id)

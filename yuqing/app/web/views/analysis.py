@@ -10,13 +10,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
+from yuqing.alerts import locality
 from yuqing.app.web import sqlconsole, stats
 from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import analyst, csrf, get_web
 from yuqing.app.web.highlight import split_evidence
 from yuqing.app.web.labels import SECTORS
-from yuqing.app.web.posts import PostFilter, list_posts
+from yuqing.app.web.posts import PostFilter, PostRow, list_posts
 from yuqing.app.web.render import CurrentUser, render
+from yuqing.config import Config
 from yuqing.nlp.errors import KeywordSyntaxError
 from yuqing.nlp.rules import compile_expression
 from yuqing.store.export import ExportError, export_rows, write_table
@@ -115,8 +117,20 @@ def posts_page(
             "sources": sources,
             "sectors": SECTORS,
             "districts": districts,
+            "other_region": _other_region(web.config, rows),
         },
     )
+
+
+def _other_region(config: Config, rows: list[PostRow]) -> dict[int, str]:
+    """Posts about other places (the locality gate): stored and searchable, never alerted."""
+    out = {}
+    for r in rows:
+        if r.tags is not None:
+            verdict = locality.decide(config, r.tags.district, r.tags.city_match, r.source)
+            if not verdict.local:
+                out[r.post.id] = verdict.why_zh
+    return out
 
 
 # -- exports ---------------------------------------------------------------------------------
@@ -239,6 +253,7 @@ def _sql_page(
             "limit": limit,
             "limits": sqlconsole.ROW_LIMITS,
             "timeout": sqlconsole.TIMEOUT_S,
+            "max_bytes": sqlconsole.MAX_BYTES,
             "result": result,
             "error": error,
             "views": VIEWS,
@@ -290,6 +305,7 @@ def sql_run(
             {
                 "sql": sql[:2000],
                 "rows": len(result.rows) if result else None,
+                "truncated": bool(result and (result.truncated or result.bytes_truncated)),
                 "error": str(error)[:500] if error else None,
             },
             at=web.now(),

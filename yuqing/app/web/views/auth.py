@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,16 +12,17 @@ from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import any_user, csrf, get_web, load_user
 from yuqing.app.web.errors import UserError
 from yuqing.app.web.render import CurrentUser, render
-from yuqing.app.web.security import (
-    hash_password,
-    needs_rehash,
-    password_fingerprint,
-    verify_password,
-)
+from yuqing.app.web.security import hash_password, needs_rehash, verify_password
 from yuqing.app.web.users import record_login, set_password
 from yuqing.store.models import User
 
 router = APIRouter()
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind ``--behind-proxy``, uvicorn sets it from the proxy's
+    X-Forwarded-For)."""
+    return request.client.host if request.client else "unknown"
 
 
 def home_for(user: CurrentUser) -> str:
@@ -73,31 +73,45 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     web = get_web(request)
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     username = username.strip()
     ctx = {"next": safe_next(next) or "", "username": username}
-    if web.limiter.blocked(username, address):
-        with web.db.session() as s:
+    with web.db.session() as s:
+        wait = web.throttle.wait_s(s, username, address)
+        if wait:
             audit(s, username or "-", "login.blocked", "user", username, {"address": address})
-        ctx["error"] = "登录失败次数过多，请 15 分钟后再试。"
-        return render(request, "login.html", ctx, status_code=429)
+            ctx["error"] = f"登录失败次数过多，请 {wait} 秒后再试。"
+            return render(request, "login.html", ctx, status_code=429)
     with web.db.session() as s:
         user = s.scalar(select(User).where(User.username == username)) if username else None
         ok = verify_password(user.password_hash if user else None, password)
         if user is None or not ok or not user.active:
-            web.limiter.failed(username, address)
-            audit(s, username or "-", "login.failed", "user", username, {"address": address})
-            ctx["error"] = "用户名或密码错误。"
+            failure = web.throttle.failed(s, username, address)
+            detail = {"address": address, "delay_s": failure.delay_s}
+            audit(s, username or "-", "login.failed", "user", username, detail)
+            if failure.address_over_limit and failure.address_failures == (
+                web.config.settings.web.login_address_limit
+            ):
+                audit(s, "-", "login.address_limit", "address", address, detail)
+            ctx["error"] = "用户名或密码错误。" + (
+                f"请 {failure.delay_s} 秒后再试。" if failure.delay_s else ""
+            )
             return render(request, "login.html", ctx, status_code=401)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        web.limiter.succeeded(username)
+        web.throttle.succeeded(s, username, address)
         record_login(s, user, web.now(), address)
-        session = web.codec.new()  # a fresh session and CSRF token: no fixation
-        session.user_id = user.id
-        session.fingerprint = password_fingerprint(web.codec.key, user.password_hash)
-        session.issued = time.time()
-        request.state.session = session
+        old = request.state.session
+        web.sessions.revoke(s, old.token, web.now(), "login")  # if it was a session
+        # a fresh token and CSRF token: no fixation
+        request.state.session = web.sessions.start(
+            s,
+            web.codec,
+            user.id,
+            web.now(),
+            address=address,
+            user_agent=request.headers.get("user-agent", ""),
+        )
         role = user.role
     target = safe_next(next) or ("/dashboard" if role == "analyst" else "/inbox")
     return RedirectResponse(target, 303)
@@ -107,8 +121,8 @@ def login(
 def logout(request: Request) -> Response:
     web = get_web(request)
     user = load_user(request)
-    if user is not None:
-        with web.db.session() as s:
+    with web.db.session() as s:
+        if web.sessions.revoke(s, request.state.session.token, web.now(), "logout") and user:
             audit(s, user.username, "logout", "user", user.username, {})
     request.state.session = web.codec.new()
     return RedirectResponse("/login", 303)
@@ -138,14 +152,18 @@ def change_password(
             error = "两次输入的新密码不一致。"
         else:
             try:
-                set_password(s, row, new, actor=user.username)
+                set_password(s, row, new, actor=user.username, now=web.now())
             except UserError as exc:
                 error = exc.zh
         if error:
             return render(request, "account.html", {"error": error}, status_code=400)
-        session = web.codec.new()
-        session.user_id = row.id
-        session.fingerprint = password_fingerprint(web.codec.key, row.password_hash)
-        session.issued = time.time()
-        request.state.session = session
+        # every session of the user ended; this browser continues in a new one
+        request.state.session = web.sessions.start(
+            s,
+            web.codec,
+            row.id,
+            web.now(),
+            address=client_address(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
     return RedirectResponse("/account?msg=password", 303)

@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yuqing.alerts import incidents as actions
+from yuqing.alerts import locality
 from yuqing.alerts.errors import AlertsError
 from yuqing.app.web import feedback
 from yuqing.app.web.deps import csrf, get_web, incident_reader
@@ -30,9 +32,10 @@ from yuqing.app.web.inbox import (
     timeline,
 )
 from yuqing.app.web.labels import SECTORS, STATUS_ZH
+from yuqing.app.web.params import IdPath
 from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.scoping import can_act, incident_or_404, post_in_incident
-from yuqing.store.models import Incident
+from yuqing.store.models import Incident, TriageItem
 
 router = APIRouter()
 Reader = Annotated[CurrentUser, Depends(incident_reader)]
@@ -92,8 +95,42 @@ def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) ->
         "districts": web.config.gazetteer.district_names(),
         "sectors": SECTORS,
         "tag_fields": feedback.FIELDS,
+        "reasons": alert_reasons(web, s, posts),
         "error": "",
     }
+
+
+def alert_reasons(web: Web, s: Session, posts: list[Any]) -> dict[int, list[str]]:
+    """Why each post was alerted (in Chinese): the locality gate's reason, and the analyst's
+    confirmation when it came through the 待研判 queue."""
+    out: dict[int, list[str]] = {}
+    ids = [pv.post.id for pv in posts]
+    confirmed = {
+        item.post_id: item
+        for item in s.scalars(
+            select(TriageItem).where(TriageItem.post_id.in_(ids), TriageItem.status == "confirmed")
+        )
+    } if ids else {}  # fmt: skip
+    for pv in posts:
+        t = pv.tags
+        verdict = locality.decide(
+            web.config,
+            t.district if t is not None else None,
+            t.city_match if t is not None else None,
+            pv.source,
+        )
+        lines = [verdict.why_zh]
+        item = confirmed.get(pv.post.id)
+        if item is not None:
+            fields = "、".join(
+                {"shutdown": "关停", "blanket": "一刀切"}.get(f, f) for f in item.fields
+            )
+            lines.append(
+                f"评分处于待研判区间（{fields}），经 {item.decided_by} 研判确认后预警"
+                + (f"：{item.note}" if item.note else "")
+            )
+        out[pv.post.id] = lines
+    return out
 
 
 def _page(
@@ -109,14 +146,14 @@ def _page(
 
 
 @router.get("/incidents/{incident_id}")
-def incident_page(request: Request, user: Reader, incident_id: int) -> Response:
+def incident_page(request: Request, user: Reader, incident_id: IdPath) -> Response:
     return _page(request, user, incident_id)
 
 
 def _act(
     request: Request,
     user: CurrentUser,
-    incident_id: int,
+    incident_id: IdPath,
     action: Callable[[Session, Incident], None],
     done: str,
 ) -> Response:
@@ -144,7 +181,7 @@ def _refuse_if(inc: Incident, *states: str, what: str) -> None:
 
 
 @router.post("/incidents/{incident_id}/acknowledge", dependencies=[Depends(csrf)])
-def acknowledge(request: Request, user: Reader, incident_id: int, note: Text = "") -> Response:
+def acknowledge(request: Request, user: Reader, incident_id: IdPath, note: Text = "") -> Response:
     def run(s: Session, inc: Incident) -> None:
         _refuse_if(inc, "acknowledged", "resolved", what="签收")
         actions.acknowledge(
@@ -158,7 +195,7 @@ def acknowledge(request: Request, user: Reader, incident_id: int, note: Text = "
 def assign(
     request: Request,
     user: Reader,
-    incident_id: int,
+    incident_id: IdPath,
     assignee: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     def run(s: Session, inc: Incident) -> None:
@@ -173,7 +210,7 @@ def assign(
 
 
 @router.post("/incidents/{incident_id}/note", dependencies=[Depends(csrf)])
-def note(request: Request, user: Reader, incident_id: int, note: Text = "") -> Response:
+def note(request: Request, user: Reader, incident_id: IdPath, note: Text = "") -> Response:
     def run(s: Session, inc: Incident) -> None:
         if not note.strip():
             raise ActionRefused("备注不能为空。")
@@ -183,7 +220,7 @@ def note(request: Request, user: Reader, incident_id: int, note: Text = "") -> R
 
 
 @router.post("/incidents/{incident_id}/resolve", dependencies=[Depends(csrf)])
-def resolve(request: Request, user: Reader, incident_id: int, resolution: Text = "") -> Response:
+def resolve(request: Request, user: Reader, incident_id: IdPath, resolution: Text = "") -> Response:
     def run(s: Session, inc: Incident) -> None:
         _refuse_if(inc, "resolved", what="重复办结")
         if not resolution.strip():
@@ -202,7 +239,7 @@ def _check_post(s: Session, inc: Incident, post_id: int) -> None:
     "/incidents/{incident_id}/posts/{post_id}/false-positive", dependencies=[Depends(csrf)]
 )
 def false_positive(
-    request: Request, user: Reader, incident_id: int, post_id: int, note: Text = ""
+    request: Request, user: Reader, incident_id: IdPath, post_id: IdPath, note: Text = ""
 ) -> Response:
     def run(s: Session, inc: Incident) -> None:
         _check_post(s, inc, post_id)
@@ -219,7 +256,9 @@ def false_positive(
 
 
 @router.post("/incidents/{incident_id}/posts/{post_id}/tags", dependencies=[Depends(csrf)])
-async def correct_tags(request: Request, user: Reader, incident_id: int, post_id: int) -> Response:
+async def correct_tags(
+    request: Request, user: Reader, incident_id: IdPath, post_id: IdPath
+) -> Response:
     form = await request.form()
     changes = {
         name: str(form[name])[:100]

@@ -1,0 +1,1 @@
+"""Generic article extraction on saved real news pages against trafilatura alone."""
