@@ -53,3 +53,30 @@ def test_binary_mode_and_bad_modes(tmp_path: Path) -> None:
     assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
     with pytest.raises(ValueError, match="mode must be"):
         atomic_output(tmp_path / "c", "a")  # type: ignore[call-overload]
+
+
+def test_create_once_never_shows_an_empty_file_and_has_one_winner(tmp_path: Path) -> None:
+    """The generated-key files: created whole by exactly one of several racing workers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from yuqing.atomic import create_once
+
+    target = tmp_path / "secrets" / "key"
+    with ThreadPoolExecutor(8) as pool:
+        won = list(pool.map(lambda i: create_once(target, f"key-{i}"), range(16)))
+    assert won.count(True) == 1
+    assert target.read_text(encoding="utf-8") == f"key-{won.index(True)}"
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in target.parent.iterdir()) == ["key"]
+
+
+def test_an_empty_author_key_file_is_refused(tmp_path: Path) -> None:
+    from yuqing.config import ConfigError
+    from yuqing.config.settings import Secrets, author_hash_key
+
+    secrets = Secrets.from_env({})
+    first = author_hash_key(secrets, tmp_path)
+    assert len(first) == 64 and author_hash_key(secrets, tmp_path) == first
+    (tmp_path / "secrets" / "author_hash_key").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match="author_hash_key: the author hash key file is empty"):
+        author_hash_key(secrets, tmp_path)

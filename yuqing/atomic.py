@@ -114,3 +114,29 @@ def write_atomic(path: Path | str, data: bytes | str, *, permissions: int = 0o66
     else:
         with atomic_output(path, "wb", permissions=permissions) as binary:
             binary.write(data)
+
+
+def create_once(path: Path | str, data: str, *, permissions: int = 0o600) -> bool:
+    """Create ``path`` holding ``data`` unless it exists; True if this call created it.
+
+    The file appears complete or not at all (written beside it, then hard-linked into place,
+    which fails if another process got there first): a reader never sees it empty, as it could
+    between an ``O_EXCL`` create and its write, or after a crash in between (generated keys)."""
+    path = Path(path)
+    tmp = _temp_name(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, permissions), "w") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, path)
+    except FileExistsError:
+        if not path.exists():
+            raise
+        return False
+    except OSError as exc:
+        raise cannot_write(path, exc) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True

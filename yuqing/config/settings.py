@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from yuqing.atomic import create_once
 from yuqing.config.errors import ConfigError
 from yuqing.config.sources import Strict
 from yuqing.config.types import TimeZoneName
@@ -191,10 +192,9 @@ def author_hash_key(secrets: Secrets, data_dir: Path) -> bytes:
     if secrets.author_hash_key is not None:
         return secrets.author_hash_key.get_secret_value().encode()
     path = data_dir / "secrets" / "author_hash_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(_secrets.token_hex(32))
+    if not path.exists() and create_once(path, _secrets.token_hex(32)):
         log.warning("YUQING_AUTHOR_HASH_KEY is not set; generated a key in %s", path)
-    return path.read_text(encoding="utf-8").strip().encode()
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:  # written by an older yuqing that crashed between creating and writing it
+        raise ConfigError(str(path), "", "the author hash key file is empty")
+    return key.encode()

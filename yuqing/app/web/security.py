@@ -5,7 +5,6 @@ response carries. Sessions: :mod:`yuqing.app.web.sessions`; login throttling:
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from yuqing.app.web.sessions import BrowserSession
+from yuqing.atomic import create_once
 from yuqing.config import Config
 from yuqing.config.settings import read_secret
 
@@ -80,15 +80,8 @@ def secret_key(config: Config) -> str:
     if value:
         return value
     path = Path(config.settings.data_dir) / "secrets" / "web_secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker created it first
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32))
+    if not path.exists():  # whole or not at all: another worker never reads it half-made
+        create_once(path, secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip()
 
 
