@@ -95,7 +95,7 @@ BAD_VALUES = [
     "NaN",
 ]
 # pages that read filters from the query string themselves, and the names they read
-SELF_PARSING = {"/posts", "/inbox", "/digests", "/login", "/"}
+SELF_PARSING = {"/posts", "/inbox", "/digests", "/login", "/", "/triage"}
 COMMON_NAMES = [
     "from",
     "to",
@@ -108,6 +108,7 @@ COMMON_NAMES = [
     "period",
     "source",
     "flag",
+    "offset",
     "q",
     "msg",
     "next",

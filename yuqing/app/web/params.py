@@ -70,6 +70,14 @@ def parse_local_datetime(name: str, value: str, tz: ZoneInfo) -> datetime | None
     return at.replace(tzinfo=tz)
 
 
+def parse_offset(params: dict[str, str], name: str = "offset", most: int = 1_000_000) -> int:
+    """A row offset: 0 to ``most`` (absent: 0)."""
+    value = params.get(name, "0").strip() or "0"
+    if not (value.isascii() and value.isdigit() and len(value) <= 7) or int(value) > most:
+        raise BadParam(name, value, f"a whole number from 0 to {most}", f"应为 0 至 {most} 的整数")
+    return int(value)
+
+
 def parse_page(params: dict[str, str], name: str = "page") -> int:
     """The page number: 1 to :data:`MAX_PAGE` (absent: 1)."""
     value = params.get(name, "1").strip() or "1"

@@ -263,7 +263,7 @@ def sources_page(request: Request, user: Admin) -> Response:
 
 
 @router.post("/sources/{source_id}/confirm", dependencies=[Depends(csrf)])
-def source_confirm(request: Request, user: Admin, source_id: int) -> Response:
+def source_confirm(request: Request, user: Admin, source_id: IdPath) -> Response:
     """End a new source's probation (audit-logged as ``source_confirm``)."""
     web = get_web(request)
     with web.db.session() as s:

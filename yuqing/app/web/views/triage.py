@@ -20,6 +20,7 @@ from yuqing.alerts import triage as actions
 from yuqing.alerts.context import context_for
 from yuqing.alerts.errors import AlertsError
 from yuqing.app.web.deps import csrf, get_web, incident_reader
+from yuqing.app.web.params import IdPath, parse_offset
 from yuqing.app.web.render import CurrentUser, render
 from yuqing.store.models import Post, PostTag, Source, TriageItem
 
@@ -96,10 +97,7 @@ def _page(request: Request, user: CurrentUser, error: str = "", status_code: int
     status = request.query_params.get("status", "pending")
     if status not in STATUS_ZH:
         status = "pending"
-    try:
-        offset = max(0, int(request.query_params.get("offset", "0")))
-    except ValueError:
-        offset = 0
+    offset = parse_offset(dict(request.query_params))
     with web.db.session() as s:
         rows, has_next = _rows(s, user, status, offset)
         counts = _counts(s, user)
@@ -151,10 +149,10 @@ def _answer(
 
 
 @router.post("/triage/{item_id}/confirm", dependencies=[Depends(csrf)])
-def confirm(request: Request, user: Reader, item_id: int, note: Note = "") -> Response:
+def confirm(request: Request, user: Reader, item_id: IdPath, note: Note = "") -> Response:
     return _answer(request, user, item_id, True, note)
 
 
 @router.post("/triage/{item_id}/reject", dependencies=[Depends(csrf)])
-def reject(request: Request, user: Reader, item_id: int, note: Note = "") -> Response:
+def reject(request: Request, user: Reader, item_id: IdPath, note: Note = "") -> Response:
     return _answer(request, user, item_id, False, note)
