@@ -227,7 +227,8 @@ def sql_cmd(
             n = _write_rows(fmt, result.columns, rows, fh, tz)
     elif fmt == "table":
         table = list(rows)
-        print_table(result.columns, table)
+        if result.columns:
+            print_table(result.columns, table)
         n = len(table)
     else:
         n = _write_rows(fmt, result.columns, rows, sys.stdout.buffer, tz)
