@@ -124,7 +124,9 @@ def test_sources_list_shows_health_and_last_success(
     assert "stored" in lines["demo-board"] and lines["demo-board"].split()[4].startswith("20")
     # issue 12: the last run's drops by reason, under the source
     faults = out[out.index("\nfaults ") :].splitlines()[2]
-    assert faults.strip().startswith("↳ dropped 9: bad_date=1, missing_title=3, page:http_500=1")
+    assert faults.strip().startswith(
+        "↳ dropped 7: missing_title=2, page:http_500=1, page:not_html=1, page:not_text=1"
+    )
     assert lines["liuyan-qiqihar"].split()[2:4] == ["no", "unknown"]
 
 

@@ -73,6 +73,10 @@ def build(db: Database) -> dict[type, Any]:
             locality="本地：提及龙沙区的地名",
         )
         s.add(item)
+        user = m.User(
+            username="li", password_hash="$argon2id$x", role="officer", department_code="lsq"
+        )
+        s.add(user)
         s.flush()
         rows: dict[type, Any] = {
             m.Source: src,
@@ -117,8 +121,12 @@ def build(db: Database) -> dict[type, Any]:
                 author="admin",
                 comment="维护",
             ),
-            m.User: m.User(
-                username="li", password_hash="$argon2id$x", role="officer", department_code="lsq"
+            m.User: user,
+            m.WebSession: m.WebSession(  # issue 14: sessions end at logout
+                id="s" * 64, user_id=user.id, address="127.0.0.1", user_agent="test"
+            ),
+            m.LoginThrottle: m.LoginThrottle(  # issue 14: back-off, never a lockout
+                username="li", address="127.0.0.1", failures=3, blocked_until=T
             ),
             m.AuditLog: m.AuditLog(
                 actor="li", action="acknowledge", object_type="incident", object_id="1"
@@ -129,7 +137,7 @@ def build(db: Database) -> dict[type, Any]:
             m.SchedulerJob: m.SchedulerJob(id="evaluate", next_run_time=1.5, job_state=b"\x00\x01"),
         }
         for row in rows.values():
-            if row not in (src, post, inc, digest, note, item):
+            if row not in (src, post, inc, digest, note, item, user):
                 s.add(row)
     return rows
 
