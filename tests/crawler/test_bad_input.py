@@ -53,6 +53,11 @@ def test_unparseable_optional_date_keeps_the_post_dated_when_first_seen(crawled:
     run = crawled.run("faults")
     assert "bad_date" not in run.drops
     assert run.stats.get("date_unread") == 1
+    # stored with the flag, so analysts can leave it out of time series
+    # (the other fault pages that are stored show no date at all: counted as date_missing)
+    guessed = [p.url for p in crawled.posts("faults") if p.published_guessed]
+    assert any(url.endswith("/faults/bad-date") for url in guessed)
+    assert len(guessed) == run.stats.get("date_unread", 0) + run.stats.get("date_missing", 0)
 
 
 def test_wrong_charset_page_is_decoded(crawled: Crawled) -> None:

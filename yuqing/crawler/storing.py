@@ -52,6 +52,7 @@ def record(item: PostItem, words: list[str] | None = None) -> PostRecord:
         replies=item.replies,
         reposts=item.reposts,
         raw_ref=item.found_on,
+        published_guessed=item.published_guessed,
         words=words,
     )
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -100,6 +101,8 @@ class Post(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     author_hash: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[datetime]
+    # True: no readable date on the page; published_at is when the post was first seen
+    published_guessed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(40), index=True)

@@ -73,6 +73,7 @@ class PostRecord:
     replies: int | None = None
     reposts: int | None = None
     raw_ref: str | None = None
+    published_guessed: bool = False  # no readable date: published_at is when first seen
     # The full-text index's words for this title and text, when the writer has segmented them
     # already (see yuqing.store.fts.Indexable); None: the index segments the text itself.
     words: list[str] | None = field(default=None, repr=False)
@@ -194,6 +195,7 @@ def upsert_posts(session: Session, records: Sequence[PostRecord]) -> UpsertResul
                 "replies": rec.replies,
                 "reposts": rec.reposts,
                 "raw_ref": rec.raw_ref,
+                "published_guessed": rec.published_guessed,
             }
         existing = _existing_ids(session, rows.keys())
         returned = session.connection().execute(stmt, list(rows.values()))  # Core, not ORM bulk

@@ -1,7 +1,7 @@
 """new sources on probation
 
 Revision ID: 0004_source_probation
-Revises: 0002
+Revises: 0003_locality_triage
 Create Date: 2026-12-06 07:00:00
 
 ``sources.first_seen_at``: when the source was first crawled (set by the crawl's first run);

@@ -1,7 +1,7 @@
 """server-side web sessions and login throttling
 
 Revision ID: 0005_web_sessions
-Revises: 0002
+Revises: 0004_source_probation
 Create Date: 2026-12-06 07:00:00
 
 ``web_sessions``: one row per login (keyed by the SHA-256 of the cookie's token), revoked at
