@@ -26,6 +26,7 @@ from sklearn.svm import LinearSVC
 
 from yuqing.config import Config
 from yuqing.nlp import persist
+from yuqing.nlp.assemble import DEFAULT_FEATURES, make_featurizer, models_dir
 from yuqing.nlp.corpus import file_sha256, read_rows
 from yuqing.nlp.errors import CorpusError, CustomModelError
 from yuqing.nlp.features import FEATURE_VERSION, Analysis, FeatureConfig, Vocabulary
@@ -204,8 +205,6 @@ def train_custom(
     config: Config, name: str, path: Path, label_column: str, text_columns: Sequence[str]
 ) -> CustomResult:
     """Cross-validate against the baseline, fit on every row, register as ``custom.NAME``."""
-    from yuqing.nlp.build import DEFAULT_FEATURES, make_featurizer, models_dir
-
     started = time.perf_counter()
     check_name(name)
     data = read_custom_csv(path, label_column, text_columns)

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from yuqing.nlp.context import Context, read_context
 from yuqing.nlp.cues import CueHit, CueMatcher
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.segment import Segmenter
 
 # Bump when the meaning of a feature name changes: models built before refuse to load.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2  # 2: context features (k:ctx.…, issue 11)
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
 MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters
@@ -42,6 +43,7 @@ class FeatureConfig:
     tag_cues: bool = False  # each tag sees only the cue categories that bear on it
     licensed_cue_boost: float = 2.0  # licensed is rare: its cue columns count this much more
     max_chars: int = 10000  # longer posts are tagged on their first max_chars characters
+    context: bool = True  # the event around each shutdown cue (yuqing.nlp.context), issue 11
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -62,6 +64,7 @@ class Analysis:
     features: list[str] = field(default_factory=list)
     tokens: list[str] | None = None  # the segmenter's tokens of ``norm`` (None: not segmented)
     whole: bool = True  # False: title or text was cut to the featurizer's limits
+    context: Context | None = None  # the shutdown events read from the cues' surroundings
 
 
 class Featurizer:
@@ -98,6 +101,9 @@ class Featurizer:
             a.cues = self.cue_matcher.find(original, norm)
             feats += ["k:" + c for hit in a.cues for c in hit.categories]
             feats += interactions(a.cues)
+            if cfg.context:
+                a.context = read_context(norm, a.cues, len(title))
+                feats += a.context.features()
         return a
 
 

@@ -1,7 +1,8 @@
 """The tagger: every post gets shutdown, blanket, complaint, sector, district and licensed, each
 with a score and the evidence behind it, plus the predictions of registered custom classifiers.
 
-Use :func:`load_tagger` (one per process: one jieba initialisation, one model load).
+Use :func:`yuqing.nlp.loader.load_tagger` (one per process: one jieba initialisation, one
+model load).
 ``tag_many`` is the fast path: posts are featurized one by one but scored in batches, and with
 ``n_jobs > 1`` the batch is split over forked worker processes that share the loaded tagger.
 """
@@ -18,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from yuqing.config import Config
 from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
+from yuqing.nlp.context import NO_EVENT_FACTOR
 from yuqing.nlp.custom import CustomModel
 from yuqing.nlp.features import Analysis, Featurizer
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
@@ -37,6 +38,7 @@ MIN_PER_JOB = 64  # smaller batches are not worth a worker process
 _WORKER: Tagger | None = None
 # Cue categories shown as a tag's evidence (default: the category named like the tag).
 EVIDENCE: dict[str, set[str]] = {"blanket": {"blanket", "many"}}
+MAX_CONTEXT = 8  # shutdown cues whose context is shown as evidence
 
 
 def _dedup(items: list[str]) -> list[str]:
@@ -171,6 +173,9 @@ class Tagger:
         s = self.settings
         model = self.model
         shutdown_score = float(p["shutdown"])
+        ctx = a.context
+        if ctx is not None and not ctx.events:
+            shutdown_score *= NO_EVENT_FACTOR  # no authority's stop of a business read around
         shutdown = shutdown_score >= s.shutdown_threshold
         blanket_p = float(p["blanket"])
         blanket = shutdown and blanket_p >= s.blanket_threshold
@@ -180,7 +185,7 @@ class Tagger:
         sector_probs = np.asarray(p["sector"])
         k = int(np.argmax(sector_probs))
         sector = model.sector_classes[k]
-        place = self._place(a)
+        place, city = self._place(a)
         flags = {
             "shutdown": shutdown,
             "blanket": blanket,
@@ -199,6 +204,8 @@ class Tagger:
         evidence["sector"] = _dedup([h.term for h in a.cues if sector_cat in h.categories])
         features["sector"] = _spelled(a, model.top_features(row, "sector", k))
         evidence["district"] = place.name if place else None
+        evidence["city"] = city
+        evidence["context"] = [t.describe() for t in ctx.triggers[:MAX_CONTEXT]] if ctx else []
         evidence["features"] = features
         return TagRecord(
             model_version=self.model_version,
@@ -228,13 +235,14 @@ class Tagger:
         doc = fts.document(title, text)[: fts.MAX_INDEXED_CHARS]
         return seg.index_pieces(fts.normalize(doc))
 
-    def _place(self, a: Analysis) -> PlaceMatch | None:
+    def _place(self, a: Analysis) -> tuple[PlaceMatch | None, str | None]:
+        """The district (with the name that decided it) and the city's own name, if used."""
         title, text = a.original[: a.title_len], a.original[a.title_len + 1 :]
         if len(a.norm) == len(a.original):
-            return self.gazetteer.match(
+            return self.gazetteer.locate(
                 title, text, a.norm[: a.title_len], a.norm[a.title_len + 1 :]
             )
-        return self.gazetteer.match(title, text)
+        return self.gazetteer.locate(title, text)
 
 
 def _spelled(a: Analysis, features: list[str]) -> list[str]:
@@ -279,39 +287,3 @@ def _gc_paused() -> Iterator[None]:
 def _work(chunk: list[tuple[str, str]]) -> list[TagRecord]:
     assert _WORKER is not None, "worker started without a tagger"
     return _WORKER.tag_many(chunk, n_jobs=1)
-
-
-_CACHE: dict[tuple[Any, ...], Tagger] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def _cache_key(config: Config) -> tuple[Any, ...]:
-    s = config.settings
-    return (
-        str(s.data_dir.resolve()),
-        s.gazetteer,
-        config.gazetteer.model_dump_json(),
-        s.nlp.model_dump_json(),
-    )
-
-
-def load_tagger(config: Config, build_if_missing: bool = True) -> Tagger:
-    """The tagger for ``config``, loaded once per process (later calls return the same one).
-
-    With ``build_if_missing`` a missing model is trained from the shipped corpus first (a few
-    seconds); otherwise :class:`~yuqing.nlp.errors.ModelMissingError` says how to build it.
-    """
-    from yuqing.nlp.build import open_tagger
-
-    key = _cache_key(config)
-    with _CACHE_LOCK:
-        tagger = _CACHE.get(key)
-        if tagger is None:
-            tagger = _CACHE[key] = open_tagger(config, build_if_missing)
-        return tagger
-
-
-def clear_cache() -> None:
-    """Forget loaded taggers (after ``yuqing nlp train`` in the same process, and in tests)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()

@@ -100,6 +100,12 @@ class TagRecord:
     custom: dict[str, Any] = field(default_factory=dict)
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def city_mentioned(self) -> bool:
+        """The text names the configured city itself (齐齐哈尔 / 齐市 / 鹤城 …), whether or not a
+        district resolves; the name as spelled is ``evidence["city"]`` (stored with the tags)."""
+        return bool(self.evidence.get("city"))
+
 
 @dataclass
 class UpsertResult:

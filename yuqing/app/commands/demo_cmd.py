@@ -61,7 +61,7 @@ def demo(
         typer.echo("no sources are enabled (config/sources.yaml): nothing to do")
         return
 
-    from yuqing.nlp.tagger import load_tagger
+    from yuqing.nlp.loader import load_tagger
 
     started = time.monotonic()
     tagger = load_tagger(cfg)
