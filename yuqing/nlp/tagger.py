@@ -21,9 +21,9 @@ import numpy as np
 
 from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
-from yuqing.nlp.context import NO_EVENT_FACTOR
+from yuqing.nlp.context import NO_EVENT_FACTOR, Context
 from yuqing.nlp.custom import CustomModel
-from yuqing.nlp.features import Analysis, Featurizer
+from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
 from yuqing.nlp.normalize import to_simplified
@@ -141,28 +141,40 @@ class Tagger:
         self, items: Sequence[tuple[str, str]], words: list[list[str]] | None
     ) -> list[TagRecord]:
         vocab = self.model.vocab
-        analyses: list[Analysis] = []
+        posts: list[tuple[Analysis, list[int], list[Context | None]]] = []
         rows: list[np.ndarray] = []
         custom_rows: dict[str, list[np.ndarray]] = {name: [] for name in self.custom}
         for title, text in items:
-            a = self.featurizer.analyze(title or "", text or "")
+            parts = self.featurizer.analyze_parts(title or "", text or "")
+            a = merge(parts)
+            if len(parts) > 1:  # the whole post's row: its parts' features together
+                a.features = [f for p in parts for f in p.features]
+            # row indices: the whole post first, then its parts (if more than one)
+            at = [len(rows)]
             rows.append(vocab.columns(a.features))
+            if len(parts) > 1:
+                at += range(len(rows), len(rows) + len(parts))
+                rows.extend(vocab.columns(p.features) for p in parts)
             for name, cm in self.custom.items():
                 custom_rows[name].append(cm.columns(a, self.featurizer))
             if words is not None:
                 words.append(self._index_words(title or "", text or "", a))
-            a.features = []  # the feature strings are the bulk of a batch's memory
+            for p in parts:  # the feature strings are the bulk of a batch's memory
+                p.features = []
+                p.tokens = None
+            a.features = []
             a.tokens = None
-            analyses.append(a)
+            posts.append((a, at, [p.context for p in parts]))
         x = vocab.matrix(rows)
         del rows
         probs = self._probabilities(x)
         custom = {name: self.custom[name].predict_rows(r) for name, r in custom_rows.items()}
         out = []
         ptr, ind, val = x.indptr, x.indices, x.data
-        for i, a in enumerate(analyses):
-            row = (ind[ptr[i] : ptr[i + 1]], val[ptr[i] : ptr[i + 1]])
-            rec = self._record(a, row, {t: p[i] for t, p in probs.items()})
+        for i, (a, at, contexts) in enumerate(posts):
+            whole = at[0]
+            row = (ind[ptr[whole] : ptr[whole + 1]], val[ptr[whole] : ptr[whole + 1]])
+            rec = self._record(a, row, combine(probs, at, contexts))
             rec.custom = {name: labels[i] for name, labels in custom.items()}
             out.append(rec)
         return out
@@ -174,8 +186,6 @@ class Tagger:
         model = self.model
         shutdown_score = float(p["shutdown"])
         ctx = a.context
-        if ctx is not None and not ctx.events:
-            shutdown_score *= NO_EVENT_FACTOR  # no authority's stop of a business read around
         shutdown = shutdown_score >= s.shutdown_threshold
         blanket_p = float(p["blanket"])
         blanket = shutdown and blanket_p >= s.blanket_threshold
@@ -243,6 +253,28 @@ class Tagger:
                 title, text, a.norm[: a.title_len], a.norm[a.title_len + 1 :]
             )
         return self.gazetteer.locate(title, text)
+
+
+def combine(
+    probs: dict[str, np.ndarray], at: list[int], contexts: list[Context | None]
+) -> dict[str, Any]:
+    """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
+    post, also its only part when it is short): shutdown is the part with the highest score,
+    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, and blanket that
+    part's; complaint and licensed the highest of any part; sector the whole post's."""
+    parts = at[1:] or at
+    shutdown = [
+        float(probs["shutdown"][j]) * (NO_EVENT_FACTOR if c is not None and not c.events else 1.0)
+        for j, c in zip(parts, contexts, strict=True)
+    ]
+    k = int(np.argmax(shutdown))
+    return {
+        "shutdown": shutdown[k],
+        "blanket": probs["blanket"][parts[k]],
+        "complaint": max(probs["complaint"][j] for j in parts),
+        "licensed": max(probs["licensed"][j] for j in parts),
+        "sector": probs["sector"][at[0]],
+    }
 
 
 def _spelled(a: Analysis, features: list[str]) -> list[str]:
