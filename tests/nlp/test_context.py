@@ -35,6 +35,8 @@ def first(text: str) -> tuple[str, str]:
         ("学校把代课教师全部清退了", ("imposed", "person")),
         ("依照《城乡规划法》第六十八条，可以查封施工现场", ("legal", "business")),
         ("这家店一直没有整顿，照样营业", ("negated", "business")),
+        # "not allowed to reopen" confirms the stop; "我家的砖厂" is a business
+        ("我家的砖厂被贴了封条，至今没让开工", ("imposed", "business")),
     ],
 )
 def test_modality_and_object_of_a_trigger(text: str, expected: tuple[str, str]) -> None:

@@ -37,10 +37,11 @@ def test_merged_analysis_reads_as_the_whole_post(tagger: Tagger) -> None:
 def test_a_shutdown_told_deep_in_a_long_letter_is_found(tagger: Tagger) -> None:
     """issue 11: the shutdown is background in a long letter about something else."""
     filler = "我家的情况是这样的，孩子上学需要用钱，老人身体也不好，每个月都要去医院看病拿药。"
-    text = (
-        filler * 12
-        + "去年县里环保检查，把我们镇上所有的砖厂一律关停了，我的砖厂也在里面。"
-        + filler * 6
+    stop = (
+        "去年九月县里搞环保整治，镇上九家砖厂全部被责令停产，我家的砖厂也被贴了封条，至今没让开工。"
     )
-    rec = tagger.tag("关于贷款展期的请求", text)
+    rec = tagger.tag("关于贷款展期的请求", filler * 12 + stop + filler * 6)
     assert rec.shutdown and rec.complaint
+    assert "停产:imposed/business" in rec.evidence["context"]
+    without = tagger.tag("关于贷款展期的请求", filler * 18)
+    assert not without.shutdown

@@ -261,7 +261,8 @@ def combine(
     """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
     post, also its only part when it is short): shutdown is the part with the highest score,
     discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, and blanket that
-    part's; complaint and licensed the highest of any part; sector the whole post's."""
+    part's; complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest
+    of any part; sector the whole post's."""
     parts = at[1:] or at
     shutdown = [
         float(probs["shutdown"][j]) * (NO_EVENT_FACTOR if c is not None and not c.events else 1.0)
@@ -271,7 +272,7 @@ def combine(
     return {
         "shutdown": shutdown[k],
         "blanket": probs["blanket"][parts[k]],
-        "complaint": max(probs["complaint"][j] for j in parts),
+        "complaint": 1.0 - float(np.prod([1.0 - probs["complaint"][j] for j in parts])),
         "licensed": max(probs["licensed"][j] for j in parts),
         "sector": probs["sector"][at[0]],
     }
