@@ -147,14 +147,17 @@ class Tagger:
         for title, text in items:
             parts = self.featurizer.analyze_parts(title or "", text or "")
             a = merge(parts)
-            if len(parts) > 1:  # the whole post's row: its parts' features together
-                a.features = [f for p in parts for f in p.features]
             # row indices: the whole post first, then its parts (if more than one)
             at = [len(rows)]
-            rows.append(vocab.columns(a.features))
-            if len(parts) > 1:
+            if len(parts) == 1:
+                rows.append(vocab.columns(a.features))
+            else:  # the whole post's row: its parts' columns together
+                cols = [vocab.columns(p.features) for p in parts]
+                rows.append(np.concatenate(cols))
                 at += range(len(rows), len(rows) + len(parts))
-                rows.extend(vocab.columns(p.features) for p in parts)
+                rows.extend(cols)
+                if self.custom:
+                    a.features = [f for p in parts for f in p.features]
             for name, cm in self.custom.items():
                 custom_rows[name].append(cm.columns(a, self.featurizer))
             if words is not None:
