@@ -5,7 +5,7 @@ UV     := $(VENV)/bin/uv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install lock lint format types test check demo bench clean
+.PHONY: install lock lint format types test check demo bench clean eval-real
 
 install: $(VENV)/.installed
 
@@ -52,3 +52,9 @@ bench: install  ## all benchmarks (minutes); each prints ratios against its own 
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+
+# The tagger on real messages (issue 11): P/R/F1 per tag and the worst errors. The data stays
+# outside the repository; override with `make eval-real REALDEV=path/to/labeled.csv`.
+REALDEV ?= ../shared/data/realdev/realdev.csv
+eval-real: install
+	$(BIN)/yuqing nlp eval --in $(REALDEV) --errors 10

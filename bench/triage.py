@@ -120,7 +120,7 @@ def main() -> None:
 
     from yuqing.config import load
     from yuqing.nlp.build import build_tagger, tagger_path
-    from yuqing.nlp.tagger import load_tagger
+    from yuqing.nlp.loader import load_tagger
 
     overrides = {"data_dir": str(args.data_dir)} if args.data_dir else {}
     config = load(args.config, overrides=overrides, env={})

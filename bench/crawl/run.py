@@ -75,7 +75,7 @@ def _config(workdir: Path) -> Config:
 def _prepare_tagger(data_dir: Path) -> float:
     """Build or load the tagger model in a child (it is saved under the data dir)."""
     code = (
-        "from yuqing.config import load; from yuqing.nlp.tagger import load_tagger; "
+        "from yuqing.config import load; from yuqing.nlp.loader import load_tagger; "
         f"load_tagger(load(overrides={{'data_dir': {str(data_dir)!r}}}, env={{}}))"
     )
     started = time.perf_counter()

@@ -80,7 +80,7 @@ def hwm():  # peak RSS of this process image (unlike ru_maxrss, not inherited ac
         return next(int(l.split()[1]) for l in fh if l.startswith("VmHWM")) / 1024
 t0 = time.perf_counter()
 from yuqing.config import load
-from yuqing.nlp.tagger import load_tagger
+from yuqing.nlp.loader import load_tagger
 t1 = time.perf_counter()
 rss0 = hwm()
 cfg = load(overrides={{"data_dir": {str(data_dir)!r}}}, env={{}})
@@ -117,7 +117,7 @@ def main() -> None:
 
     from yuqing.config import load
     from yuqing.nlp.build import build_tagger, tagger_path
-    from yuqing.nlp.tagger import load_tagger
+    from yuqing.nlp.loader import load_tagger
 
     tmp = tempfile.TemporaryDirectory(prefix="yuqing-bench-")
     data_dir = args.data_dir or Path(tmp.name) / "var"

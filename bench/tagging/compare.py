@@ -1,8 +1,10 @@
 """Model selection on the corpus dev split: feature sets × classifiers × blanket strategy.
 
-    .venv/bin/python -m bench.tagging.compare [--corpus PATH]
+    .venv/bin/python -m bench.tagging.compare [--corpus PATH] [--quick] [--real PATH]
 
-Prints one line per configuration (dev F1 of each tag, sector macro-F1, training seconds).
+Prints one line per configuration (dev F1 of each tag, sector macro-F1, training seconds), and
+with ``--real`` (e.g. ../shared/data/realdev/realdev.csv, issue 11) a second line with the same
+figures on that labeled set of real messages (shutdown also with precision / recall).
 The winner is what yuqing.nlp.build uses by default; the table is in yuqing/nlp/README.md.
 """
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from yuqing.config import load
 from yuqing.nlp.build import make_tagger, score
-from yuqing.nlp.corpus import load_corpus
+from yuqing.nlp.corpus import load_corpus, read_labeled
 from yuqing.nlp.features import FeatureConfig, Vocabulary
 from yuqing.nlp.model import (
     ModelOptions,
@@ -42,6 +44,8 @@ FEATURE_SETS: dict[str, FeatureConfig] = {
     "(default) chars 1-3": replace(BASE, char_ngrams=(1, 2, 3)),
     "(default) chars only": replace(BASE, words=False, word_bigrams=False, title_words=False),
     "(default) no title words": replace(BASE, title_words=False),
+    "(default) no context (issue 11)": replace(BASE, context=False),
+    "(default) whole texts, no parts": replace(BASE, part_chars=0),
 }
 OPTIONS: dict[str, ModelOptions] = {
     "LR C=10": ModelOptions(classifier="lr", c=10.0),
@@ -57,10 +61,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=None)
     ap.add_argument("--quick", action="store_true", help="only the default features")
+    ap.add_argument("--real", type=Path, default=None, help="also score this labeled CSV")
     args = ap.parse_args()
     cfg = load(overrides={"data_dir": "/tmp/yuqing-compare"}, env={})
     corpus = load_corpus(args.corpus, set(cfg.gazetteer.district_names()))
     train, dev = corpus.split("train"), corpus.split("dev")
+    real = read_labeled(args.real, set(cfg.gazetteer.district_names())) if args.real else []
     print(f"corpus {corpus.path} ({corpus.sha256[:12]}): train {len(train)}, dev {len(dev)}")
     cols = ["shutdown_f1", "blanket_f1", "complaint_f1", "licensed_f1", "sector_macro_f1"]
     print(f"{'features':28} {'model':26} " + " ".join(f"{c[:10]:>10}" for c in cols) + "   secs")
@@ -88,6 +94,14 @@ def main() -> None:
                 + " ".join(f"{head.get(c, 0):10.3f}" for c in cols)
                 + f" {secs:6.1f}"
             )
+            if real:
+                ev = score(tagger, real)
+                head, sd = ev.headline(), ev.flags["shutdown"]
+                print(
+                    f"{'  on ' + args.real.name:55} "
+                    + " ".join(f"{head.get(c, 0):10.3f}" for c in cols)
+                    + f"   shutdown P {sd.precision:.2f} / R {sd.recall:.2f}"
+                )
 
 
 if __name__ == "__main__":

@@ -43,9 +43,9 @@ def test_the_demo_boards_are_local_and_the_weibo_search_is_not(config: Config) -
 def test_matcher_finds_the_citys_own_names_that_resolve_to_no_district() -> None:
     m = GazetteerMatcher(shipped())
     assert m.match("", "齐市的烧烤店都关了") is None  # no district …
-    assert m.city("齐市的烧烤店都关了") == "齐市"  # … but about the city
-    assert m.city("齊齊哈爾的烧烤店") == "齊齊哈爾"  # as it reads in the text
-    assert m.city("哈尔滨的烧烤店都关了") is None
+    assert m.locate("", "齐市的烧烤店都关了")[1] == "齐市"  # … but about the city
+    assert m.locate("", "齊齊哈爾的烧烤店")[1] == "齊齊哈爾"  # as it reads in the text
+    assert m.locate("", "哈尔滨的烧烤店都关了")[1] is None
 
 
 def test_post_about_another_city_is_stored_but_opens_no_incident(

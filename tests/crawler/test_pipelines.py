@@ -305,7 +305,7 @@ def test_tagger_that_fails_to_load_becomes_an_explicit_pass_through(
         raise OSError("model file unreadable")
 
     # a stand-in module (importing the real one costs seconds): import works, loading fails
-    monkeypatch.setitem(sys.modules, "yuqing.nlp.tagger", types.SimpleNamespace(load_tagger=broken))
+    monkeypatch.setitem(sys.modules, "yuqing.nlp.loader", types.SimpleNamespace(load_tagger=broken))
     with caplog.at_level(logging.WARNING, logger="yuqing.crawler.tagging"):
         chain = Chain(make_spider("demo-board", YUQING_TAGGER="on"))
         for n in range(1, 4):
@@ -322,7 +322,7 @@ def test_tagger_that_fails_to_load_becomes_an_explicit_pass_through(
 def test_missing_tagger_module_is_a_pass_through(
     make_spider: SpiderFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "yuqing.nlp.tagger", None)  # import fails
+    monkeypatch.setitem(sys.modules, "yuqing.nlp.loader", None)  # import fails
     chain = Chain(make_spider("demo-board", YUQING_TAGGER="on"))
     item = chain.run(post(1))
     assert chain.stat("yuqing/tagger") == "unavailable: ModuleNotFoundError"

@@ -12,7 +12,8 @@ import pytest
 from yuqing.config import Config, load
 from yuqing.nlp.build import Trained, build_tagger
 from yuqing.nlp.corpus import Corpus, load_corpus
-from yuqing.nlp.tagger import Tagger, clear_cache, load_tagger
+from yuqing.nlp.loader import clear_cache, load_tagger
+from yuqing.nlp.tagger import Tagger
 
 
 def make_config(data_dir: Path, **nlp: object) -> Config:

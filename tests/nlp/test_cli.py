@@ -19,7 +19,7 @@ from yuqing.config import Config
 from yuqing.nlp import persist
 from yuqing.nlp.build import Trained, tagger_path
 from yuqing.nlp.corpus import SECTORS, Corpus
-from yuqing.nlp.tagger import clear_cache
+from yuqing.nlp.loader import clear_cache
 from yuqing.store.models import Feedback, PostTag
 from yuqing.store.posts import PostRecord, upsert_posts
 from yuqing.store.session import Database

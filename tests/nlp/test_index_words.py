@@ -63,6 +63,8 @@ def test_tagger_words_are_those_of_the_stored_text(tagger: Tagger) -> None:
         ("长帖", long_text),  # over the tagger's limit: segmented whole, as stored
         ("這裡的餐館", "被一刀切關停了"),  # Traditional: the tagger sees it simplified
         ("", ""),
+        # over part_chars: scored in parts (issue 11), indexed as one text
+        ("长信", "尊敬的领导：我们在龙沙区开烧烤店。街道说督察组要来，让整条街全部关停！" * 25),
     ]
     records, words = tagger.tag_many_with_words(posts)
     assert records == tagger.tag_many(posts)  # the same tags as ever

@@ -13,7 +13,7 @@ from yuqing.nlp import persist
 from yuqing.nlp.build import Trained, open_tagger, save_tagger, tagger_path, train
 from yuqing.nlp.corpus import COLUMNS, Corpus
 from yuqing.nlp.errors import ModelCorruptError, ModelMissingError, ModelVersionError
-from yuqing.nlp.tagger import clear_cache, load_tagger
+from yuqing.nlp.loader import clear_cache, load_tagger
 
 from .conftest import make_config
 

@@ -46,6 +46,22 @@ def test_dev_split_is_the_frozen_one(corpus: Corpus) -> None:
     )
 
 
+# The dev split of the first corpus (c0001…c1842), as frozen before posts were appended
+# (issue 11): appending must leave these posts, their ids, texts, labels and split as they were,
+# so that figures on it stay comparable across corpus versions.
+FIRST_CORPUS_DEV = (460, "e8b0d25f527912cc1898203a6fcb5509b10fac66e44907ecf64e41b6ab505e5b")
+FIRST_CORPUS_LAST_ID = 1842
+
+
+def first_corpus(examples: list[Example]) -> list[Example]:
+    return [e for e in examples if int(e.id[1:]) <= FIRST_CORPUS_LAST_ID]
+
+
+def test_the_first_corpus_dev_split_is_unchanged(corpus: Corpus) -> None:
+    dev = first_corpus(corpus.split("dev"))
+    assert (len(dev), fingerprint(dev)) == FIRST_CORPUS_DEV
+
+
 def test_no_dev_post_is_also_a_training_post(corpus: Corpus) -> None:
     train = {(e.title, e.text) for e in corpus.split("train")}
     leaked = [e.id for e in corpus.split("dev") if (e.title, e.text) in train]

@@ -6,7 +6,8 @@ import pytest
 
 from yuqing.config import Config
 from yuqing.nlp.corpus import SECTORS
-from yuqing.nlp.tagger import Tagger, load_tagger
+from yuqing.nlp.loader import load_tagger
+from yuqing.nlp.tagger import Tagger
 from yuqing.store.posts import TagRecord
 
 BLANKET_POST = (
@@ -42,8 +43,16 @@ def _check_record(rec: TagRecord, title: str, text: str) -> None:
         "sector",
         "district",
         "features",
+        "city",  # issue 11: the city's own name, as spelled, or None
+        "context",  # issue 11: "term:modality/object" per shutdown cue
     }
     post = f"{title}\n{text}"
+    for finding in ev["context"]:
+        term, _, rest = finding.partition(":")
+        assert term in post and "/" in rest, finding
+    assert rec.city_match == (None if rec.district else ev["city"])
+    if ev["city"] is not None:
+        assert ev["city"] in post
     for tag in ("shutdown", "blanket", "complaint", "licensed", "sector"):
         for term in ev[tag]:
             assert term in post, (tag, term)  # highlightable
@@ -142,3 +151,26 @@ def test_traditional_chinese_is_tagged_like_simplified(tagger: Tagger) -> None:
     )
     assert trad.shutdown and trad.district == "龙沙区"
     assert trad.evidence["district"] == "龍沙區"  # spelled as in the post
+
+
+def test_the_city_named_without_a_district_is_flagged(tagger: Tagger) -> None:
+    """issue 11: the locality gate needs "about our city" even when no district resolves."""
+    rec = tagger.tag("", "齐市的烧烤店最近都被要求关门了，这是咋回事")
+    _check_record(rec, "", "齐市的烧烤店最近都被要求关门了，这是咋回事")
+    assert (rec.district, rec.evidence["city"], rec.city_match) == (None, "齐市", "齐市")
+    rec = tagger.tag("", "龙沙区五龙街道的早市今天照常营业")
+    assert (rec.district, rec.city_match) == ("龙沙区", None)
+    rec = tagger.tag("", "哈尔滨道里区的烧烤店被要求关门")
+    assert (rec.district, rec.evidence["city"], rec.city_match) == (None, None, None)
+
+
+def test_a_shutdown_without_an_event_around_it_is_discounted(tagger: Tagger) -> None:
+    """issue 11: a closure only demanded by the writer scores lower than one imposed."""
+    imposed = tagger.tag("", "上周环保局来人，把我们村的砖厂给关停了，贴了封条，工人都回家了")
+    demanded = tagger.tag("", "我们村的砖厂天天冒黑烟，强烈要求环保局把砖厂关停，请领导重视")
+    assert any(
+        "imposed/business" in c or "neutral/business" in c for c in imposed.evidence["context"]
+    )
+    assert all("/business" not in c or "demanded" in c for c in demanded.evidence["context"])
+    assert imposed.shutdown and not demanded.shutdown
+    assert demanded.shutdown_score < imposed.shutdown_score

@@ -10,7 +10,7 @@ from pathlib import Path
 from tools.corpus.context import Ctx, Labels
 from tools.corpus.dice import Dice
 from tools.corpus.fragments import Fragments
-from tools.corpus.handwritten import HANDWRITTEN, load_handwritten
+from tools.corpus.handwritten import HANDWRITTEN, WRITTEN_LATER, load_handwritten
 from tools.corpus.places import Gazetteer
 from tools.corpus.scenarios import SCENARIOS
 from tools.corpus.schema_core import SECTORS
@@ -70,9 +70,9 @@ def generate(c: Ctx) -> list[Row]:
     return rows
 
 
-def assign_split(rows: list[Row]) -> None:
+def assign_split(rows: list[Row], seed: int = SEED + 1) -> None:
     """75/25 train/dev, stratified by (shutdown, sector), with its own fixed seed."""
-    rng = random.Random(SEED + 1)
+    rng = random.Random(seed)
     groups: dict[tuple[int, str], list[Row]] = {}
     for r in rows:
         groups.setdefault((r.labels.shutdown, r.labels.sector), []).append(r)
@@ -84,8 +84,46 @@ def assign_split(rows: list[Row]) -> None:
             r.split = "dev" if i < n_dev else "train"
 
 
-def build(f: Fragments, handwritten: Path = HANDWRITTEN) -> list[Row]:
+def build(
+    f: Fragments, handwritten: Path = HANDWRITTEN, more: Path | None = WRITTEN_LATER
+) -> list[Row]:
+    """The first corpus (composed + handwritten.txt, ids c0001…c1842), then the posts written
+    one by one later (``more``/*.txt), appended with their own ids and split."""
     c = Ctx(Dice(SEED), f)
+    rows = _first_corpus(c, handwritten)
+    if more is not None and more.is_dir():
+        rows += append_written(rows, more, c)
+    return rows
+
+
+def append_written(rows: list[Row], folder: Path, c: Ctx) -> list[Row]:
+    """Posts of ``folder``/*.txt (in name order; the handwritten.txt format), appended after
+    ``rows``: numbered on from the last id in a shuffled order of their own, split 75/25 by
+    (shutdown, sector) with a seed of their own, so that the earlier rows keep their ids, texts
+    and split (the frozen dev split stays comparable). Texts already present, or shorter than
+    20 characters, are left out. A district label the text does not name (through the
+    gazetteer snapshot) is dropped, or moved to the one district the text names."""
+    gazetteer = Gazetteer(c)
+    seen = {r.text for r in rows}
+    new: list[Row] = []
+    for path in sorted(folder.glob("*.txt")):
+        for style, title, text, lab in load_handwritten(SECTORS, set(c.districts), path):
+            if text in seen or len(text) < 20:
+                continue
+            if lab.district:
+                named = gazetteer.districts_named(title + "\n" + text)
+                if lab.district not in named:
+                    lab.district = next(iter(named)) if len(named) == 1 else ""
+            seen.add(text)
+            new.append(Row(style, title, text, lab, f"hand:{path.stem}"))
+    random.Random(SEED + 2).shuffle(new)
+    assign_split(new, seed=SEED + 3)
+    for i, r in enumerate(new, len(rows) + 1):
+        r.id = f"c{i:04d}"
+    return new
+
+
+def _first_corpus(c: Ctx, handwritten: Path) -> list[Row]:
     hand = [
         Row(style, title, text, lab, "hand")
         for style, title, text, lab in load_handwritten(SECTORS, set(c.districts), handwritten)

@@ -42,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     write(rows, args.out)
     sys.stdout.write(stats([r.csv_fields() for r in rows]) + "\n")
+    composed = sum(not r.source.startswith("hand") for r in rows)
+    sys.stdout.write(
+        f"\ncomposed by the generator: {composed} of {len(rows)} posts "
+        f"({composed / len(rows):.1%}); written one by one: {len(rows) - composed}\n"
+    )
     return 0
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 from tools.corpus.context import Labels
 
 HANDWRITTEN = Path(__file__).resolve().parent / "handwritten.txt"
+# Posts written one by one after the first corpus (issue 11), one file per writer or batch,
+# same format; appended to the corpus after it (tools.corpus.build.append_written).
+WRITTEN_LATER = Path(__file__).resolve().parent / "handwritten"
 STYLES = ("letter", "weibo", "forum", "news", "notice")
 
 

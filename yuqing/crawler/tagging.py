@@ -45,7 +45,7 @@ class TagStage:
             log.info("tagging is off (YUQING_TAGGER=off): posts are stored without tags")
             return cls(None, "off")
         try:
-            from yuqing.nlp.tagger import load_tagger
+            from yuqing.nlp.loader import load_tagger
 
             tagger = load_tagger(config)
         except Exception as exc:

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from yuqing.atomic import atomic_output
 from yuqing.nlp.corpus import read_labeled, read_rows
-from yuqing.nlp.metrics import Evaluation, evaluate
+from yuqing.nlp.metrics import Evaluation, evaluate, worst_misses
 from yuqing.nlp.normalize import clean_text
 from yuqing.nlp.tagger import Tagger
 from yuqing.store.models import Post
@@ -109,8 +109,11 @@ def open_output(path: str) -> Iterator[IO[str]]:
         yield fh
 
 
-def evaluate_file(tagger: Tagger, path: Path, districts: set[str], n_jobs: int = 1) -> Evaluation:
-    """Tag a labeled CSV and score the tags against its label columns."""
+def evaluate_file(
+    tagger: Tagger, path: Path, districts: set[str], n_jobs: int = 1, worst: int = 10
+) -> Evaluation:
+    """Tag a labeled CSV and score the tags against its label columns; keep the ``worst``
+    most confident false positives and false negatives of each tag."""
     examples = read_labeled(path, districts)
     recs = tagger.tag_many([(e.title, e.text) for e in examples], n_jobs=n_jobs)
     preds = [
@@ -124,7 +127,46 @@ def evaluate_file(tagger: Tagger, path: Path, districts: set[str], n_jobs: int =
         }
         for r in recs
     ]
-    return evaluate([e.labels for e in examples], preds, [e.id for e in examples])
+    truths = [e.labels for e in examples]
+    ids = [e.id for e in examples]
+    ev = evaluate(truths, preds, ids)
+    if worst:
+        titles = [(e.title or e.text)[:40].replace("\n", " ") for e in examples]
+        ev.worst = worst_misses(
+            ids,
+            titles,
+            truths,
+            preds,
+            [_scores(r) for r in recs],
+            [_evidence(r) for r in recs],
+            worst,
+        )
+    return ev
+
+
+def _scores(r: TagRecord) -> dict[str, float]:
+    return {
+        "shutdown": r.shutdown_score,
+        "blanket": r.blanket_score,
+        "complaint": r.complaint_score,
+        "licensed": r.licensed_score,
+        "sector": r.sector_score,
+        "district": 1.0,
+    }
+
+
+def _evidence(r: TagRecord) -> dict[str, str]:
+    """Per tag, the cue terms, the context read around shutdown cues and the model's features."""
+    ev = r.evidence
+    feats = ev.get("features", {})
+    out = {}
+    for tag in ("shutdown", "blanket", "complaint", "licensed", "sector"):
+        parts = [*ev.get(tag, []), *feats.get(tag, [])]
+        if tag in ("shutdown", "blanket"):
+            parts += ev.get("context", [])
+        out[tag] = " ".join(dict.fromkeys(parts))
+    out["district"] = ev.get("district") or ""
+    return out
 
 
 def count_posts(db: Database, since: datetime | None) -> int:

@@ -23,10 +23,10 @@ import sklearn
 from yuqing.config import Config
 from yuqing.nlp import custom as custom_models
 from yuqing.nlp import persist
+from yuqing.nlp.assemble import DEFAULT_FEATURES, gazetteer_words, make_featurizer, models_dir
 from yuqing.nlp.corpus import Corpus, Example, load_corpus
-from yuqing.nlp.cues import default_matcher
 from yuqing.nlp.errors import REBUILD_HINT, ModelMissingError
-from yuqing.nlp.features import FEATURE_VERSION, FeatureConfig, Featurizer, Vocabulary
+from yuqing.nlp.features import FEATURE_VERSION, FeatureConfig, Vocabulary
 from yuqing.nlp.gazetteer import GazetteerMatcher
 from yuqing.nlp.metrics import Evaluation, evaluate
 from yuqing.nlp.model import (
@@ -37,33 +37,17 @@ from yuqing.nlp.model import (
     train_models,
 )
 from yuqing.nlp.normalize import to_simplified
-from yuqing.nlp.segment import get_segmenter
 from yuqing.nlp.tagger import Tagger
 
 log = logging.getLogger(__name__)
 
 TAGGER_FILE = "tagger.skops"
-# The choices measured best on the dev split (yuqing/nlp/README.md).
-DEFAULT_FEATURES = FeatureConfig()
 DEFAULT_OPTIONS = ModelOptions()
-
-
-def models_dir(config: Config) -> Path:
-    return config.settings.data_dir / "models"
+__all__ = ["DEFAULT_FEATURES", "gazetteer_words", "make_featurizer", "models_dir"]
 
 
 def tagger_path(config: Config) -> Path:
     return models_dir(config) / TAGGER_FILE
-
-
-def gazetteer_words(config: Config) -> list[str]:
-    g = config.gazetteer
-    return [g.city, *g.city_aliases, *(n for d in g.districts for n in d.names())]
-
-
-def make_featurizer(config: Config, features: FeatureConfig = DEFAULT_FEATURES) -> Featurizer:
-    seg = get_segmenter(gazetteer_words(config), config.settings.nlp.user_dict, features.hmm)
-    return Featurizer(features, seg, default_matcher())
 
 
 def make_tagger(

@@ -29,7 +29,7 @@ from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
 from yuqing.config import Config
-from yuqing.nlp.build import make_featurizer, models_dir
+from yuqing.nlp.assemble import make_featurizer, models_dir
 from yuqing.nlp.corpus import file_sha256, read_rows
 from yuqing.nlp.custom import (
     Block,

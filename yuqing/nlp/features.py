@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from yuqing.nlp.context import Context, read_context
 from yuqing.nlp.cues import CueHit, CueMatcher
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.segment import Segmenter
 
 # Bump when the meaning of a feature name changes: models built before refuse to load.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2  # 2: context features (k:ctx.…, issue 11)
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
 MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters
@@ -36,12 +37,16 @@ class FeatureConfig:
     cues: bool = True
     title_words: bool = True
     hmm: bool = False  # measured: no loss on dev, 1.5x faster segmentation
-    min_df: int = 2
+    min_df: int = 5  # issue 11: 5 keeps the model small (load < 2 s) on the 4,895-post corpus
     cue_weight: float = 0.0  # weight of a cue feature next to the unit-length text features
     # (0: cue features are TF-IDF weighted and normalized together with the text features)
     tag_cues: bool = False  # each tag sees only the cue categories that bear on it
     licensed_cue_boost: float = 2.0  # licensed is rare: its cue columns count this much more
     max_chars: int = 10000  # longer posts are tagged on their first max_chars characters
+    context: bool = True  # the event around each shutdown cue (yuqing.nlp.context), issue 11
+    # Longer texts are scored in parts of about this many characters, cut at sentence ends,
+    # each with the title (the corpus the models learn from is of that length); 0: whole.
+    part_chars: int = 300
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -62,6 +67,69 @@ class Analysis:
     features: list[str] = field(default_factory=list)
     tokens: list[str] | None = None  # the segmenter's tokens of ``norm`` (None: not segmented)
     whole: bool = True  # False: title or text was cut to the featurizer's limits
+    context: Context | None = None  # the shutdown events read from the cues' surroundings
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+
+
+def split_parts(text: str, size: int) -> list[str]:
+    """``text`` in consecutive parts of at most about ``size`` characters, cut after sentence
+    ends (a sentence longer than 1.5 × size is cut where it must); joined they are ``text``."""
+    if size <= 0 or len(text) <= size:
+        return [text]
+    out: list[str] = []
+    cur = ""
+    for sentence in _SENTENCE_END.split(text):
+        if cur and len(cur) + len(sentence) > size:
+            out.append(cur)
+            cur = ""
+        cur += sentence
+        while len(cur) > size * 3 // 2:
+            out.append(cur[:size])
+            cur = cur[size:]
+    if cur:
+        if cur.strip() or not out:
+            out.append(cur)
+        else:
+            out[-1] += cur
+    return out
+
+
+def merge(parts: Sequence[Analysis]) -> Analysis:
+    """One analysis of a post from those of its parts (each analysed with the title): the
+    title once, the texts joined; cues and context findings of every part (offsets are those
+    within each part); no feature strings."""
+    first = parts[0]
+    if len(parts) == 1:
+        return first
+    cut = first.title_len + 1
+    tokens: list[str] | None = list(first.tokens) if first.tokens is not None else None
+    for p in parts[1:]:
+        if tokens is not None and p.tokens is not None:
+            nl = next((i for i, w in enumerate(p.tokens) if "\n" in w), -1)
+            tokens += p.tokens[nl + 1 :] if nl >= 0 else p.tokens
+        else:
+            tokens = None
+    ctx = None
+    if first.context is not None:
+        ctx = Context(
+            triggers=[t for p in parts if p.context for t in p.context.triggers],
+            collective=any(p.context.collective for p in parts if p.context),
+            timing=any(p.context.timing for p in parts if p.context),
+            mixed_licence=any(p.context.mixed_licence for p in parts if p.context),
+            title_event=any(p.context.title_event for p in parts if p.context),
+            length=sum(len(p.norm) for p in parts),
+        )
+    return Analysis(
+        original=first.original + "".join(p.original[cut:] for p in parts[1:]),
+        norm=first.norm + "".join(p.norm[cut:] for p in parts[1:]),
+        title_len=first.title_len,
+        cues=[h for p in parts for h in p.cues],
+        tokens=tokens,
+        whole=all(p.whole for p in parts),
+        context=ctx,
+    )
 
 
 class Featurizer:
@@ -69,6 +137,18 @@ class Featurizer:
         self.config = config
         self.segmenter = segmenter
         self.cue_matcher = cues
+
+    def analyze_parts(self, title: str, text: str) -> list[Analysis]:
+        """The analyses of a post's parts (:func:`split_parts`, each with the title); one part
+        for a text of up to ``part_chars`` characters."""
+        text = text or ""
+        cut = len(text) > self.config.max_chars
+        text = text[: self.config.max_chars]
+        parts = [self.analyze(title, part) for part in split_parts(text, self.config.part_chars)]
+        if cut:
+            for p in parts:
+                p.whole = False
+        return parts
 
     def analyze(self, title: str, text: str) -> Analysis:
         cfg = self.config
@@ -98,6 +178,9 @@ class Featurizer:
             a.cues = self.cue_matcher.find(original, norm)
             feats += ["k:" + c for hit in a.cues for c in hit.categories]
             feats += interactions(a.cues)
+            if cfg.context:
+                a.context = read_context(norm, a.cues, len(title))
+                feats += a.context.features()
         return a
 
 

@@ -63,31 +63,25 @@ class GazetteerMatcher:
 
     def find_all(self, text: str, *, normalized: str | None = None) -> list[PlaceMatch]:
         """Every place name in ``text`` (leftmost-longest, non-overlapping)."""
+        return self._scan(text, normalized)[0]
+
+    def _scan(self, text: str, normalized: str | None) -> tuple[list[PlaceMatch], str | None]:
+        """The place names in ``text`` and the first of the city's own names (as spelled)."""
         if self._pattern is None or not text:
-            return []
+            return [], None
         norm = normalized if normalized is not None else normalize_for_matching(text)
         out = []
+        city = None
         for m in self._pattern.finditer(norm):
             district = self.lookup.get(m.group())
             if district is None:
+                if city is None and m.group() in self.city_names:
+                    city = map_back(text, norm, m.span())
                 continue
             if m.group().endswith("乡") and _XIANG_CUN.match(norm, m.end()):
                 continue
             out.append(PlaceMatch(district, map_back(text, norm, m.span()), m.start(), m.end()))
-        return out
-
-    def city(self, text: str, *, normalized: str | None = None) -> str | None:
-        """The first of the city's own names (齐齐哈尔, 齐市, …) in ``text``, as it reads there:
-        a post about the city that names no district (for the locality gate)."""
-        if self._pattern is None or not text:
-            return None
-        norm = normalized if normalized is not None else normalize_for_matching(text)
-        if not any(name in norm for name in self.city_names):
-            return None  # the common case, cheaply; the search below skips longer words
-        for m in self._pattern.finditer(norm):
-            if m.group() in self.city_names:
-                return map_back(text, norm, m.span())
-        return None
+        return out, city
 
     def match(
         self,
@@ -98,17 +92,28 @@ class GazetteerMatcher:
     ) -> PlaceMatch | None:
         """The district the post is about, with the name that decided it; None if none named.
         ``norm_*`` are the texts already normalized, when the caller has them."""
-        found = [
-            PlaceMatch(m.district, m.name, m.start, m.end, True)
-            for m in self.find_all(title, normalized=norm_title)
-        ]
-        found += self.find_all(text, normalized=norm_text)
+        return self.locate(title, text, norm_title, norm_text)[0]
+
+    def locate(
+        self,
+        title: str,
+        text: str,
+        norm_title: str | None = None,
+        norm_text: str | None = None,
+    ) -> tuple[PlaceMatch | None, str | None]:
+        """:meth:`match`, and the first of the city's own names (齐齐哈尔 / 齐市 …) the post
+        uses, as spelled (None if it uses none), whether or not a district resolves."""
+        in_title, city = self._scan(title, norm_title)
+        found = [PlaceMatch(m.district, m.name, m.start, m.end, True) for m in in_title]
+        more, city_in_text = self._scan(text, norm_text)
+        found += more
+        city = city or city_in_text
         if not found:
-            return None
+            return None, city
         score: dict[str, float] = {}
         first: dict[str, int] = {}
         for i, m in enumerate(found):
             score[m.district] = score.get(m.district, 0.0) + (2.0 if m.in_title else 1.0)
             first.setdefault(m.district, i)
         best = max(score, key=lambda d: (score[d], -first[d]))
-        return found[first[best]]
+        return found[first[best]], city

@@ -54,6 +54,61 @@ class BinaryScore:
         }
 
 
+@dataclass(frozen=True)
+class Miss:
+    """One wrong tag: a false positive (or a wrong sector) or a false negative, with the
+    tagger's score for it and its evidence."""
+
+    tag: str
+    kind: str  # "FP", "FN", or "true→predicted" for sector
+    id: str
+    score: float
+    evidence: str
+    title: str
+
+
+def worst_misses(
+    ids: Sequence[str],
+    titles: Sequence[str],
+    truths: Sequence[dict[str, Any]],
+    preds: Sequence[dict[str, Any]],
+    scores: Sequence[dict[str, float]],
+    evidence: Sequence[dict[str, str]],
+    limit: int = 10,
+) -> list[Miss]:
+    """Per tag, the ``limit`` false positives with the highest score and the ``limit`` false
+    negatives with the lowest (sector: the wrong sectors given with the highest score)."""
+    out: list[Miss] = []
+    for tag in (*FLAGS, "sector"):
+        fp, fn = [], []
+        for k, (t, p) in enumerate(zip(truths, preds, strict=True)):
+            if tag not in t or tag not in p:
+                continue
+            if tag == "sector":
+                if t[tag] != p[tag]:
+                    fp.append(
+                        Miss(
+                            tag,
+                            f"{t[tag]}→{p[tag]}",
+                            ids[k],
+                            scores[k][tag],
+                            evidence[k].get(tag, ""),
+                            titles[k],
+                        )
+                    )
+            elif bool(p[tag]) and not t[tag]:
+                fp.append(
+                    Miss(tag, "FP", ids[k], scores[k][tag], evidence[k].get(tag, ""), titles[k])
+                )
+            elif t[tag] and not p[tag]:
+                fn.append(
+                    Miss(tag, "FN", ids[k], scores[k][tag], evidence[k].get(tag, ""), titles[k])
+                )
+        out += sorted(fp, key=lambda m: -m.score)[:limit]
+        out += sorted(fn, key=lambda m: m.score)[:limit]
+    return out
+
+
 @dataclass
 class Evaluation:
     n: int = 0
@@ -63,6 +118,7 @@ class Evaluation:
     district_correct: int = 0
     district_n: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    worst: list[Miss] = field(default_factory=list)  # the most confident errors per tag
 
     def sector_scores(self) -> dict[str, BinaryScore]:
         out = {}

@@ -47,6 +47,10 @@ def _tables(ev: Evaluation) -> list[tuple[str, list[str], list[list[str]]]]:
             for s, row in zip(ev.sector_labels, ev.confusion, strict=True)
         ]
         tables.append(("Sector confusion matrix", head, matrix))
+    if ev.worst:
+        rows = [[m.tag, m.kind, m.id, f"{m.score:.3f}", m.evidence[:80], m.title] for m in ev.worst]
+        head = ["tag", "error", "id", "score", "evidence", "title"]
+        tables.append(("Worst errors (most confident first)", head, rows))
     return tables
 
 

@@ -1,7 +1,8 @@
 """The tagger: every post gets shutdown, blanket, complaint, sector, district and licensed, each
 with a score and the evidence behind it, plus the predictions of registered custom classifiers.
 
-Use :func:`load_tagger` (one per process: one jieba initialisation, one model load).
+Use :func:`yuqing.nlp.loader.load_tagger` (one per process: one jieba initialisation, one
+model load).
 ``tag_many`` is the fast path: posts are featurized one by one but scored in batches, and with
 ``n_jobs > 1`` the batch is split over forked worker processes that share the loaded tagger.
 """
@@ -18,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from yuqing.config import Config
 from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
+from yuqing.nlp.context import NO_EVENT_FACTOR, Context
 from yuqing.nlp.custom import CustomModel
-from yuqing.nlp.features import Analysis, Featurizer
+from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
 from yuqing.nlp.normalize import to_simplified
@@ -37,6 +38,7 @@ MIN_PER_JOB = 64  # smaller batches are not worth a worker process
 _WORKER: Tagger | None = None
 # Cue categories shown as a tag's evidence (default: the category named like the tag).
 EVIDENCE: dict[str, set[str]] = {"blanket": {"blanket", "many"}}
+MAX_CONTEXT = 8  # shutdown cues whose context is shown as evidence
 
 
 def _dedup(items: list[str]) -> list[str]:
@@ -139,28 +141,43 @@ class Tagger:
         self, items: Sequence[tuple[str, str]], words: list[list[str]] | None
     ) -> list[TagRecord]:
         vocab = self.model.vocab
-        analyses: list[Analysis] = []
+        posts: list[tuple[Analysis, list[int], list[Context | None]]] = []
         rows: list[np.ndarray] = []
         custom_rows: dict[str, list[np.ndarray]] = {name: [] for name in self.custom}
         for title, text in items:
-            a = self.featurizer.analyze(title or "", text or "")
-            rows.append(vocab.columns(a.features))
+            parts = self.featurizer.analyze_parts(title or "", text or "")
+            a = merge(parts)
+            # row indices: the whole post first, then its parts (if more than one)
+            at = [len(rows)]
+            if len(parts) == 1:
+                rows.append(vocab.columns(a.features))
+            else:  # the whole post's row: its parts' columns together
+                cols = [vocab.columns(p.features) for p in parts]
+                rows.append(np.concatenate(cols))
+                at += range(len(rows), len(rows) + len(parts))
+                rows.extend(cols)
+                if self.custom:
+                    a.features = [f for p in parts for f in p.features]
             for name, cm in self.custom.items():
                 custom_rows[name].append(cm.columns(a, self.featurizer))
             if words is not None:
                 words.append(self._index_words(title or "", text or "", a))
-            a.features = []  # the feature strings are the bulk of a batch's memory
+            for p in parts:  # the feature strings are the bulk of a batch's memory
+                p.features = []
+                p.tokens = None
+            a.features = []
             a.tokens = None
-            analyses.append(a)
+            posts.append((a, at, [p.context for p in parts]))
         x = vocab.matrix(rows)
         del rows
         probs = self._probabilities(x)
         custom = {name: self.custom[name].predict_rows(r) for name, r in custom_rows.items()}
         out = []
         ptr, ind, val = x.indptr, x.indices, x.data
-        for i, a in enumerate(analyses):
-            row = (ind[ptr[i] : ptr[i + 1]], val[ptr[i] : ptr[i + 1]])
-            rec = self._record(a, row, {t: p[i] for t, p in probs.items()})
+        for i, (a, at, contexts) in enumerate(posts):
+            whole = at[0]
+            row = (ind[ptr[whole] : ptr[whole + 1]], val[ptr[whole] : ptr[whole + 1]])
+            rec = self._record(a, row, combine(probs, at, contexts))
             rec.custom = {name: labels[i] for name, labels in custom.items()}
             out.append(rec)
         return out
@@ -171,6 +188,7 @@ class Tagger:
         s = self.settings
         model = self.model
         shutdown_score = float(p["shutdown"])
+        ctx = a.context
         shutdown = shutdown_score >= s.shutdown_threshold
         blanket_p = float(p["blanket"])
         blanket = shutdown and blanket_p >= s.blanket_threshold
@@ -180,7 +198,7 @@ class Tagger:
         sector_probs = np.asarray(p["sector"])
         k = int(np.argmax(sector_probs))
         sector = model.sector_classes[k]
-        place = self._place(a)
+        place, city = self._place(a)
         flags = {
             "shutdown": shutdown,
             "blanket": blanket,
@@ -199,6 +217,8 @@ class Tagger:
         evidence["sector"] = _dedup([h.term for h in a.cues if sector_cat in h.categories])
         features["sector"] = _spelled(a, model.top_features(row, "sector", k))
         evidence["district"] = place.name if place else None
+        evidence["city"] = city
+        evidence["context"] = [t.describe() for t in ctx.triggers[:MAX_CONTEXT]] if ctx else []
         evidence["features"] = features
         return TagRecord(
             model_version=self.model_version,
@@ -212,7 +232,7 @@ class Tagger:
             sector_score=round(float(sector_probs[k]), 4),
             district=place.district if place else None,
             district_match=place.name if place else None,
-            city_match=None if place else self._city(a),
+            city_match=None if place else city,  # the locality gate's signal
             licensed=flags["licensed"],
             licensed_score=round(licensed_score, 4),
             evidence=evidence,
@@ -229,19 +249,37 @@ class Tagger:
         doc = fts.document(title, text)[: fts.MAX_INDEXED_CHARS]
         return seg.index_pieces(fts.normalize(doc))
 
-    def _place(self, a: Analysis) -> PlaceMatch | None:
+    def _place(self, a: Analysis) -> tuple[PlaceMatch | None, str | None]:
+        """The district (with the name that decided it) and the city's own name, if used."""
         title, text = a.original[: a.title_len], a.original[a.title_len + 1 :]
         if len(a.norm) == len(a.original):
-            return self.gazetteer.match(
+            return self.gazetteer.locate(
                 title, text, a.norm[: a.title_len], a.norm[a.title_len + 1 :]
             )
-        return self.gazetteer.match(title, text)
+        return self.gazetteer.locate(title, text)
 
-    def _city(self, a: Analysis) -> str | None:
-        """The city's own name in a post that names no district (the locality gate's signal)."""
-        if len(a.norm) == len(a.original):
-            return self.gazetteer.city(a.original, normalized=a.norm)
-        return self.gazetteer.city(a.original)
+
+def combine(
+    probs: dict[str, np.ndarray], at: list[int], contexts: list[Context | None]
+) -> dict[str, Any]:
+    """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
+    post, also its only part when it is short): shutdown is the part with the highest score,
+    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, and blanket that
+    part's; complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest
+    of any part; sector the whole post's."""
+    parts = at[1:] or at
+    shutdown = [
+        float(probs["shutdown"][j]) * (NO_EVENT_FACTOR if c is not None and not c.events else 1.0)
+        for j, c in zip(parts, contexts, strict=True)
+    ]
+    k = int(np.argmax(shutdown))
+    return {
+        "shutdown": shutdown[k],
+        "blanket": probs["blanket"][parts[k]],
+        "complaint": 1.0 - float(np.prod([1.0 - probs["complaint"][j] for j in parts])),
+        "licensed": max(probs["licensed"][j] for j in parts),
+        "sector": probs["sector"][at[0]],
+    }
 
 
 def _spelled(a: Analysis, features: list[str]) -> list[str]:
@@ -286,39 +324,3 @@ def _gc_paused() -> Iterator[None]:
 def _work(chunk: list[tuple[str, str]]) -> list[TagRecord]:
     assert _WORKER is not None, "worker started without a tagger"
     return _WORKER.tag_many(chunk, n_jobs=1)
-
-
-_CACHE: dict[tuple[Any, ...], Tagger] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def _cache_key(config: Config) -> tuple[Any, ...]:
-    s = config.settings
-    return (
-        str(s.data_dir.resolve()),
-        s.gazetteer,
-        config.gazetteer.model_dump_json(),
-        s.nlp.model_dump_json(),
-    )
-
-
-def load_tagger(config: Config, build_if_missing: bool = True) -> Tagger:
-    """The tagger for ``config``, loaded once per process (later calls return the same one).
-
-    With ``build_if_missing`` a missing model is trained from the shipped corpus first (a few
-    seconds); otherwise :class:`~yuqing.nlp.errors.ModelMissingError` says how to build it.
-    """
-    from yuqing.nlp.build import open_tagger
-
-    key = _cache_key(config)
-    with _CACHE_LOCK:
-        tagger = _CACHE.get(key)
-        if tagger is None:
-            tagger = _CACHE[key] = open_tagger(config, build_if_missing)
-        return tagger
-
-
-def clear_cache() -> None:
-    """Forget loaded taggers (after ``yuqing nlp train`` in the same process, and in tests)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()

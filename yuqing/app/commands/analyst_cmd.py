@@ -325,7 +325,7 @@ def search_cmd(
     state: AppState = ctx.obj
     db = state.database()
     if rebuild_index:
-        from yuqing.nlp.tagger import load_tagger
+        from yuqing.nlp.loader import load_tagger
 
         # the tagger's segmentation, as the crawl indexes posts (builds the model if missing)
         segment = load_tagger(state.config()).featurizer.segmenter.index_pieces

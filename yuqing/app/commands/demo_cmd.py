@@ -69,7 +69,7 @@ def demo(
     if confirmed:
         typer.echo(f"confirmed the demo site's sources (no probation): {', '.join(confirmed)}")
 
-    from yuqing.nlp.tagger import load_tagger
+    from yuqing.nlp.loader import load_tagger
 
     started = time.monotonic()
     tagger = load_tagger(cfg)

@@ -38,7 +38,7 @@ def tag_cmd(
 ) -> None:
     """Tag posts from a CSV (id,title,text) into a CSV of tags with evidence."""
     from yuqing.nlp.batch import open_output, tag_csv
-    from yuqing.nlp.tagger import load_tagger
+    from yuqing.nlp.loader import load_tagger
 
     state: AppState = ctx.obj
     cfg = state.config()
@@ -76,7 +76,7 @@ def retag_cmd(
 ) -> None:
     """Re-tag stored posts with the current models (uses nlp.jobs worker processes)."""
     from yuqing.nlp.batch import count_posts, retag
-    from yuqing.nlp.tagger import load_tagger
+    from yuqing.nlp.loader import load_tagger
 
     state: AppState = ctx.obj
     cfg = state.config()
@@ -99,7 +99,7 @@ def train_cmd(
     """Build the tag models from the corpus (deterministic) into <data_dir>/models."""
     from yuqing.nlp import feedback
     from yuqing.nlp.build import build_tagger, tagger_path
-    from yuqing.nlp.tagger import clear_cache
+    from yuqing.nlp.loader import clear_cache
 
     state: AppState = ctx.obj
     cfg = state.config()
@@ -135,16 +135,21 @@ def eval_cmd(
             "Default: <data_dir>/reports/nlp-eval-<input name>.md"
         ),
     ] = None,
+    errors: Annotated[
+        int, typer.Option("--errors", help="Worst false positives/negatives listed per tag.")
+    ] = 10,
 ) -> None:
-    """Tag a labeled CSV and score it: P/R/F1 per tag, sector confusion matrix, report file."""
+    """Tag a labeled CSV and score it: P/R/F1 per tag, sector confusion matrix, the worst
+    errors with their scores and evidence, report file."""
     from yuqing.nlp.batch import evaluate_file
+    from yuqing.nlp.loader import load_tagger
     from yuqing.nlp.report import text_summary, write_report
-    from yuqing.nlp.tagger import load_tagger
 
     state: AppState = ctx.obj
     cfg = state.config()
     tagger = load_tagger(cfg)
-    ev = evaluate_file(tagger, in_path, set(cfg.gazetteer.district_names()), cfg.settings.nlp.jobs)
+    districts = set(cfg.gazetteer.district_names())
+    ev = evaluate_file(tagger, in_path, districts, cfg.settings.nlp.jobs, worst=errors)
     typer.echo(f"{in_path}: {ev.n} posts, model {tagger.model_version}\n")
     typer.echo(text_summary(ev))
     path = report or cfg.settings.data_dir / "reports" / f"nlp-eval-{in_path.stem}.md"
@@ -180,7 +185,7 @@ def train_custom_cmd(
     not reach the baseline is refused unless --force."""
     from yuqing.nlp.custom_train import train_custom
     from yuqing.nlp.errors import BelowBaselineError
-    from yuqing.nlp.tagger import clear_cache
+    from yuqing.nlp.loader import clear_cache
 
     state: AppState = ctx.obj
     cols = [c.strip() for c in text_columns.split(",") if c.strip()]

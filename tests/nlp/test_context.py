@@ -1,0 +1,70 @@
+"""The event around each shutdown cue (issue 11): modality, object, authority, blanket signals."""
+
+from __future__ import annotations
+
+import pytest
+
+from yuqing.nlp.context import Context, length_bucket, read_context
+from yuqing.nlp.cues import default_matcher
+from yuqing.nlp.normalize import normalize_for_matching
+
+
+def context_of(text: str, title: str = "") -> Context:
+    original = f"{title}\n{text}"
+    norm = normalize_for_matching(original)
+    return read_context(norm, default_matcher().find(original, norm), len(title))
+
+
+def first(text: str) -> tuple[str, str]:
+    t = context_of(text).triggers[0]
+    return t.modality, t.object
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("上个月环保局责令我们的砖厂停产，到现在也没说啥时候能开", ("imposed", "business")),
+        ("镇里把养猪场给关了，补偿一分没有", ("imposed", "business")),
+        ("我们强烈要求环保局对这家化工厂停产整顿", ("demanded", "business")),
+        ("恳请有关部门依法取缔这个黑作坊", ("demanded", "business")),
+        ("听说下个月要把这条街的饭店全关了", ("feared", "business")),
+        ("环保局下了停产通知，但这个厂子晚上仍在生产", ("not_enforced", "business")),
+        ("这个厂子经营不善，老板自行停产了", ("own", "business")),
+        ("物业把我家的水电给断了，大冬天的没法住", ("imposed", "household")),
+        ("街道把小区门口的栏杆拆除了", ("imposed", "structure")),
+        ("学校把代课教师全部清退了", ("imposed", "person")),
+        ("依照《城乡规划法》第六十八条，可以查封施工现场", ("legal", "business")),
+        ("这家店一直没有整顿，照样营业", ("negated", "business")),
+        # "not allowed to reopen" confirms the stop; "我家的砖厂" is a business
+        ("我家的砖厂被贴了封条，至今没让开工", ("imposed", "business")),
+    ],
+)
+def test_modality_and_object_of_a_trigger(text: str, expected: tuple[str, str]) -> None:
+    assert first(text) == expected
+
+
+def test_only_a_business_stop_imposed_or_reported_is_an_event() -> None:
+    assert [t.event for t in context_of("城管把夜市的摊子都取缔了").triggers] == [True]
+    assert context_of("我们要求关停这家厂").events == []
+    assert context_of("物业把我家的水电给断了").events == []
+    assert context_of("今天天气不错，出去走走").triggers == []
+
+
+def test_features_name_modality_object_and_the_post_level_event() -> None:
+    feats = context_of("县里一夜之间把全县的砖厂都关停了", title="砖厂关停").features()
+    assert {"k:ctx.m.imposed", "k:ctx.o.business", "k:ctx.event", "k:ctx.business_event"} <= set(
+        feats
+    ) or {"k:ctx.m.neutral", "k:ctx.event"} <= set(feats)
+    assert {"k:ctx.collective", "k:ctx.timing", "k:ctx.collective_event"} <= set(feats)
+    assert "k:ctx.title_event" in feats
+    assert "k:ctx.no_event" in context_of("请求关停这家污染严重的化工厂").features()
+
+
+def test_licensed_together_with_unlicensed() -> None:
+    assert context_of("不管有没有手续，这一片的小作坊都给关停了").mixed_licence
+    assert not context_of("这家无证作坊被关停了").mixed_licence
+
+
+def test_length_buckets() -> None:
+    assert [length_bucket(n) for n in (50, 200, 800, 5000)] == ["s", "m", "l", "xl"]
+    assert "k:ctx.len.xl" in context_of("投诉" * 1000).features()
