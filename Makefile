@@ -46,6 +46,8 @@ demo: install
 
 bench: install  ## all benchmarks (minutes); each prints ratios against its own baseline
 	$(PY) -m bench.tagging --data ../shared/data
+	$(PY) -m bench.extract --data ../shared/data
+	$(PY) -m bench.triage --data ../shared/data
 	$(PY) -m bench.alerts
 	$(PY) -m bench.crawl
 	bash .ci/with-postgres $(PY) -m bench.queries
