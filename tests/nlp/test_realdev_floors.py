@@ -20,7 +20,8 @@ from yuqing.nlp.tagger import Tagger
 # ---- The floors on realdev (issue 11) ------------------------------------------------------
 # Reached (m-156cb06db362, the 4,895-post corpus): shutdown F1 0.320 (P 0.300 / R 0.343),
 # blanket 0.308 (threshold 0.25: 2 of 10 found, 1 false), complaint 0.906 (threshold 0.25),
-# sector macro-F1 0.499. (Before issue 11: shutdown 0.246 (P 0.15), blanket 0, complaint 0.889, sector 0.541.)
+# sector macro-F1 0.499. (Before issue 11: shutdown 0.246 (P 0.15), blanket 0, complaint 0.889,
+# sector 0.541.)
 FLOORS = {
     "shutdown_f1": 0.30,
     "shutdown_precision": 0.28,
