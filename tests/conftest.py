@@ -110,3 +110,22 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data is not present")
     return path
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory for in-process CLI runs: no YUQING_* locations from the environment,
+    ``var/yuqing.db`` migrated. Returns the directory."""
+    import logging
+
+    from yuqing.store.db import upgrade
+    from yuqing.store.session import Database
+
+    monkeypatch.chdir(tmp_path)
+    for var in ("YUQING_CONFIG_DIR", "YUQING_DATABASE_URL", "YUQING_DATA_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    logging.getLogger().setLevel(logging.WARNING)
+    db = Database(f"sqlite:///{tmp_path / 'var' / 'yuqing.db'}")
+    upgrade(db.engine)
+    db.dispose()
+    return tmp_path

@@ -3,25 +3,16 @@ reason, and no exception class names (those need --debug)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
 
 from yuqing.app.cli import main
-from yuqing.store.db import upgrade
-from yuqing.store.session import Database
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("YUQING_CONFIG_DIR", "YUQING_DATABASE_URL", "YUQING_DATA_DIR"):
-        monkeypatch.delenv(var, raising=False)
-    logging.getLogger().setLevel(logging.WARNING)
-    db = Database(f"sqlite:///{tmp_path / 'var' / 'yuqing.db'}")
-    upgrade(db.engine)
-    db.dispose()
+def home(cli_home: Path) -> Path:
+    tmp_path = cli_home
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     (tmp_path / "bad.db").write_bytes(b"not a database " * 100)
     return tmp_path

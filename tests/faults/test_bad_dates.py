@@ -4,7 +4,6 @@ web's date parameters are covered by the web tests.)"""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,22 +11,13 @@ import pytest
 
 from yuqing.app.cli import main
 from yuqing.crawler.dates import DateParseError, parse_datetime
-from yuqing.store.db import upgrade
-from yuqing.store.session import Database
 
 RANGE = "is out of range (from 1900-01-01 to 9998-12-31)"
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for var in ("YUQING_CONFIG_DIR", "YUQING_DATABASE_URL", "YUQING_DATA_DIR"):
-        monkeypatch.delenv(var, raising=False)
-    logging.getLogger().setLevel(logging.WARNING)
-    db = Database(f"sqlite:///{tmp_path / 'var' / 'yuqing.db'}")
-    upgrade(db.engine)
-    db.dispose()
-    return tmp_path / "var"
+def data_dir(cli_home: Path) -> Path:
+    return cli_home / "var"
 
 
 @pytest.mark.parametrize(
