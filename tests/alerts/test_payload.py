@@ -19,7 +19,7 @@ INCIDENT_KEYS = {
 }  # fmt: skip
 POST_KEYS = {
     "id", "title", "url", "source", "published_at", "snippet", "evidence", "shutdown_score",
-    "complaint_score",
+    "complaint_score", "source_title", "policy_hits",
 }  # fmt: skip
 
 
@@ -44,7 +44,7 @@ def test_firing_payload_matches_the_contract(
         ).scalar_one()
     assert set(payload) == {
         "kind", "sequence", "idempotency_key", "created_at", "incident", "department", "labels",
-        "route", "escalation", "posts",
+        "route", "escalation", "posts", "policy",
     }  # fmt: skip
     inc = payload["incident"]
     assert set(inc) == INCIDENT_KEYS
@@ -64,6 +64,12 @@ def test_firing_payload_matches_the_contract(
     assert posts[0]["evidence"] == ["一刀切", "全部关停", "证照齐全"]
     assert posts[0]["source"] == "demo-board"
     assert len(posts[0]["snippet"]) <= 200 and "一刀切" in posts[0]["snippet"]
+    # issue 13: the notice and the clause matched, found in the post's full text
+    assert posts[0]["policy_hits"] == ["一刀切", "全部关停", "证照齐全"]
+    policy = payload["policy"]
+    assert policy["notice"]["title"] == "齐齐哈尔市坚决禁止生态环境保护问题整改“一刀切”"
+    assert (policy["clause"]["code"], policy["phrase"]) == ("life-services", "证照齐全")
+    assert policy["guidance"][0].startswith("核实情况")
 
 
 def test_evidence_terms_take_strings_from_any_shape() -> None:

@@ -44,3 +44,16 @@ class LabelError(AlertsError):
     """Bad labels given on the command line (``yuqing routes test``)."""
 
     exit_code = 2
+
+
+class ResolutionError(AlertsError):
+    """A structured resolution field with a value it does not take. ``str()`` is the English
+    message (CLI); ``zh`` the officer's Chinese one (web); both name the field and the value."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, value: str, message: str, zh: str) -> None:
+        self.field = field
+        self.value = value
+        self.zh = zh
+        super().__init__(message)

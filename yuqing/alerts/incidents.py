@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from yuqing.alerts.audit import audit
 from yuqing.alerts.errors import IncidentNotFound, InvalidTransition
+from yuqing.alerts.resolution import Outcome
+from yuqing.alerts.resolution import apply as apply_outcome
 from yuqing.store.models import Incident, IncidentDepartment
 from yuqing.store.types import utcnow
 
@@ -110,9 +112,11 @@ def resolve(
     actor: str,
     note: str | None = None,
     now: datetime | None = None,
+    outcome: Outcome | None = None,
 ) -> Incident:
     """open/acknowledged → resolved, for good. Departments that were notified get a
-    "resolved" notification at the next evaluation."""
+    "resolved" notification at the next evaluation. ``outcome``: the structured fields
+    (核实结果, 是否属实, …; validated by :func:`yuqing.alerts.resolution.parse`)."""
     now = now or utcnow()
     actor = _by(actor)
     inc = get(session, incident_id, lock=True)
@@ -123,9 +127,13 @@ def resolve(
         )
     inc.status = "resolved"
     inc.resolved_by, inc.resolved_at, inc.resolution = actor, now, note
+    fields = {}
+    if outcome is not None and not outcome.empty:
+        apply_outcome(inc, outcome)
+        fields = {k: v for k, v in outcome.as_dict().items() if v is not None}
     inc.updated_at = now
     schedule_resolved(session, inc.id, now)
-    audit(session, actor, "incident.resolve", "incident", inc.id, now, note=note)
+    audit(session, actor, "incident.resolve", "incident", inc.id, now, note=note, **fields)
     return inc
 
 

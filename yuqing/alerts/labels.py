@@ -81,3 +81,16 @@ def title(rule_title: str, labels: Mapping[str, str]) -> str:
         parts.append(sector_name(sector))
     parts.append(rule_title)
     return " ".join(p for p in parts if p)
+
+
+# Structured resolution (issue 13, yuqing.alerts.resolution): field names and values in Chinese.
+RESOLUTION_FIELD_NAMES: dict[str, str] = {
+    "verification": "核实结果",
+    "verified": "是否属实",
+    "production_restored": "是否已恢复生产经营",
+    "public_response": "群众回应情况",
+    "public_response_note": "回应说明",
+}
+VERIFIED_NAMES: dict[str, str] = {"true": "属实", "partly": "部分属实", "false": "不属实"}
+PRODUCTION_RESTORED_NAMES: dict[str, str] = {"yes": "是", "no": "否", "na": "不适用"}
+PUBLIC_RESPONSE_NAMES: dict[str, str] = {"replied": "已回应", "not_replied": "未回应"}

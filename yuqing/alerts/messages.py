@@ -120,6 +120,8 @@ class View:
     md_url: MdSafe | None
     posts: list[PostView] = field(default_factory=list)
     sms: str = ""
+    guidance_title: str = ""
+    guidance: list[str] = field(default_factory=list)  # 处置指引 steps (policy citations)
     body_lines: list[str] = field(default_factory=list)  # digests: their own text
 
 
@@ -181,6 +183,12 @@ def build_view(
         ("最近帖文", fmt.time(inc.get("last_post_at"))),
         ("当前状态", STATUS_ZH.get(str(inc.get("status")), one_line(inc.get("status") or ""))),
     ]
+    policy = payload.get("policy") if kind != "resolved" else None
+    guidance_title, guidance = "", []
+    if isinstance(policy, Mapping):
+        facts += policy_facts(policy)
+        guidance_title = one_line(policy.get("guidance_title") or "处置指引")
+        guidance = [one_line(g) for g in policy.get("guidance") or [] if str(g).strip()]
     notes: list[str] = []
     if kind == "firing":
         notes.append(f"请于 {due} 前签收处置。")
@@ -222,7 +230,22 @@ def build_view(
         MdSafe(url) if url else None,
         posts,
         sms,
+        guidance_title,
+        guidance,
     )
+
+
+def policy_facts(policy: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The citation as message facts: 政策依据, 命中条款, 条款要点, 文件链接."""
+    out = [("政策依据", one_line(policy.get("reference") or ""))]
+    out.append(("命中情况", one_line(policy.get("match") or "")))
+    clause = policy.get("clause") or {}
+    if clause.get("summary"):
+        out.append(("条款要点", one_line(clause["summary"])))
+    notice_url = link_url((policy.get("notice") or {}).get("url"))
+    if notice_url:
+        out.append(("文件链接", notice_url))
+    return [(k, v) for k, v in out if v]
 
 
 def _post_view(post: Mapping[str, Any], fmt: Formatter) -> PostView:
@@ -234,7 +257,7 @@ def _post_view(post: Mapping[str, Any], fmt: Formatter) -> PostView:
         title=one_line(post.get("title") or "（无标题）"),
         url=url,
         md_url=MdSafe(url) if url else None,
-        source=one_line(post.get("source") or ""),
+        source=one_line(post.get("source_title") or post.get("source") or ""),
         published=fmt.time(post.get("published_at")),
         parts=split_evidence(snippet, evidence),
         evidence=evidence,

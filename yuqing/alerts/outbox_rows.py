@@ -21,6 +21,7 @@ from yuqing.alerts import crawled_text
 from yuqing.alerts.context import AlertContext
 from yuqing.alerts.grouping import chunks, dialect_insert
 from yuqing.alerts.labels import sector_name
+from yuqing.alerts.policy import payload_citation, phrases_in
 from yuqing.alerts.routing import next_active
 from yuqing.config.departments import Channel, Department
 from yuqing.store.models import Incident, IncidentPost, Notification, Post, PostTag, Source
@@ -72,6 +73,7 @@ def top_posts(
     by_id = {i.id: i for i in incidents}
     out: dict[int, list[dict[str, Any]]] = {i: [] for i in by_id}
     tz = ctx.timezone
+    source_titles = {s.name: s.title for s in ctx.config.sources.sources if s.title}
     for batch in chunks(sorted(by_id), 200):
         score = func.coalesce(PostTag.shutdown_score, 0.0) + func.coalesce(
             PostTag.complaint_score, 0.0
@@ -133,17 +135,25 @@ def top_posts(
             terms = evidence_terms(ev or {})
             extra = ctx.rules.keyword_evidence(by_id[inc_id].rule, f"{ttl}\n{text}")
             terms = list(dict.fromkeys([*terms, *extra]))[:MAX_EVIDENCE]
+            notice = ctx.config.policy.for_rule(by_id[inc_id].rule)
+            hits = (
+                list(dict.fromkeys(p for _, p in phrases_in(notice, f"{ttl}\n{text}")))
+                if notice is not None
+                else []
+            )
             chosen.append(
                 {
                     "id": pid,
                     "title": ttl,
                     "url": url,
                     "source": source,
+                    "source_title": source_titles.get(source) or source,
                     "published_at": iso(published, tz),
                     "snippet": snippet(text or ttl, terms),
                     "evidence": terms,
                     "shutdown_score": round(float(s_score), 4) if s_score is not None else None,
                     "complaint_score": round(float(c_score), 4) if c_score is not None else None,
+                    "policy_hits": hits,
                 }
             )
     return out
@@ -239,6 +249,11 @@ def notification_rows(
         "route": route,
         "escalation": dict(escalation) if escalation is not None else None,
         "posts": posts,
+        "policy": (
+            payload_citation(ctx.config, inc.rule, inc.sector, posts)
+            if kind != "resolved"
+            else None
+        ),
     }
     rows = []
     for name, _channel in enabled_channels(dept):

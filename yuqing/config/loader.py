@@ -58,6 +58,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(name, where, f"invalid YAML: {problem}") from exc
+    except ValueError as exc:  # PyYAML builds dates itself: 2099-13-45 raises ValueError
+        raise ConfigError(name, "", f"invalid YAML value: {exc}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from yuqing.config.departments import Department, DepartmentsFile
 from yuqing.config.gazetteer import Gazetteer
+from yuqing.config.policy import PolicyFile
 from yuqing.config.routing import Route, RoutingFile
 from yuqing.config.rules import RulesFile
 from yuqing.config.schedule import ScheduleFile
@@ -23,6 +24,7 @@ SECTION_FILES: dict[str, str] = {
     "routing": "routing.yaml",
     "rules": "rules.yaml",
     "schedule": "schedule.yaml",
+    "policy": "policy.yaml",
 }
 
 # A problem found after validation: (section, path inside the file, reason).
@@ -36,6 +38,7 @@ class Config(Strict):
     routing: RoutingFile = Field(default_factory=RoutingFile)
     rules: RulesFile = Field(default_factory=RulesFile)
     schedule: ScheduleFile = Field(default_factory=ScheduleFile)
+    policy: PolicyFile = Field(default_factory=PolicyFile)
     gazetteer: Gazetteer
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
     config_dir: Path | None = Field(default=None, exclude=True)
@@ -79,6 +82,16 @@ class Config(Strict):
             if route.receiver is not None and route.receiver not in known:
                 where = f"{path}.receiver" if path else "receiver"
                 problems.append(("routing", where, f"undefined department {route.receiver!r}"))
+        rule_names = {r.name for r in self.rules.rules}
+        for i, notice in enumerate(self.policy.notices):
+            for j, rule in enumerate(notice.rules):
+                if rule not in rule_names:
+                    problems.append(
+                        ("policy", f"notices[{i}].rules[{j}]", f"undefined rule {rule!r}")
+                    )
+        problems += _duplicates(
+            "policy", "notices", [n.code for n in self.policy.notices], "notice code"
+        )
         esc = self.routing.escalation_receiver
         if esc is not None and esc not in known:
             problems.append(("routing", "escalation_receiver", f"undefined department {esc!r}"))

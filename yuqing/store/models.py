@@ -191,6 +191,12 @@ class Incident(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
+    # structured resolution (issue 13, yuqing.alerts.resolution): codes, Chinese on display
+    verification: Mapped[str | None] = mapped_column(Text)  # 核实结果
+    verified: Mapped[str | None] = mapped_column(String(10))  # 是否属实
+    production_restored: Mapped[str | None] = mapped_column(String(10))  # 是否已恢复生产经营
+    public_response: Mapped[str | None] = mapped_column(String(15))  # 群众回应情况
+    public_response_note: Mapped[str | None] = mapped_column(Text)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None]
 

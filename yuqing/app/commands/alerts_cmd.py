@@ -19,6 +19,7 @@ from yuqing.alerts.errors import LabelError, SilenceError
 from yuqing.alerts.escalation import escalate, target
 from yuqing.alerts.evaluate import evaluate
 from yuqing.alerts.labels import format_labels, sector_name
+from yuqing.alerts.resolution import parse as parse_resolution
 from yuqing.alerts.rules import tags_from_row
 from yuqing.app.state import AppState
 from yuqing.config import Config
@@ -364,11 +365,36 @@ def incidents_resolve(
     incident_id: int,
     by: By = None,
     note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None,
+    verification: Annotated[
+        str | None, typer.Option(help="核实结果: what the check on site found (text).")
+    ] = None,
+    verified: Annotated[
+        str | None, typer.Option(help="是否属实: true (属实), partly (部分属实), false (不属实).")
+    ] = None,
+    production_restored: Annotated[
+        str | None, typer.Option(help="是否已恢复生产经营: yes (是), no (否), na (不适用).")
+    ] = None,
+    public_response: Annotated[
+        str | None, typer.Option(help="群众回应情况: replied (已回应), not_replied (未回应).")
+    ] = None,
+    response_note: Annotated[
+        str | None, typer.Option(help="How the public was answered (text).")
+    ] = None,
 ) -> None:
-    """Resolve an incident for good (new posts will open a new one)."""
+    """Resolve an incident for good (new posts will open a new one), with the structured
+    resolution fields (issue 13) when given."""
     state: AppState = ctx.obj
+    outcome = parse_resolution(
+        {
+            "verification": verification,
+            "verified": verified,
+            "production_restored": production_restored,
+            "public_response": public_response,
+            "public_response_note": response_note,
+        }
+    )
     with state.database().session() as s:
-        i = inc_actions.resolve(s, incident_id, _actor(by), note)
+        i = inc_actions.resolve(s, incident_id, _actor(by), note, outcome=outcome)
         typer.echo(f"incident #{i.id} resolved by {i.resolved_by}")
 
 

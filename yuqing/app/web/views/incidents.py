@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from yuqing.alerts import incidents as actions
 from yuqing.alerts import locality
-from yuqing.alerts.errors import AlertsError
+from yuqing.alerts.errors import AlertsError, ResolutionError
+from yuqing.alerts.resolution import Outcome, required_for
+from yuqing.alerts.resolution import parse as parse_resolution
 from yuqing.app.web import feedback
 from yuqing.app.web.deps import csrf, get_web, incident_reader
 from yuqing.app.web.errors import WebError
@@ -33,8 +35,10 @@ from yuqing.app.web.inbox import (
 )
 from yuqing.app.web.labels import SECTORS, STATUS_ZH
 from yuqing.app.web.params import IdPath
+from yuqing.app.web.policy import policy_context
 from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.scoping import can_act, incident_or_404, post_in_incident
+from yuqing.config import Config
 from yuqing.store.models import Incident, TriageItem
 
 router = APIRouter()
@@ -97,6 +101,7 @@ def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) ->
         "tag_fields": feedback.FIELDS,
         "reasons": alert_reasons(web, s, posts),
         "error": "",
+        **policy_context(web.config, s, inc),
     }
 
 
@@ -220,14 +225,50 @@ def note(request: Request, user: Reader, incident_id: IdPath, note: Text = "") -
 
 
 @router.post("/incidents/{incident_id}/resolve", dependencies=[Depends(csrf)])
-def resolve(request: Request, user: Reader, incident_id: IdPath, resolution: Text = "") -> Response:
+def resolve(
+    request: Request,
+    user: Reader,
+    incident_id: IdPath,
+    resolution: Text = "",
+    verification: Text = "",
+    verified: Annotated[str, Form(max_length=20)] = "",
+    production_restored: Annotated[str, Form(max_length=20)] = "",
+    public_response: Annotated[str, Form(max_length=20)] = "",
+    public_response_note: Text = "",
+) -> Response:
+    fields = {
+        "verification": verification,
+        "verified": verified,
+        "production_restored": production_restored,
+        "public_response": public_response,
+        "public_response_note": public_response_note,
+    }
+
     def run(s: Session, inc: Incident) -> None:
         _refuse_if(inc, "resolved", what="重复办结")
         if not resolution.strip():
             raise ActionRefused("办结时必须填写办理结果。")
-        actions.resolve(s, inc.id, user.username, resolution.strip(), now=get_web(request).now())
+        outcome = parse_outcome(get_web(request).config, inc, fields)
+        actions.resolve(
+            s,
+            inc.id,
+            user.username,
+            resolution.strip(),
+            now=get_web(request).now(),
+            outcome=outcome,
+        )
 
     return _act(request, user, incident_id, run, "resolved")
+
+
+def parse_outcome(config: Config, inc: Incident, fields: dict[str, str]) -> Outcome:
+    """The structured resolution from the form; required for an incident that cites a notice.
+    A bad value is refused with the field and the value named (in Chinese)."""
+    required = required_for(config.policy.for_rule(inc.rule) is not None)
+    try:
+        return parse_resolution(fields, required)
+    except ResolutionError as exc:
+        raise ActionRefused(exc.zh) from exc
 
 
 def _check_post(s: Session, inc: Incident, post_id: int) -> None:
