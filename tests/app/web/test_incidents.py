@@ -107,7 +107,13 @@ def test_acknowledge_assign_note_resolve(
     missing = post_form(c, f"{url}/resolve", {"resolution": " "})
     assert missing.status_code == 409 and "必须填写办理结果" in missing.text
     clock.advance(minutes=30)
-    assert post_form(c, f"{url}/resolve", {"resolution": "已恢复营业"}).status_code == 303
+    fields = {  # issue 13: a 一刀切 incident resolves with the structured fields
+        "verification": "属实",
+        "verified": "true",
+        "production_restored": "yes",
+        "public_response": "replied",
+    }
+    assert post_form(c, f"{url}/resolve", {"resolution": "已恢复营业", **fields}).status_code == 303
     with sqlite_database.session() as s:
         inc = s.get(Incident, seed.lsq)
         assert inc is not None
