@@ -23,8 +23,9 @@ def test_resolve_stores_the_fields_given_as_codes_or_chinese(
     database = db(cli_home)
     inc_id = add_incident(database, datetime(2026, 11, 27, 9, tzinfo=UTC))
     args = ["incidents", "resolve", str(inc_id), "--by", "ops", "--note", "已处理"]
-    fields = ["--verification", "已核实", "--verified", "部分属实", "--production-restored",
-              "na", "--public-response", "not_replied", "--response-note", "联系不上反映人"]  # fmt: skip
+    fields = ["--verification", "已核实", "--verified", "部分属实",
+              "--production-restored", "na", "--public-response", "not_replied",
+              "--response-note", "联系不上反映人"]  # fmt: skip
     assert main([*args, *fields]) == 0
     assert f"incident #{inc_id} resolved by ops" in capsys.readouterr().out
     with database.session() as s:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from yuqing.alerts.labels import SECTOR_NAMES, SECTORS, sector_name
 from yuqing.alerts.locality import gate_on, local_source_ids
 from yuqing.alerts.outbox_rows import evidence_terms, snippet
+from yuqing.alerts.policy import citations_for_incidents
 from yuqing.alerts.routing import RoutingTree
 from yuqing.config import Config
 from yuqing.store.models import (
@@ -169,6 +170,10 @@ class IncidentRow:
     resolved_by: str | None
     departments: tuple[str, ...]
     url: str
+    policy: str = ""  # the notice and clause cited (issue 13), "" when no notice applies
+    verified: str | None = None  # structured resolution (yuqing.alerts.resolution)
+    production_restored: str | None = None
+    public_response: str | None = None
 
     def state_at(self, t: datetime) -> str:
         """open / acknowledged / resolved at time ``t``."""
@@ -234,7 +239,7 @@ def collect(config: Config, session: Session, period: Period) -> Facts:
     return Facts(
         period=period,
         cells=daily_cells(session, first, period.day, tz, config),
-        incidents=_incidents(session, period, config.settings.base_url.rstrip("/")),
+        incidents=_incidents(session, period, config.settings.base_url.rstrip("/"), config),
         posts=_flagged_posts(session, period, config=config),
         sources=_sources(session, period),
         timezone=tz,
@@ -292,8 +297,11 @@ def daily_cells(
     return [DailyCell(d, s, di, c, lo) for (d, s, di, lo), c in sorted(cells.items())]
 
 
-def _incidents(session: Session, period: Period, base_url: str) -> list[IncidentRow]:
-    """Incidents opened before the period ended and not resolved before it began."""
+def _incidents(
+    session: Session, period: Period, base_url: str, config: Config | None = None
+) -> list[IncidentRow]:
+    """Incidents opened before the period ended and not resolved before it began; with
+    ``config``, each cites the city's notice when one applies (issue 13)."""
     found = session.scalars(
         select(Incident)
         .where(
@@ -311,6 +319,7 @@ def _incidents(session: Session, period: Period, base_url: str) -> list[Incident
             )
         ):
             routed[iid].append(code)
+    cited = citations_for_incidents(session, config, found) if config is not None else {}
     return [
         IncidentRow(
             id=i.id,
@@ -328,6 +337,10 @@ def _incidents(session: Session, period: Period, base_url: str) -> list[Incident
             resolved_by=i.resolved_by,
             departments=tuple(sorted(routed.get(i.id, []))),
             url=f"{base_url}/incidents/{i.id}",
+            policy=f"{c.reference}；{c.match_text}" if (c := cited.get(i.id)) else "",
+            verified=i.verified,
+            production_restored=i.production_restored,
+            public_response=i.public_response,
         )
         for i in found
     ]

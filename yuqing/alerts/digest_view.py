@@ -21,6 +21,7 @@ from yuqing.alerts.digest_data import (
 from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
 from yuqing.alerts.locality import OTHER_REGION, gate_on
 from yuqing.alerts.messages import Formatter
+from yuqing.alerts.resolution import counts as resolution_counts
 from yuqing.config import Config
 
 STATES = (
@@ -95,6 +96,7 @@ def _incident_rows(rows: list[IncidentRow], fmt: Formatter, t: datetime) -> list
                 "opened": fmt.time(i.opened_at.isoformat()),
                 "due": fmt.time(i.due_at.isoformat()) if i.due_at else "—",
                 "late": i.overdue_at(t),
+                "policy": i.policy,
             }
         )
     return out
@@ -168,6 +170,8 @@ def build_view(
                 }
             )
     states = [{"key": k, "label": label, "count": len(groups[k])} for k, label, _ in STATES]
+    done = resolution_counts(groups["resolved"])
+    resolution_line = done.line() if done.resolved else ""
 
     posts: list[dict[str, Any]] = []
     clusters: set[int | None] = set()
@@ -210,6 +214,7 @@ def build_view(
         "counts": counts,
         "states": states,
         "sections": sections,
+        "resolution_line": resolution_line,
         "as_of": f"{last.month}月{last.day}日 24:00",
         "posts": posts,
         "sources": [
