@@ -407,3 +407,22 @@ def test_unknown_department_is_refused(config: Config, seeded: Database) -> None
 
     with pytest.raises(DigestError, match="unknown department 'nope'"):
         render_digest(config, seeded, "nope", DAY)
+
+
+def test_issue_13_blanket_rows_cite_the_notice_and_resolutions_are_counted(
+    config: Config, seeded: Database
+) -> None:
+    with seeded.session() as s:
+        resolved = s.get(Incident, 3)
+        assert resolved is not None
+        resolved.verified, resolved.production_restored = "partly", "yes"
+        resolved.public_response = "replied"
+    r = render_digest(config, seeded, "city", DAY, now=NOW)
+    cited = doc(r).cssselect('tr[data-incident="1"]')[0].text_content()
+    assert "依据：《齐齐哈尔市坚决禁止生态环境保护问题整改“一刀切”》" in cited
+    assert "帖文中未出现条款所列的具体表述" in cited  # incident 1 has no posts linked
+    other = doc(r).cssselect('tr[data-incident="2"]')[0].text_content()
+    assert "依据" not in other  # complaints cite no notice
+    line = "办结 1 起：属实 0、部分属实 1、不属实 0；已恢复生产经营 1 起，未恢复 0 起；"
+    assert line in doc(r).cssselect("#resolution-counts")[0].text_content()
+    assert line in r.text and "依据：《齐齐哈尔市" in r.text
