@@ -224,3 +224,20 @@ def test_sql_out_is_atomic(
     code, _, err = run(capsys, data_dir, "sql", SLOW, "--timeout", "0.2", "--out", str(target))
     assert code == 2, err
     assert target.read_text(encoding="utf-8") == "old\n"
+
+
+def test_issue_13_export_csv_is_chinese_unless_codes(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    import csv
+
+    zh, codes = tmp_path / "zh.csv", tmp_path / "codes.csv"
+    assert run(capsys, data_dir, "export", "posts", "--since", "30d", "--out", str(zh))[0] == 0
+    args = ["export", "posts", "--since", "30d", "--codes", "--out", str(codes)]
+    assert run(capsys, data_dir, *args)[0] == 0
+    zh_rows = list(csv.DictReader(zh.read_text(encoding="utf-8-sig").splitlines()))
+    code_rows = list(csv.DictReader(codes.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(zh_rows) == len(code_rows) > 0
+    assert "post_id" in code_rows[0] and "post_id" not in zh_rows[0]
+    assert "生活服务业" in {r["行业"] for r in zh_rows}
+    assert "life_services" in {r["sector"] for r in code_rows}

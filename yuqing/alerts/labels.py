@@ -94,3 +94,65 @@ RESOLUTION_FIELD_NAMES: dict[str, str] = {
 VERIFIED_NAMES: dict[str, str] = {"true": "属实", "partly": "部分属实", "false": "不属实"}
 PRODUCTION_RESTORED_NAMES: dict[str, str] = {"yes": "是", "no": "否", "na": "不适用"}
 PUBLIC_RESPONSE_NAMES: dict[str, str] = {"replied": "已回应", "not_replied": "未回应"}
+
+
+# Exports (issue 13): Chinese column names by default (codes on request: --codes, ?codes=1).
+EXPORT_COLUMN_NAMES: dict[str, str] = {
+    # v_posts
+    "post_id": "帖文编号",
+    "source": "来源",
+    "url": "链接",
+    "title": "标题",
+    "text": "正文",
+    "author_hash": "作者（匿名编号）",
+    "published_at": "发布时间",
+    "published_day": "发布日期",
+    "fetched_at": "采集时间",
+    "cluster_id": "相似帖文组",
+    "parent_id": "所属主帖",
+    "likes": "点赞数",
+    "replies": "回复数",
+    "reposts": "转发数",
+    "tagged": "是否已研判",
+    "model_version": "研判版本",
+    "shutdown": "关停",
+    "shutdown_score": "关停评分",
+    "blanket": "一刀切",
+    "blanket_score": "一刀切评分",
+    "complaint": "群众投诉",
+    "complaint_score": "投诉评分",
+    "sector": "行业",
+    "sector_score": "行业评分",
+    "district": "区县",
+    "district_match": "区县依据",
+    "licensed": "证照齐全",
+    "licensed_score": "证照齐全评分",
+    "tagged_at": "研判时间",
+    # v_incidents
+    "incident_id": "事件编号",
+    "rule": "预警类型",
+    "severity": "级别",
+    "status": "状态",
+    "post_count": "帖文数",
+    "first_post_at": "首条帖文时间",
+    "last_post_at": "最新帖文时间",
+    "opened_at": "发现时间",
+    "opened_day": "发现日期",
+    "due_at": "处置时限",
+    "acknowledged_at": "签收时间",
+    "acknowledged_by": "签收人",
+    "assigned_to": "承办人",
+    "resolved_at": "办结时间",
+    "resolved_by": "办结人",
+    "resolution": "办理结果",
+    "escalation_level": "升级督办级别",
+    "escalated_at": "升级督办时间",
+    "minutes_to_acknowledge": "签收用时（分钟）",
+    "minutes_to_resolve": "办结用时（分钟）",
+    "overdue": "是否超时",
+    "departments": "接收单位",
+    **RESOLUTION_FIELD_NAMES,
+}
+YES_NO: dict[int, str] = {1: "是", 0: "否"}
+# 0/1 columns shown as 是/否
+FLAG_COLUMNS = frozenset({"tagged", "shutdown", "blanket", "complaint", "licensed", "overdue"})

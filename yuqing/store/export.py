@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -35,6 +35,14 @@ FORMATS: tuple[str, ...] = ("csv", "xlsx", "parquet")
 KINDS = {
     "posts": ("v_posts", "published_at", "post_id"),
     "incidents": ("v_incidents", "opened_at", "incident_id"),
+}
+# Incidents also export their structured resolution (issue 13), from the table itself so the
+# view (and its migration) stays as it is.
+SOURCES = {
+    "v_incidents": (
+        "(SELECT v.*, i.verification, i.verified, i.production_restored, i.public_response,"
+        " i.public_response_note FROM v_incidents v JOIN incidents i ON i.id = v.incident_id) x"
+    ),
 }
 CHUNK = 5000
 XLSX_MAX_ROWS = 1_048_575  # plus the header row
@@ -64,6 +72,11 @@ INT_COLUMNS = frozenset(
         "untagged",
     }
 )
+
+
+Transform = Callable[
+    [list[str], Iterator[tuple[Any, ...]]], tuple[list[str], Iterator[tuple[Any, ...]]]
+]
 
 
 class ExportError(StoreError):
@@ -272,7 +285,8 @@ def export_rows(
         where.append("district = :district")
         params["district"] = district
     stmt = text(
-        f"SELECT * FROM {view} WHERE {' AND '.join(where)} ORDER BY {time_col}, {key}"
+        f"SELECT * FROM {SOURCES.get(view, view)} WHERE {' AND '.join(where)} "
+        f"ORDER BY {time_col}, {key}"
     ).bindparams(*binds)
     result = session.execute(stmt.execution_options(yield_per=CHUNK), params)
     columns = list(result.keys())
@@ -290,11 +304,15 @@ def export_to_file(
     fmt: str,
     path: Path,
     tz: ZoneInfo,
+    transform: Transform | None = None,
     **filters: Any,
 ) -> int:
-    """Write the export to ``path`` (atomically: a partial file never replaces a good one)."""
+    """Write the export to ``path`` (atomically: a partial file never replaces a good one).
+    ``transform`` maps (columns, rows) first, e.g. into Chinese (``yuqing.alerts.export_zh``)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
     columns, rows = export_rows(session, kind, **filters)
+    if transform is not None:
+        columns, rows = transform(columns, rows)
     with atomic_output(path, "wb") as fh:
         return write_table(fmt, columns, rows, fh, tz, sheet=kind)

@@ -8,6 +8,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import IO, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -275,8 +276,18 @@ def export_cmd(
     out: Annotated[
         Path | None, typer.Option(help="Output file (default: <kind>.<format>).")
     ] = None,
+    codes: Annotated[
+        bool,
+        typer.Option(
+            "--codes",
+            help="Column names and values as codes (life_services, high) instead of Chinese; "
+            "Parquet always has codes.",
+        ),
+    ] = False,
 ) -> None:
-    """Export posts (with their tags) or incidents for a period."""
+    """Export posts (with their tags) or incidents for a period: Chinese column names and
+    values by default (CSV, Excel)."""
+    from yuqing.alerts.export_zh import in_chinese
     from yuqing.store.export import FORMATS, KINDS, export_to_file
 
     if kind not in KINDS:
@@ -293,7 +304,16 @@ def export_cmd(
     db = state.database()
     with db.session() as s:
         n = export_to_file(
-            s, kind, fmt, path, tz, since=start, until=end, sector=sector, district=district
+            s,
+            kind,
+            fmt,
+            path,
+            tz,
+            transform=None if codes or fmt == "parquet" else partial(in_chinese, config),
+            since=start,
+            until=end,
+            sector=sector,
+            district=district,
         )
     typer.echo(f"exported {n} {kind} to {path}")
 

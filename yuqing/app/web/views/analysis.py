@@ -11,6 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from yuqing.alerts import locality
+from yuqing.alerts.export_zh import in_chinese
 from yuqing.app.web import sqlconsole, stats
 from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import analyst, csrf, get_web
@@ -172,7 +173,9 @@ def export_download(
     end: Annotated[str, Query(alias="to", max_length=20)] = "",
     sector: Annotated[str, Query(max_length=40)] = "",
     district: Annotated[str, Query(max_length=40)] = "",
+    codes: Annotated[str, Query(max_length=5)] = "",
 ) -> Response:
+    """Chinese column names and values (CSV, Excel) unless ``codes=1`` (issue 13)."""
     if kind not in EXPORT_KINDS or fmt not in EXPORT_FORMATS:
         raise HTTPException(status_code=404, detail="no such export")
     web = get_web(request)
@@ -187,6 +190,8 @@ def export_download(
             columns, rows = export_rows(
                 s, kind, since=lo, until=hi, sector=sector or None, district=district or None
             )
+            if codes not in ("1", "true", "on") and fmt != "parquet":
+                columns, rows = in_chinese(web.config, columns, rows)
             n = write_table(fmt, columns, rows, spool, web.tz, sheet=kind)
             audit(
                 s,
@@ -200,6 +205,7 @@ def export_download(
                     "to": rng.end.isoformat(),
                     "sector": sector,
                     "district": district,
+                    "codes": codes in ("1", "true", "on"),
                     "rows": n,
                 },
                 at=web.now(),
