@@ -156,3 +156,65 @@ EXPORT_COLUMN_NAMES: dict[str, str] = {
 YES_NO: dict[int, str] = {1: "是", 0: "否"}
 # 0/1 columns shown as 是/否
 FLAG_COLUMNS = frozenset({"tagged", "shutdown", "blanket", "complaint", "licensed", "overdue"})
+
+
+# Audit entries in Chinese (issue 13, yuqing.alerts.audit_text): detail keys as officers read
+# them, in the order they are shown.
+AUDIT_DETAIL_NAMES: dict[str, str] = {
+    "rule": "预警类型",
+    "note": "说明",
+    **RESOLUTION_FIELD_NAMES,
+    "assignee": "指派给",
+    "previous": "原承办人",
+    "level": "督办级别",
+    "to": "通知单位",
+    "overdue_minutes": "超期（分钟）",
+    "department": "部门",
+    "reason": "原因",
+    "incident": "事件",
+    "incidents": "事件",
+    "post": "帖文",
+    "fields": "标签",
+    "changes": "修改",
+    "matchers": "静默条件",
+    "starts_at": "开始",
+    "ends_at": "结束",
+    "comment": "说明",
+    "role": "角色",
+    "display_name": "姓名",
+    "address": "来源地址",
+    "delay_s": "需等待（秒）",
+    "cleared": "解除次数",
+    "sessions_ended": "结束的会话",
+    "format": "格式",
+    "from": "起",
+    "until": "止",
+    "sector": "行业",
+    "district": "区县",
+    "codes": "使用代码",
+    "rows": "行数",
+    "sql": "查询语句",
+    "source": "采集源",
+}
+TAG_NAMES: dict[str, str] = {
+    "shutdown": "关停",
+    "blanket": "一刀切",
+    "complaint": "群众投诉",
+    "sector": "行业",
+    "district": "区县",
+    "licensed": "证照齐全",
+    "false_positive": "误报",
+}
+ROLE_NAMES: dict[str, str] = {"admin": "管理员", "officer": "承办人员", "analyst": "分析人员"}
+AUDIT_OBJECT_NAMES: dict[str, str] = {
+    "incident": "事件",
+    "user": "用户",
+    "silence": "静默",
+    "triage": "待研判",
+    "post": "帖文",
+    "export": "导出",
+    "sql": "只读查询",
+    "source": "采集源",
+    "address": "来源地址",
+    "digest": "简报",
+}

@@ -237,7 +237,9 @@ def test_audit_log_filters(clients: Clients, seed: Seed) -> None:
     admin = clients.login("admin")
     post_form(clients.login("lsq1"), f"/incidents/{seed.lsq}/note", {"note": "已核实"})
     everything = text_of(admin.get("/admin/audit").text)
-    assert f"lsq1 备注 incident.note 事件 #{seed.lsq}" in everything
+    # issue 13: the action and its detail read as Chinese, no codes or raw JSON
+    assert f"lsq1 备注 事件 #{seed.lsq} 说明：已核实" in everything
+    assert "incident.note" not in everything and '{"note"' not in everything
     only = admin.get(f"/admin/audit?action=incident.&object_id={seed.lsq}").text
     assert only.count("<tr data-action=") == 1
     none = admin.get("/admin/audit?actor=nobody").text

@@ -3,7 +3,6 @@ routing tree as loaded (read-only), the audit log."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -11,7 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from yuqing.alerts import silences
+from yuqing.alerts.audit_text import describe as describe_audit
 from yuqing.alerts.errors import SilenceError
+from yuqing.alerts.labels import AUDIT_OBJECT_NAMES
 from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import admin, csrf, get_web
 from yuqing.app.web.errors import UserError
@@ -368,13 +369,16 @@ def audit_page(
                 .limit(AUDIT_PAGE + 1)
             )
         )
-    entries = [
-        (row, json.dumps(row.detail, ensure_ascii=False, sort_keys=True) if row.detail else "")
-        for row in rows[:AUDIT_PAGE]
-    ]
+    entries = [(row, describe_audit(row.detail, web.config)) for row in rows[:AUDIT_PAGE]]
     params = {"actor": actor, "action": action, "object_type": object_type, "object_id": object_id}
     return render(
         request,
         "admin/audit.html",
-        {"entries": entries, "params": params, "page": page, "has_next": len(rows) > AUDIT_PAGE},
+        {
+            "entries": entries,
+            "params": params,
+            "page": page,
+            "has_next": len(rows) > AUDIT_PAGE,
+            "object_names": AUDIT_OBJECT_NAMES,
+        },
     )
