@@ -88,6 +88,7 @@ def _check_timer(value: timedelta | None, allow_zero: bool) -> timedelta | None:
 
 
 class Route(Strict):
+    description: str = ""  # what officers read for this route (default: built from matchers)
     receiver: str | None = None
     matchers: list[str] = Field(default_factory=list)
     continue_: bool = Field(default=False, alias="continue")
