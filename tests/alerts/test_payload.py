@@ -15,7 +15,8 @@ from yuqing.store.session import Database
 INCIDENT_KEYS = {
     "id", "rule", "rule_description", "severity", "status", "district", "sector", "sector_name",
     "title", "post_count", "first_post_at", "last_post_at", "opened_at", "due_at",
-    "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at", "resolution", "url",
+    "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at", "resolution", "outcome",
+    "url",
 }  # fmt: skip
 POST_KEYS = {
     "id", "title", "url", "source", "published_at", "snippet", "evidence", "shutdown_score",

@@ -106,3 +106,16 @@ def test_resolved_messages_carry_no_guidance(config: Config) -> None:
     data = cited_payload(config)
     data["kind"] = "resolved"
     assert "处置指引" not in Rendered(data).text
+
+
+def test_resolved_messages_state_the_structured_resolution(config: Config) -> None:
+    data = payload("resolved", resolution="已恢复营业")
+    data["incident"]["outcome"] = {
+        "verified": "partly",
+        "production_restored": "yes",
+        "public_response": "replied",
+        "verification": "现场核实",
+    }
+    text = Rendered(data).text
+    assert "是否属实：部分属实" in text and "是否已恢复生产经营：是" in text
+    assert "群众回应情况：已回应" in text and "核实结果：现场核实" in text

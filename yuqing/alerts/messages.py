@@ -28,7 +28,14 @@ import jinja2
 
 from yuqing.alerts.channels.http import json_bytes
 from yuqing.alerts.crawled_text import link_url, split_evidence
-from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
+from yuqing.alerts.labels import (
+    PRODUCTION_RESTORED_NAMES,
+    PUBLIC_RESPONSE_NAMES,
+    RESOLUTION_FIELD_NAMES,
+    SEVERITY_NAMES,
+    STATUS_NAMES,
+    VERIFIED_NAMES,
+)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -48,6 +55,11 @@ MAX_POSTS = 5
 MAX_SNIPPET = 200
 MAX_EVIDENCE = 20
 SMS_MAX_CHARS = 140
+RESOLUTION_CHOICES = {
+    "verified": VERIFIED_NAMES,
+    "production_restored": PRODUCTION_RESTORED_NAMES,
+    "public_response": PUBLIC_RESPONSE_NAMES,
+}
 
 _MD_ACTIVE = str.maketrans(
     {
@@ -216,6 +228,7 @@ def build_view(
         notes.append(f"该事件已由 {who} 于 {fmt.time(inc.get('resolved_at'))} 办结。")
         if inc.get("resolution"):
             notes.append(f"办结说明：{one_line(inc['resolution'])}")
+        notes += outcome_notes(inc.get("outcome") or {})
     url = link_url(inc.get("url"))
     posts = [_post_view(p, fmt) for p in list(payload.get("posts") or [])[:MAX_POSTS]]
     sms = _sms(prefix, district, sector, description, count, due, kind, url)
@@ -233,6 +246,17 @@ def build_view(
         guidance_title,
         guidance,
     )
+
+
+def outcome_notes(outcome: Mapping[str, Any]) -> list[str]:
+    """The structured resolution as notes: 是否属实：部分属实 …"""
+    out = []
+    for key, name in RESOLUTION_FIELD_NAMES.items():
+        value = outcome.get(key)
+        if value:
+            shown = RESOLUTION_CHOICES.get(key, {}).get(str(value), str(value))
+            out.append(f"{name}：{one_line(shown)}")
+    return out
 
 
 def policy_facts(policy: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from yuqing.alerts.context import AlertContext
 from yuqing.alerts.grouping import chunks, dialect_insert
 from yuqing.alerts.labels import sector_name
 from yuqing.alerts.policy import payload_citation, phrases_in
+from yuqing.alerts.resolution import FIELDS as OUTCOME_FIELDS
 from yuqing.alerts.routing import next_active
 from yuqing.config.departments import Channel, Department
 from yuqing.store.models import Incident, IncidentPost, Notification, Post, PostTag, Source
@@ -182,6 +183,7 @@ def incident_facts(ctx: AlertContext, inc: Incident) -> dict[str, Any]:
         "resolved_by": inc.resolved_by,
         "resolved_at": iso(inc.resolved_at, tz),
         "resolution": inc.resolution,
+        "outcome": {f: getattr(inc, f) for f in OUTCOME_FIELDS if getattr(inc, f)},
         "url": ctx.incident_url(inc.id),
     }
 
