@@ -37,6 +37,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("incidents") as batch:
-        for name, _type in reversed(COLUMNS):
-            batch.drop_column(name)
+    # plain DROP COLUMNs (SQLite ≥ 3.35): no batch copy of a table the views read
+    for name, _type in reversed(COLUMNS):
+        op.drop_column("incidents", name)
