@@ -10,12 +10,17 @@ such a rule cites the notice and the clause whose trigger phrase a post used
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from pydantic import Field, field_validator, model_validator
 
 from yuqing.config.sources import Strict
 from yuqing.config.types import Slug
 from yuqing.config.vocab import SECTORS
+
+_CJK_GAP = re.compile(
+    r"([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]) ([\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])"
+)
 
 
 class Clause(Strict):
@@ -38,6 +43,12 @@ class Clause(Strict):
                 raise ValueError(f"trigger phrase {text!r} is listed twice")
             out.append(text)
         return out
+
+    @field_validator("summary", "title")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # YAML folding (>-) puts a space where a Chinese line broke: drop it
+        return _CJK_GAP.sub(r"\1\2", " ".join(value.split()))
 
     @field_validator("sectors")
     @classmethod
