@@ -38,6 +38,11 @@ def test_resolve_stores_the_fields_given_as_codes_or_chinese(
         )
         assert inc.public_response_note == "联系不上反映人"
     database.dispose()
+    assert main(["incidents", "show", str(inc_id)]) == 0
+    out = capsys.readouterr().out
+    assert "resolution fields: verification=已核实; verified=partly; production_restored=na" in out
+    # a blanket-shutdown incident without posts cites the notice's default clause
+    assert "policy: qiqihar-no-blanket clause no-blanket, phrase - (post -)" in out
 
 
 def test_a_bad_value_is_one_line_naming_the_option_and_the_value(

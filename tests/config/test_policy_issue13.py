@@ -135,7 +135,8 @@ def test_folded_chinese_lines_leave_no_space(tmp_path: Path) -> None:
         conf,
         "policy.yaml",
         "notices:\n  - code: qiqihar-no-blanket\n    clauses:\n      - code: no-blanket\n"
-        "        summary: >-\n          不得集中停工停业停产、\n          大面积违规拆除 (demolition)\n",
+        "        summary: >-\n          不得集中停工停业停产、\n"
+        "          大面积违规拆除 (demolition)\n",
     )
     clause = load(conf, env={}).policy.notices[0].clauses[0]
     assert clause.summary == "不得集中停工停业停产、大面积违规拆除 (demolition)"

@@ -19,6 +19,8 @@ from yuqing.alerts.errors import LabelError, SilenceError
 from yuqing.alerts.escalation import escalate, target
 from yuqing.alerts.evaluate import evaluate
 from yuqing.alerts.labels import format_labels, sector_name
+from yuqing.alerts.policy import citation_for_incident
+from yuqing.alerts.resolution import FIELDS as RESOLUTION_FIELDS
 from yuqing.alerts.resolution import parse as parse_resolution
 from yuqing.alerts.rules import tags_from_row
 from yuqing.app.state import AppState
@@ -290,6 +292,16 @@ def incidents_show(ctx: typer.Context, incident_id: int) -> None:
         if i.resolved_by:
             when = _local(state, i.resolved_at)
             typer.echo(f"  resolved by {i.resolved_by} at {when}: {i.resolution or ''}")
+            fields = [f"{f}={getattr(i, f)}" for f in RESOLUTION_FIELDS if getattr(i, f)]
+            if fields:
+                typer.echo(f"  resolution fields: {'; '.join(fields)}")
+        cited = citation_for_incident(s, state.config(), i)
+        if cited is not None:
+            clause = cited.clause.code if cited.clause else "-"
+            typer.echo(
+                f"  policy: {cited.notice.code} clause {clause}, phrase "
+                f"{cited.phrase or '-'} (post {cited.post_id or '-'})"
+            )
         typer.echo("  departments:")
         for d in s.execute(
             select(IncidentDepartment).where(IncidentDepartment.incident_id == i.id)
