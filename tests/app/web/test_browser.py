@@ -156,6 +156,12 @@ def test_officer_acknowledges_and_resolves(browser: Any, live_server: tuple[str,
     assert page.locator("#incident-status").inner_text() == "已签收"
     assert page.locator(".flash").inner_text() == "已签收。"
     page.fill("#form-resolve textarea[name=resolution]", "已恢复营业，向商户说明政策")
+    # issue 13: a 一刀切 incident cites the notice and resolves with the structured fields
+    assert "齐齐哈尔市坚决禁止生态环境保护问题整改" in page.locator("#incident-policy").inner_text()
+    page.fill("#form-resolve textarea[name=verification]", "现场核实：整条街被要求停业")
+    page.check("#form-resolve input[name=verified][value=true]")
+    page.check("#form-resolve input[name=production_restored][value=yes]")
+    page.check("#form-resolve input[name=public_response][value=replied]")
     page.click("#form-resolve button[type=submit]")
     page.wait_for_url(f"{base}/incidents/{seed.lsq}?msg=resolved")
     assert page.locator("#incident-status").inner_text() == "已办结"
