@@ -293,10 +293,12 @@ def daily_cells(
 
 
 def _incidents(session: Session, period: Period, base_url: str) -> list[IncidentRow]:
-    """Incidents opened before the period ended and not resolved before it began."""
+    """Incidents opened before the period ended and not resolved before it began; merged
+    ones are left out (their event is the incident they were merged into, issue 13)."""
     found = session.scalars(
         select(Incident)
         .where(
+            Incident.merged_into.is_(None),
             Incident.opened_at < period.end,
             or_(Incident.resolved_at.is_(None), Incident.resolved_at >= period.start),
         )

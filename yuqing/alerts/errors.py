@@ -44,3 +44,15 @@ class LabelError(AlertsError):
     """Bad labels given on the command line (``yuqing routes test``)."""
 
     exit_code = 2
+
+
+class NotLead(InvalidTransition):
+    """Resolving an incident from a co-handling department (issue 13: only the lead
+    department's officers, or an admin, resolve)."""
+
+    def __init__(self, incident_id: int, department: str, lead: str | None) -> None:
+        self.incident_id, self.department, self.lead = incident_id, department, lead
+        super().__init__(
+            f"only the lead department ({lead or 'none'}) or an admin can resolve incident "
+            f"#{incident_id}; {department} co-handles it: mark its part done instead"
+        )

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yuqing.alerts.audit import audit
-from yuqing.alerts.errors import IncidentNotFound, InvalidTransition
+from yuqing.alerts.errors import IncidentNotFound, InvalidTransition, NotLead
 from yuqing.store.models import Incident, IncidentDepartment
 from yuqing.store.types import utcnow
 
@@ -104,15 +104,33 @@ def assign(
     return inc
 
 
+def lead_department(session: Session, inc: Incident) -> str | None:
+    """The 主办 department: the one recorded when the incident was routed (the first
+    receiver by routing precedence); for incidents routed before that was recorded, the
+    first routed department by code."""
+    if inc.lead_department:
+        return inc.lead_department
+    return session.execute(
+        select(IncidentDepartment.department_code)
+        .where(IncidentDepartment.incident_id == inc.id, IncidentDepartment.role == "routed")
+        .order_by(IncidentDepartment.department_code)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
 def resolve(
     session: Session,
     incident_id: int,
     actor: str,
     note: str | None = None,
     now: datetime | None = None,
+    *,
+    department: str | None = None,
 ) -> Incident:
     """open/acknowledged → resolved, for good. Departments that were notified get a
-    "resolved" notification at the next evaluation."""
+    "resolved" notification at the next evaluation. ``department``: the actor's department
+    when an officer acts (None: an admin or the operator) — only the lead department
+    resolves (issue 13); the others mark their part done (:mod:`yuqing.alerts.handlers`)."""
     now = now or utcnow()
     actor = _by(actor)
     inc = get(session, incident_id, lock=True)
@@ -121,11 +139,18 @@ def resolve(
             f"incident #{inc.id} was already resolved by {inc.resolved_by} "
             f"at {_iso(inc.resolved_at)}"
         )
+    if department is not None:
+        lead = lead_department(session, inc)
+        if lead is not None and department != lead:
+            raise NotLead(inc.id, department, lead)
     inc.status = "resolved"
     inc.resolved_by, inc.resolved_at, inc.resolution = actor, now, note
     inc.updated_at = now
     schedule_resolved(session, inc.id, now)
-    audit(session, actor, "incident.resolve", "incident", inc.id, now, note=note)
+    audit(
+        session, actor, "incident.resolve", "incident", inc.id, now, note=note,
+        department=department,
+    )  # fmt: skip
     return inc
 
 
