@@ -22,6 +22,7 @@ from yuqing.store.models import Incident, IncidentDepartment
 from yuqing.store.types import utcnow
 
 LEAD_ZH, CO_ZH, SUPERVISE_ZH = "主办", "协办", "督办"
+HANDLER_ZH = "承办"  # incidents routed before a lead was recorded: every department alike
 
 
 @dataclass
@@ -56,7 +57,7 @@ def handlers(session: Session, inc: Incident) -> list[Handler]:
         elif d.role == "escalated":
             part = SUPERVISE_ZH
         else:
-            part = CO_ZH
+            part = CO_ZH if lead is not None else HANDLER_ZH
         out.append(
             Handler(
                 d.department_code,
@@ -68,7 +69,7 @@ def handlers(session: Session, inc: Incident) -> list[Handler]:
                 d.notified_count,
             )
         )
-    order = {LEAD_ZH: 0, CO_ZH: 1, SUPERVISE_ZH: 2}
+    order = {LEAD_ZH: 0, CO_ZH: 1, HANDLER_ZH: 1, SUPERVISE_ZH: 2}
     out.sort(key=lambda h: order[h.part])
     return out
 
@@ -76,7 +77,7 @@ def handlers(session: Session, inc: Incident) -> list[Handler]:
 def _state(inc: Incident, part: str, d: IncidentDepartment) -> str:
     if inc.merged_into is not None:
         return f"已并入 #{inc.merged_into}"
-    if part == CO_ZH and d.done_at is not None:
+    if part in (CO_ZH, HANDLER_ZH) and d.done_at is not None:
         return "协办完成"
     if inc.status == "resolved":
         return "已办结"
@@ -107,9 +108,10 @@ def mark_done(
     inc = get(session, incident_id, lock=True)
     if inc.status == "resolved":
         raise InvalidTransition(f"incident #{inc.id} is resolved; parts can no longer be done")
-    if department == lead_department(session, inc):
+    lead = lead_department(session, inc)
+    if lead is None or department == lead:
         raise InvalidTransition(
-            f"{department} leads incident #{inc.id}: the lead resolves it instead"
+            f"{department} leads incident #{inc.id} (or it has no lead): resolve it instead"
         )
     row = _row(session, inc, department)
     if row.done_at is not None:

@@ -105,17 +105,11 @@ def assign(
 
 
 def lead_department(session: Session, inc: Incident) -> str | None:
-    """The 主办 department: the one recorded when the incident was routed (the first
-    receiver by routing precedence); for incidents routed before that was recorded, the
-    first routed department by code."""
-    if inc.lead_department:
-        return inc.lead_department
-    return session.execute(
-        select(IncidentDepartment.department_code)
-        .where(IncidentDepartment.incident_id == inc.id, IncidentDepartment.role == "routed")
-        .order_by(IncidentDepartment.department_code)
-        .limit(1)
-    ).scalar_one_or_none()
+    """The 主办 department, recorded when the incident was routed (the first receiver by
+    routing precedence); None for incidents routed before it was recorded (issue 13), which
+    any of their departments may resolve, as before."""
+    del session  # kept for callers: the lead may later come from elsewhere
+    return inc.lead_department
 
 
 def resolve(
