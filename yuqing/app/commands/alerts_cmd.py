@@ -275,6 +275,7 @@ def incidents_list(
             typer.echo(
                 f"#{i.id:<5} {i.status:<12} {i.severity:<7} {i.post_count:>4} posts  "
                 f"due {_local(state, i.due_at)}  {i.title}"
+                + (f"  (merged into #{i.merged_into})" if i.merged_into is not None else "")
             )
 
 
