@@ -67,7 +67,8 @@ def test_evaluate_and_incident_commands(cli, db: Database) -> None:  # type: ign
     add_posts(db, [blanket()], published=datetime.now().astimezone() - timedelta(minutes=1))
     code, out, err = cli("evaluate")
     assert code == 0, err
-    assert out.startswith("posts scanned 1, alerts 2, incidents opened 2,")
+    # issue 13: the blanket shutdown outranks the plain report of the same post: one incident
+    assert out.startswith("posts scanned 1, alerts 2, incidents opened 1,")
     code, out, _ = cli("incidents", "list")
     assert "open" in out and "龙沙区 生活服务业 一刀切式关停" in out
     inc_id = next(
@@ -191,3 +192,40 @@ def test_triage_list_confirm_reject(cli, db: Database) -> None:  # type: ignore[
     assert code == 5 and "already rejected by 李四" in err
     code, _, err = cli("triage", "list", "--status", "maybe")
     assert code == 2 and "unknown status 'maybe'" in err
+
+
+def test_issue_13_routes_test_post_and_co_handling_commands(cli, db: Database) -> None:  # type: ignore[no-untyped-def]
+    (post,) = add_posts(
+        db, [blanket()], published=datetime.now().astimezone() - timedelta(minutes=1)
+    )
+    code, _, err = cli("evaluate")
+    assert code == 0, err
+    code, out, _ = cli("incidents", "list")
+    inc_id = out.split()[0].lstrip("#")
+    code, out, err = cli("routes", "test", "--post", str(post))
+    assert code == 0, err
+    assert (
+        "precedence: 「一刀切式关停」优先于「关停停产报告」："
+        "同一区县、同一行业已有「一刀切式关停」事件 "
+        f"#{inc_id}（龙沙区 生活服务业 一刀切式关停），按同一事件办理，不再单独立案、单独计时"
+    ) in out
+    assert (
+        f"listed in #{inc_id} 龙沙区 生活服务业 一刀切式关停 — 该帖文符合「关停停产报告」规则，"
+        "按优先级只计入本事件，不再单独立案"
+    ) in out
+    code, out, _ = cli("incidents", "show", inc_id)
+    assert "  handled by: dczg lead, lsq co-handler, scjgj co-handler, xfj co-handler" in out
+    code, _, err = cli("incidents", "resolve", inc_id, "--by", "scjg", "--department", "scjgj")
+    assert code == 5 and err.strip() == (
+        f"error: only the lead department (dczg) or an admin can resolve incident #{inc_id}; "
+        "scjgj co-handles it: mark its part done instead"
+    )
+    code, out, _ = cli("incidents", "feedback", inc_id, "已核实", "--department", "scjgj")
+    assert (code, out.strip()) == (0, f"feedback from scjgj added to incident #{inc_id}")
+    code, out, _ = cli("incidents", "part-done", inc_id, "--department", "scjgj", "--by", "scjg")
+    assert (code, out.strip()) == (0, f"incident #{inc_id}: scjgj's part marked done")
+    code, out, _ = cli("incidents", "show", inc_id)
+    assert "scjgj co-handler (done by scjg)" in out
+    assert "scjg: incident.part_done department=scjgj" in out
+    code, out, _ = cli("incidents", "resolve", inc_id, "--by", "dc", "--department", "dczg")
+    assert (code, out.strip()) == (0, f"incident #{inc_id} resolved by dc")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from yuqing.alerts import precedence
 from yuqing.alerts.labels import SECTORS
 from yuqing.alerts.rules import item_origin, rule_problems, section_file
 from yuqing.config import Config
@@ -98,6 +99,7 @@ def check_alerts(config: Config) -> list[ConfigError]:
                         f"unknown label {name!r} (known: {_list(known)})",
                     )
                 )
+    problems.extend(precedence.problems(config, routing))
     if config.routing.escalation_receiver:
         receivers.setdefault(config.routing.escalation_receiver, "escalation_receiver")
     for d in config.departments.departments:

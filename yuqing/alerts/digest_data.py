@@ -301,10 +301,12 @@ def _incidents(
     session: Session, period: Period, base_url: str, config: Config | None = None
 ) -> list[IncidentRow]:
     """Incidents opened before the period ended and not resolved before it began; with
-    ``config``, each cites the city's notice when one applies (issue 13)."""
+    ``config``, each cites the city's notice when one applies; merged ones are left out
+    (their event is the incident they were merged into) (issue 13)."""
     found = session.scalars(
         select(Incident)
         .where(
+            Incident.merged_into.is_(None),
             Incident.opened_at < period.end,
             or_(Incident.resolved_at.is_(None), Incident.resolved_at >= period.start),
         )

@@ -57,3 +57,15 @@ class ResolutionError(AlertsError):
         self.value = value
         self.zh = zh
         super().__init__(message)
+
+
+class NotLead(InvalidTransition):
+    """Resolving an incident from a co-handling department (issue 13: only the lead
+    department's officers, or an admin, resolve)."""
+
+    def __init__(self, incident_id: int, department: str, lead: str | None) -> None:
+        self.incident_id, self.department, self.lead = incident_id, department, lead
+        super().__init__(
+            f"only the lead department ({lead or 'none'}) or an admin can resolve incident "
+            f"#{incident_id}; {department} co-handles it: mark its part done instead"
+        )

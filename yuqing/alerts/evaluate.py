@@ -31,6 +31,7 @@ from yuqing.alerts.incidents import fingerprint, resolve
 from yuqing.alerts.labels import Labels, label_key
 from yuqing.alerts.locality import decide as locality_of
 from yuqing.alerts.locality import gate_on, local_condition, local_sources
+from yuqing.alerts.merge import merge_open
 from yuqing.alerts.rules import PostRule, tags_from_row
 from yuqing.alerts.surge import detect_surges, failing_sources
 from yuqing.config import Config
@@ -53,6 +54,7 @@ class EvaluationResult:
     alerts: int = 0
     incidents_opened: int = 0
     incidents_updated: int = 0
+    merged: int = 0  # lower incidents merged into the higher one of their event (issue 13)
     posts_listed: int = 0
     surges: int = 0
     failing_sources: int = 0
@@ -150,6 +152,7 @@ def _posts(
             candidates: list[triage.Candidate] = []
             groups = _alerts(ctx, rows, now, result, cache, sources, candidates)
             attached = attach(s, ctx, list(groups.values()), now)
+            result.merged += len(merge_open(s, ctx, now))
             result.triaged += triage.enqueue(s, ctx, candidates, now)
             result.incidents_opened += len(attached.opened)
             result.incidents_updated += len(attached.updated)
@@ -406,6 +409,7 @@ def _surges(s: Session, ctx: AlertContext, now: datetime, result: EvaluationResu
             group.min_new_clusters = max(rule.surge.min_count, math.floor(hit.threshold) + 1)
             result.surges += 1
     attached = attach(s, ctx, list(groups.values()), now)
+    result.merged += len(merge_open(s, ctx, now))
     result.incidents_opened += len(attached.opened)
     result.incidents_updated += len(attached.updated)
     result.posts_listed += attached.linked

@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from yuqing.alerts import precedence
 from yuqing.alerts.audit import SYSTEM_ACTOR, audit
 from yuqing.alerts.context import AlertContext
 from yuqing.alerts.labels import Labels, title
@@ -99,6 +100,9 @@ def attach(
         new = {p: v for p, v in g.posts.items() if (p, g.fingerprint) not in listed}
         fresh.setdefault(g.fingerprint, {}).update(new)
     open_ = _open_incidents(session, fps)
+    via: dict[tuple[str, int], set[str]] = {}
+    if any(r.merge for r in ctx.inhibit_rules):
+        groups = _precede(session, ctx, groups, fresh, open_, listed, via)
     to_open = [
         g
         for g in groups
@@ -125,7 +129,16 @@ def attach(
         if found is None or not posts:
             continue
         touched.append(found)
-        links.extend({"incident_id": found.id, "post_id": p, "added_at": now} for p in posts)
+        links.extend(
+            {
+                "incident_id": found.id,
+                "post_id": p,
+                "added_at": now,
+                "via_rule": ",".join(sorted(via.get((fp, p), ()))) or None,
+                "moved_from": None,
+            }
+            for p in posts
+        )
     if not touched:
         return result
     present = _present_clusters(session, touched, fresh)
@@ -166,8 +179,91 @@ def attach(
         ),
         changes,
     )
-    _mark_pending(session, ctx, result.updated, now)
+    mark_pending(session, ctx, result.updated, now)
     return result
+
+
+def _precede(
+    session: Session,
+    ctx: AlertContext,
+    groups: list[AlertGroup],
+    fresh: dict[str, dict[int, tuple[int, datetime]]],
+    open_: dict[str, OpenIncident],
+    listed: set[tuple[int, str]],
+    via: dict[tuple[str, int], set[str]],
+) -> list[AlertGroup]:
+    """Precedence at creation (issue 13): a group that an open incident, or a group of this
+    batch about to open one, outranks (``merge: true`` inhibit rules, same ``equal`` labels)
+    hands its posts to that incident instead of opening or joining its own; ``via`` records
+    (fingerprint, post) → the lower rules. Returns the groups left to attach."""
+    rules = [r for r in ctx.inhibit_rules if r.merge]
+    # a post already counted in a higher incident (even a resolved one) is not counted
+    # again by a lower rule
+    for g in groups:
+        mine = fresh.get(g.fingerprint)
+        if not mine:
+            continue
+        for g2 in groups:
+            if g2 is g or not precedence.outranks(
+                rules, g2.labels, g2.rule.severity, g.labels, g.rule.severity
+            ):
+                continue
+            for p in [p for p in mine if p in g2.posts and (p, g2.fingerprint) in listed]:
+                del mine[p]
+    nodes: dict[str, precedence.Node] = {}
+    for inc in _unresolved(session):
+        rule = ctx.rules.by_name.get(inc.rule)
+        nodes[inc.fingerprint] = precedence.Node(
+            inc.fingerprint,
+            dict(inc.labels),
+            inc.severity,
+            inc.id,
+            inc.title,
+            (rule.short_title if rule is not None else inc.rule),
+        )
+    by_fp = {g.fingerprint: g for g in groups}
+    for g in groups:
+        if g.fingerprint in nodes:
+            continue
+        if g.posts and _clusters(fresh[g.fingerprint]) < max(1, g.min_new_clusters):
+            continue  # opens nothing: absorbs nothing
+        nodes[g.fingerprint] = precedence.Node(
+            g.fingerprint, g.labels, g.rule.severity, None, "", g.rule.short_title
+        )
+    precedence.resolve(rules, list(nodes.values()))
+    kept: list[AlertGroup] = []
+    added: list[str] = []
+    for g in groups:
+        node = nodes.get(g.fingerprint)
+        high = precedence.top(node) if node is not None else None
+        if node is None or high is None or high is node:
+            kept.append(g)
+            continue
+        target = fresh.setdefault(high.key, {})
+        for p, v in fresh.get(g.fingerprint, {}).items():
+            if (p, high.key) not in listed:
+                target.setdefault(p, v)
+                via.setdefault((high.key, p), set()).add(g.rule.name)
+        fresh[g.fingerprint] = {}
+        if high.key not in by_fp:
+            rule = ctx.rules.by_name.get(str(high.labels.get("rule", "")))
+            if rule is None:  # a rule since removed from the config: keep the group
+                kept.append(g)
+                continue
+            by_fp[high.key] = AlertGroup(high.key, dict(high.labels), rule)
+            kept.append(by_fp[high.key])
+            added.append(high.key)
+    if added:
+        open_.update(_open_incidents(session, added))
+    return kept
+
+
+def _unresolved(session: Session) -> list[Any]:
+    q = select(
+        Incident.id, Incident.fingerprint, Incident.labels, Incident.severity, Incident.title,
+        Incident.rule,
+    ).where(Incident.status != "resolved")  # fmt: skip
+    return list(session.connection().execute(q))
 
 
 def _clusters(posts: dict[int, tuple[int, datetime]]) -> int:
@@ -290,10 +386,14 @@ def _route(
     first notification after group_wait (or with its group's next flush, when the route's
     group_by is coarser than the incident)."""
     rows: list[dict[str, Any]] = []
+    leads: list[dict[str, Any]] = []
     for inc in incidents:
         labels = dict(inc.labels)
         key_labels = set(ctx.tree.incident_labels(labels))
-        for reached in ctx.tree.receivers(labels):
+        reached_all = ctx.tree.receivers(labels)
+        if reached_all:  # 主办: the first receiver by routing precedence (issue 13)
+            leads.append({"b_id": inc.id, "b_lead": reached_all[0].receiver})
+        for reached in reached_all:
             group_key = reached.group_key(labels)
             due = now + reached.timers.group_wait
             if "..." not in reached.group_by and not key_labels <= {"rule", *reached.group_by}:
@@ -321,6 +421,13 @@ def _route(
     if rows:
         stmt = dialect_insert(session)(INCIDENT_DEPARTMENTS).on_conflict_do_nothing()
         session.connection().execute(stmt, rows)
+    if leads:
+        session.connection().execute(
+            update(INCIDENTS)
+            .where(INCIDENTS.c.id == bindparam("b_id"))
+            .values(lead_department=bindparam("b_lead")),
+            leads,
+        )
 
 
 def _group_due(
@@ -350,7 +457,7 @@ def _group_due(
     return min(pending) if pending else default
 
 
-def _mark_pending(
+def mark_pending(
     session: Session, ctx: AlertContext, incident_ids: list[int], now: datetime
 ) -> None:
     """New posts in incidents already notified: an update after group_interval."""

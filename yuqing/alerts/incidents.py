@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from yuqing.alerts.audit import audit
-from yuqing.alerts.errors import IncidentNotFound, InvalidTransition
+from yuqing.alerts.errors import IncidentNotFound, InvalidTransition, NotLead
 from yuqing.alerts.resolution import Outcome
 from yuqing.alerts.resolution import apply as apply_outcome
 from yuqing.store.models import Incident, IncidentDepartment
@@ -106,6 +106,14 @@ def assign(
     return inc
 
 
+def lead_department(session: Session, inc: Incident) -> str | None:
+    """The 主办 department, recorded when the incident was routed (the first receiver by
+    routing precedence); None for incidents routed before it was recorded (issue 13), which
+    any of their departments may resolve, as before."""
+    del session  # kept for callers: the lead may later come from elsewhere
+    return inc.lead_department
+
+
 def resolve(
     session: Session,
     incident_id: int,
@@ -113,10 +121,15 @@ def resolve(
     note: str | None = None,
     now: datetime | None = None,
     outcome: Outcome | None = None,
+    *,
+    department: str | None = None,
 ) -> Incident:
     """open/acknowledged → resolved, for good. Departments that were notified get a
     "resolved" notification at the next evaluation. ``outcome``: the structured fields
-    (核实结果, 是否属实, …; validated by :func:`yuqing.alerts.resolution.parse`)."""
+    (核实结果, 是否属实, …; validated by :func:`yuqing.alerts.resolution.parse`).
+    ``department``: the actor's department when an officer acts (None: an admin or the
+    operator) — only the lead department resolves (issue 13); the others mark their part
+    done (:mod:`yuqing.alerts.handlers`)."""
     now = now or utcnow()
     actor = _by(actor)
     inc = get(session, incident_id, lock=True)
@@ -125,6 +138,10 @@ def resolve(
             f"incident #{inc.id} was already resolved by {inc.resolved_by} "
             f"at {_iso(inc.resolved_at)}"
         )
+    if department is not None:
+        lead = lead_department(session, inc)
+        if lead is not None and department != lead:
+            raise NotLead(inc.id, department, lead)
     inc.status = "resolved"
     inc.resolved_by, inc.resolved_at, inc.resolution = actor, now, note
     fields = {}
@@ -133,7 +150,10 @@ def resolve(
         fields = {k: v for k, v in outcome.as_dict().items() if v is not None}
     inc.updated_at = now
     schedule_resolved(session, inc.id, now)
-    audit(session, actor, "incident.resolve", "incident", inc.id, now, note=note, **fields)
+    audit(
+        session, actor, "incident.resolve", "incident", inc.id, now, note=note,
+        department=department, **fields,
+    )  # fmt: skip
     return inc
 
 

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from yuqing.config.routing import InhibitRule, Matcher
 
+# label names as officers read them, for the reasons shown on pages
+LABEL_ZH = {"district": "区县", "sector": "行业", "source": "采集源", "severity": "级别"}
+
 
 @dataclass(frozen=True)
 class CompiledInhibitRule:
@@ -18,6 +21,7 @@ class CompiledInhibitRule:
     source: tuple[Matcher, ...]
     target: tuple[Matcher, ...]
     equal: tuple[str, ...]
+    merge: bool = False  # also applied when incidents are created (yuqing.alerts.precedence)
 
     @classmethod
     def of(cls, index: int, rule: InhibitRule) -> CompiledInhibitRule:
@@ -26,6 +30,7 @@ class CompiledInhibitRule:
             tuple(Matcher.parse(m) for m in rule.source_matchers),
             tuple(Matcher.parse(m) for m in rule.target_matchers),
             tuple(rule.equal),
+            rule.merge,
         )
 
     def key(self, labels: Mapping[str, str]) -> tuple[str, ...]:
@@ -53,15 +58,17 @@ class Inhibitor:
                     self._index[i].setdefault(rule.key(plain), []).append((incident_id, title))
 
     def inhibited_by(self, incident_id: int, labels: Mapping[str, str]) -> str | None:
-        """Why this incident is inhibited (``inhibited by incident #7 …``), or None."""
+        """Why this incident is inhibited, in Chinese for the incident page (issue 13:
+        ``通知暂停：同一区县、同一行业已有事件 #7（…），由该事件统一通知``), or None."""
         plain = dict(labels)
         for i, rule in enumerate(self.rules):
             if not _all(rule.target, plain):
                 continue
             for source_id, title in self._index[i].get(rule.key(plain), []):
                 if source_id != incident_id:
+                    same = "、".join(f"同一{LABEL_ZH.get(n, n)}" for n in rule.equal)
                     return (
-                        f"inhibited by incident #{source_id} ({title}) "
-                        f"via inhibit_rules[{rule.index}]"
+                        f"通知暂停：{same + '已有' if same else '已有'}事件 #{source_id}"
+                        f"（{title}），由该事件统一通知"
                     )
         return None

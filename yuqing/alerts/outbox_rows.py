@@ -15,12 +15,13 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from yuqing.alerts import crawled_text
 from yuqing.alerts.context import AlertContext
 from yuqing.alerts.grouping import chunks, dialect_insert
 from yuqing.alerts.labels import sector_name
+from yuqing.alerts.people import display_names
 from yuqing.alerts.policy import payload_citation, phrases_in
 from yuqing.alerts.resolution import FIELDS as OUTCOME_FIELDS
 from yuqing.alerts.routing import next_active
@@ -163,6 +164,13 @@ def top_posts(
 def incident_facts(ctx: AlertContext, inc: Incident) -> dict[str, Any]:
     tz = ctx.timezone
     rule = ctx.rules.by_name.get(inc.rule)
+    # the person, not the login (issue 13): 王芳（市市场监管局）, not scjg
+    session = object_session(inc)
+    names = (
+        display_names(session, [inc.acknowledged_by, inc.resolved_by])
+        if session is not None
+        else {}
+    )
     return {
         "id": inc.id,
         "rule": inc.rule,
@@ -178,9 +186,9 @@ def incident_facts(ctx: AlertContext, inc: Incident) -> dict[str, Any]:
         "last_post_at": iso(inc.last_post_at, tz),
         "opened_at": iso(inc.opened_at, tz),
         "due_at": iso(inc.due_at, tz),
-        "acknowledged_by": inc.acknowledged_by,
+        "acknowledged_by": names.get(inc.acknowledged_by or "", inc.acknowledged_by),
         "acknowledged_at": iso(inc.acknowledged_at, tz),
-        "resolved_by": inc.resolved_by,
+        "resolved_by": names.get(inc.resolved_by or "", inc.resolved_by),
         "resolved_at": iso(inc.resolved_at, tz),
         "resolution": inc.resolution,
         "outcome": {f: getattr(inc, f) for f in OUTCOME_FIELDS if getattr(inc, f)},

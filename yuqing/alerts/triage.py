@@ -26,6 +26,7 @@ from yuqing.alerts.expr import Tags
 from yuqing.alerts.grouping import AlertGroup, attach
 from yuqing.alerts.incidents import fingerprint
 from yuqing.alerts.labels import Labels
+from yuqing.alerts.merge import merge_open
 from yuqing.alerts.rules import PostRule, tags_from_row
 from yuqing.config.settings import TriageSettings
 from yuqing.store.models import (
@@ -303,6 +304,7 @@ def confirm(
         for rule, fp, labels in hits
     ]
     attach(session, ctx, groups, now)
+    merge_open(session, ctx, now)  # one incident per event (issue 13)
     fps = [fp for _, fp, _ in hits]
     incident_ids = (
         sorted(

@@ -110,13 +110,29 @@ class Route(Strict):
 
 
 class InhibitRule(Strict):
+    """Alertmanager's inhibition: an unresolved incident matching ``source_matchers`` mutes
+    those matching ``target_matchers`` with equal ``equal`` labels. With ``merge: true`` it
+    is also applied when incidents are created (issue 13): the target's alerts join the
+    source's incident instead of opening their own, and an open target incident is merged
+    into it — one incident, one deadline per event."""
+
     source_matchers: list[str] = Field(min_length=1)
     target_matchers: list[str] = Field(min_length=1)
     equal: list[str] = Field(default_factory=list)
+    merge: bool = False
 
     _check = field_validator("source_matchers", "target_matchers")(
         classmethod(lambda cls, v: _check_matchers(v))
     )
+
+    @model_validator(mode="after")
+    def _merge_needs_equal(self) -> InhibitRule:
+        if self.merge and not self.equal:
+            raise ValueError(
+                "merge: true needs equal labels (e.g. [district, sector]); without them one "
+                "incident would absorb every matching incident of the city"
+            )
+        return self
 
 
 class RoutingFile(Route):

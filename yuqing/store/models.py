@@ -199,6 +199,13 @@ class Incident(Base):
     public_response_note: Mapped[str | None] = mapped_column(Text)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     escalated_at: Mapped[datetime | None]
+    # issue 13: one incident per event. A lower incident merged into a higher one of the same
+    # place and sector is resolved with merged_into set (no FK: a plain ADD COLUMN on SQLite).
+    merged_into: Mapped[int | None] = mapped_column(Integer, index=True)
+    merged_at: Mapped[datetime | None]
+    merge_reason: Mapped[str | None] = mapped_column(Text)  # in Chinese, shown to officers
+    # 主办: the first receiver by routing precedence; the other departments co-handle (协办)
+    lead_department: Mapped[str | None] = mapped_column(String(40))
 
 
 class IncidentPost(Base):
@@ -210,6 +217,10 @@ class IncidentPost(Base):
         ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # issue 13: the lower rule that matched the post when precedence listed it here instead
+    # (NULL: the incident's own rule), and the merged incident it came from, if any
+    via_rule: Mapped[str | None] = mapped_column(String(100))
+    moved_from: Mapped[int | None] = mapped_column(Integer)
 
 
 class IncidentDepartment(Base):
@@ -227,6 +238,10 @@ class IncidentDepartment(Base):
     notified_posts: Mapped[int] = mapped_column(Integer, default=0)  # post_count last notified
     next_notify_at: Mapped[datetime | None] = mapped_column(index=True)  # NULL: nothing due
     suppressed_by: Mapped[str | None] = mapped_column(Text)  # silence / inhibition, if any
+    # 协办完成 (issue 13): a co-handling department marks its part done
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[str | None] = mapped_column(String(100))
+    done_note: Mapped[str | None] = mapped_column(Text)
 
 
 class AlertCursor(Base):

@@ -46,6 +46,11 @@ def incident_actions(incident: int, post: int) -> dict[str, tuple[str, dict[str,
             f"/incidents/{incident}/resolve",
             {"resolution": "已恢复营业"},
         ),
+        "/incidents/{incident_id}/feedback": (
+            f"/incidents/{incident}/feedback",
+            {"note": "已派员核查"},
+        ),
+        "/incidents/{incident_id}/part-done": (f"/incidents/{incident}/part-done", {}),
         "/incidents/{incident_id}/posts/{post_id}/false-positive": (
             f"/incidents/{incident}/posts/{post}/false-positive",
             {"note": "不是关停"},

@@ -86,8 +86,9 @@ def test_escalation_appears_in_the_timeline(
             )
     html = clients.login("dcs1").get(f"/incidents/{seed.escalated}").text
     text = text_of(html)
-    assert "yuqing 升级督办 第 1 级，超期 35 分钟，通知 市政府督查室" in text
-    assert "yuqing 通知被抑制 龙沙区人民政府：silence #3 by admin" in text
+    # the system actor reads 系统 (issue 13: people by name, not login)
+    assert "系统 升级督办 第 1 级，超期 35 分钟，通知 市政府督查室" in text
+    assert "系统 通知被抑制 龙沙区人民政府：silence #3 by admin" in text
     assert "升级督办（第 1 级） → 市政府督查室 email#0 · 已送达" in text_of(html)
 
 

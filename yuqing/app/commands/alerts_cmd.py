@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 import typer
 from sqlalchemy import func, select
 
+from yuqing.alerts import handlers, locality, triage
 from yuqing.alerts import incidents as inc_actions
-from yuqing.alerts import locality, triage
 from yuqing.alerts import silences as silence_actions
 from yuqing.alerts.context import AlertContext, context_for
 from yuqing.alerts.errors import LabelError, SilenceError
 from yuqing.alerts.escalation import escalate, target
 from yuqing.alerts.evaluate import evaluate
+from yuqing.alerts.explain import post_precedence
 from yuqing.alerts.labels import format_labels, sector_name
 from yuqing.alerts.policy import citation_for_incident
 from yuqing.alerts.resolution import FIELDS as RESOLUTION_FIELDS
@@ -56,6 +57,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(silences_app, name="silences")
     app.command("evaluate")(evaluate_cmd)
     app.command("escalate")(escalate_cmd)
+
+
+Department = Annotated[
+    str | None,
+    typer.Option(
+        "--department", help="Act as an officer of this department (only the lead resolves)."
+    ),
+]
+PART_EN = {"主办": "lead", "协办": "co-handler", "督办": "supervisor", "承办": "handler"}
 
 
 def _actor(by: str | None) -> str:
@@ -187,6 +197,8 @@ def _explain_post(state: AppState, post_id: int) -> None:
         for rule, _, labels in now:
             typer.echo(f"rule {rule.name} fires:")
             _routes(actx, dict(labels), rule.rule)
+        for line in post_precedence(s, actx, p.id, [(r.rule, dict(lb)) for r, _, lb in now]):
+            typer.echo(line)
 
 
 def _routes(actx: AlertContext, given: dict[str, str], rule: AlertRule | None) -> None:
@@ -266,6 +278,7 @@ def incidents_list(
             typer.echo(
                 f"#{i.id:<5} {i.status:<12} {i.severity:<7} {i.post_count:>4} posts  "
                 f"due {_local(state, i.due_at)}  {i.title}"
+                + (f"  (merged into #{i.merged_into})" if i.merged_into is not None else "")
             )
 
 
@@ -302,6 +315,20 @@ def incidents_show(ctx: typer.Context, incident_id: int) -> None:
                 f"  policy: {cited.notice.code} clause {clause}, phrase "
                 f"{cited.phrase or '-'} (post {cited.post_id or '-'})"
             )
+        if i.merged_into is not None:
+            typer.echo(f"  merged into #{i.merged_into} at {_local(state, i.merged_at)}")
+        merged = (
+            s.execute(select(Incident.id).where(Incident.merged_into == i.id).order_by(Incident.id))
+            .scalars()
+            .all()
+        )
+        if merged:
+            typer.echo("  merged into this one: " + ", ".join(f"#{m}" for m in merged))
+        parts = ", ".join(
+            f"{h.code} {PART_EN[h.part]}" + (f" (done by {h.done_by})" if h.done_at else "")
+            for h in handlers.handlers(s, i)
+        )
+        typer.echo(f"  handled by: {parts or '-'}")
         typer.echo("  departments:")
         for d in s.execute(
             select(IncidentDepartment).where(IncidentDepartment.incident_id == i.id)
@@ -392,9 +419,11 @@ def incidents_resolve(
     response_note: Annotated[
         str | None, typer.Option(help="How the public was answered (text).")
     ] = None,
+    department: Department = None,
 ) -> None:
     """Resolve an incident for good (new posts will open a new one), with the structured
-    resolution fields (issue 13) when given."""
+    resolution fields (issue 13) when given. With --department, act as that department's
+    officer: only the lead department (主办) may resolve."""
     state: AppState = ctx.obj
     outcome = parse_resolution(
         {
@@ -406,8 +435,40 @@ def incidents_resolve(
         }
     )
     with state.database().session() as s:
-        i = inc_actions.resolve(s, incident_id, _actor(by), note, outcome=outcome)
+        i = inc_actions.resolve(
+            s, incident_id, _actor(by), note, outcome=outcome, department=department
+        )
         typer.echo(f"incident #{i.id} resolved by {i.resolved_by}")
+
+
+@incidents_app.command("part-done")
+def incidents_part_done(
+    ctx: typer.Context,
+    incident_id: int,
+    department: Annotated[str, typer.Option("--department", help="The co-handling department.")],
+    by: By = None,
+    note: Annotated[str | None, typer.Option(help="A note kept with it.")] = None,
+) -> None:
+    """Mark a co-handling department's part done (协办完成); the lead resolves."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        handlers.mark_done(s, incident_id, department, _actor(by), note)
+        typer.echo(f"incident #{incident_id}: {department}'s part marked done")
+
+
+@incidents_app.command("feedback")
+def incidents_feedback(
+    ctx: typer.Context,
+    incident_id: int,
+    text: str,
+    department: Annotated[str, typer.Option("--department", help="The department reporting.")],
+    by: By = None,
+) -> None:
+    """Record a department's feedback on an incident (seen by everyone on it)."""
+    state: AppState = ctx.obj
+    with state.database().session() as s:
+        handlers.add_feedback(s, incident_id, department, _actor(by), text)
+        typer.echo(f"feedback from {department} added to incident #{incident_id}")
 
 
 def _when(state: AppState, text: str | None, what: str) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -217,9 +218,14 @@ class Event:
 
 
 def timeline(
-    session: Session, inc: Incident, post_ids: list[int], names: dict[str, str]
+    session: Session,
+    inc: Incident,
+    post_ids: list[int],
+    names: dict[str, str],
+    merged: Sequence[int] = (),
 ) -> list[Event]:
-    """Opening, notifications (with delivery outcome), escalations, actions and feedback."""
+    """Opening, notifications (with delivery outcome), escalations, actions and feedback;
+    with the actions of the incidents ``merged`` into this one, marked 原 #N (issue 13)."""
     events = [Event(inc.opened_at, "opened", "事件开立", inc.title)]
     notifications = list(
         session.scalars(
@@ -253,15 +259,23 @@ def timeline(
                 level=level if isinstance(level, int) else 0,
             )
         )
+    ids = [str(inc.id), *(str(m) for m in merged)]
     for a in session.scalars(
         select(AuditLog)
-        .where(AuditLog.object_type == "incident", AuditLog.object_id == str(inc.id))
+        .where(AuditLog.object_type == "incident", AuditLog.object_id.in_(ids))
         .order_by(AuditLog.at, AuditLog.id)
     ):
-        if a.action == "incident.open":  # shown as the first event already
+        if a.action == "incident.open" and a.object_id == str(inc.id):  # the first event
             continue
         detail = a.detail or {}
         text = str(detail.get("note") or "")
+        if a.action in ("incident.merge", "incident.absorb"):
+            text = str(detail.get("reason") or "")
+        elif a.action in ("incident.feedback", "incident.part_done"):
+            dept = names.get(str(detail.get("department")), str(detail.get("department", "")))
+            text = f"{dept}：{text}" if text else dept
+        if a.object_id != str(inc.id):
+            text = f"（原 #{a.object_id}）{text}"
         if a.action.endswith("assign"):
             text = f"指派给 {detail.get('assignee') or '（无）'}"
         elif a.action.endswith("escalate"):

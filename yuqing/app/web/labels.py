@@ -61,6 +61,10 @@ ACTION_ZH = {
     "suppress": "通知被抑制",
     "false_positive": "标记误报",
     "correct": "纠正标签",
+    "incident.merge": "并入上级事件",
+    "incident.absorb": "并入下级事件",
+    "incident.feedback": "协办反馈",
+    "incident.part_done": "协办完成",
     "silence.create": "创建静默",
     "silence.expire": "结束静默",
 }

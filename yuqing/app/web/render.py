@@ -36,6 +36,8 @@ FLASH = {
     "assigned": "已指派。",
     "noted": "备注已添加。",
     "resolved": "已办结。",
+    "part_done": "已标记协办完成，主办单位可见。",
+    "part_feedback": "协办反馈已记录，主办单位和其他责任单位可见。",
     "feedback": "反馈已记录，将用于模型再训练。",
     "triage_confirmed": "已确认：事件已开立并分派，结论已作为反馈记录。",
     "triage_rejected": "已排除：不预警，结论已作为反馈记录。",

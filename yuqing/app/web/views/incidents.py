@@ -20,7 +20,7 @@ from yuqing.alerts import locality
 from yuqing.alerts.errors import AlertsError, ResolutionError
 from yuqing.alerts.resolution import Outcome, required_for
 from yuqing.alerts.resolution import parse as parse_resolution
-from yuqing.app.web import feedback
+from yuqing.app.web import feedback, handling
 from yuqing.app.web.deps import csrf, get_web, incident_reader
 from yuqing.app.web.errors import WebError
 from yuqing.app.web.inbox import (
@@ -82,24 +82,33 @@ def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) ->
     depts = incident_departments(s, inc.id)
     codes = [d.department_code for d in depts]
     rule = next((r for r in web.config.rules.rules if r.name == inc.rule), None)
+    extra = handling.context(web, s, user, inc)
+    reasons = alert_reasons(web, s, posts)
+    for post_id, lines in extra["handling"].post_reasons.items():
+        reasons.setdefault(post_id, []).extend(lines)
+    events = timeline(
+        s,
+        inc,
+        [p.post.id for p in posts],
+        web.department_names(),
+        [m.id for m in extra["handling"].merged_from],
+    )
+    for e in events:  # the person, not the login (issue 13)
+        e.actor = extra["people"].get(e.actor, e.actor)
     return {
+        **extra,
         "inc": inc,
         "rule_description": getattr(rule, "description", "") or "",
         "posts": posts,
         "depts": depts,
-        "events": timeline(
-            s,
-            inc,
-            [p.post.id for p in posts],
-            web.department_names(),
-        ),
+        "events": events,
         "colleagues": colleagues(s, user, codes),
         "overdue": overdue_by(inc, web.now()),
         "can_act": can_act(user),
         "districts": web.config.gazetteer.district_names(),
         "sectors": SECTORS,
         "tag_fields": feedback.FIELDS,
-        "reasons": alert_reasons(web, s, posts),
+        "reasons": reasons,
         "error": "",
         **policy_context(web.config, s, inc),
     }
@@ -248,6 +257,13 @@ def resolve(
         _refuse_if(inc, "resolved", what="重复办结")
         if not resolution.strip():
             raise ActionRefused("办结时必须填写办理结果。")
+        lead = actions.lead_department(s, inc)
+        if not handling.may_resolve(user, lead):
+            names = get_web(request).department_names()
+            raise ActionRefused(
+                f"本事件由{names.get(lead or '', lead or '')}主办，只有主办单位或管理员可以办结；"
+                "贵单位为协办单位，请填写协办反馈并标记“协办完成”。"
+            )
         outcome = parse_outcome(get_web(request).config, inc, fields)
         actions.resolve(
             s,
@@ -256,6 +272,7 @@ def resolve(
             resolution.strip(),
             now=get_web(request).now(),
             outcome=outcome,
+            department=user.department_code if user.is_officer else None,
         )
 
     return _act(request, user, incident_id, run, "resolved")

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_resolution_fields"
-down_revision = "0006_published_guessed"
+down_revision = "0007_incident_events"
 branch_labels = None
 depends_on = None
 
