@@ -14,17 +14,18 @@ a past day renders the same whenever it is rendered.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from yuqing.alerts.evidence import matched_terms, snippet_text
+from yuqing.alerts.key_posts import reach, reply_heading
 from yuqing.alerts.labels import SECTOR_NAMES, SECTORS, sector_name
 from yuqing.alerts.locality import gate_on, local_source_ids
-from yuqing.alerts.outbox_rows import evidence_terms, snippet
 from yuqing.alerts.routing import RoutingTree
 from yuqing.config import Config
 from yuqing.store.models import (
@@ -200,10 +201,30 @@ class PostRow:
     cluster_id: int | None
     evidence: list[str]
     local: bool = True
+    likes: int | None = None
+    replies: int | None = None
+    reposts: int | None = None
+    copies: int = 1  # posts of its near-duplicate cluster in the period
+    is_reply: bool = False
+    thread_title: str = ""
 
     @property
     def snippet(self) -> str:
-        return snippet(self.text, self.evidence, 160)
+        return snippet_text(self.text, self.evidence, title=self.title)
+
+    @property
+    def reach(self) -> float:
+        return reach(self.likes, self.replies, self.reposts, self.copies)
+
+    @property
+    def heading(self) -> str:
+        """回复：<thread title> for a forum reply; else the title (see key_posts.KeyPost)."""
+        return reply_heading(self.thread_title) if self.is_reply else self.title
+
+    @property
+    def key(self) -> bool:
+        """May be a 重点帖文: a reply only with a matched term of its own."""
+        return bool(self.evidence) or not self.is_reply
 
 
 @dataclass
@@ -336,17 +357,20 @@ def _incidents(session: Session, period: Period, base_url: str) -> list[Incident
 def _flagged_posts(
     session: Session, period: Period, cap: int = 20_000, config: Config | None = None
 ) -> list[PostRow]:
-    """Posts of the period tagged shutdown or complaint, most important first."""
+    """Posts of the period tagged shutdown or complaint, most important first: blanket
+    shutdowns, then by severity × reach (:mod:`yuqing.alerts.key_posts`)."""
     is_local = _Local(session, config)
     score = (
         func.coalesce(PostTag.shutdown_score, 0.0)
         + func.coalesce(PostTag.complaint_score, 0.0)
         + func.coalesce(PostTag.blanket_score, 0.0)
     )
+    thread = aliased(Post)
     rows = session.execute(
-        select(Post, PostTag, Source.name, score)
+        select(Post, PostTag, Source.name, score, thread.title)
         .join(PostTag, PostTag.post_id == Post.id)
         .join(Source, Source.id == Post.source_id)
+        .outerjoin(thread, thread.id == Post.parent_id)
         .where(
             Post.published_at >= period.start,
             Post.published_at < period.end,
@@ -360,7 +384,8 @@ def _flagged_posts(
         )
         .limit(cap)
     ).all()
-    return [
+    copies = Counter(p.cluster_id for p, *_ in rows if p.cluster_id is not None)
+    posts = [
         PostRow(
             id=p.id,
             title=p.title or "",
@@ -375,11 +400,19 @@ def _flagged_posts(
             complaint=bool(t.complaint),
             score=float(sc or 0.0),
             cluster_id=p.cluster_id,
-            evidence=evidence_terms(t.evidence),
+            evidence=matched_terms(t.evidence, f"{p.title or ''}\n{p.text or ''}"),
             local=is_local(t.district, t.city_match, p.source_id),
+            likes=p.likes,
+            replies=p.replies,
+            reposts=p.reposts,
+            copies=copies[p.cluster_id] if p.cluster_id is not None else 1,
+            is_reply=p.parent_id is not None,
+            thread_title=thread_title or "",
         )
-        for p, t, source, sc in rows
+        for p, t, source, sc, thread_title in rows
     ]
+    posts.sort(key=lambda r: (not r.blanket, -r.score * r.reach, -r.published_at.timestamp(), r.id))
+    return posts
 
 
 def _sources(session: Session, period: Period) -> list[SourceRow]:
