@@ -40,8 +40,13 @@ def _tag(evidence: dict[str, object], complaint: bool = False) -> TagRecord:
 def _seed(db: Database) -> dict[str, int]:
     when = datetime(2026, 11, 27, 2, tzinfo=UTC)
     posts = [
-        ("thread", "龙沙区烧烤街全部停业", "整条街都停业了，说是先停再说。", {"shutdown": ["停业"]}),
-        ("quiet", "洗车店停业整顿", "龙沙区一家洗车店停业整顿，说是23号恢复。", {"shutdown": ["停业整顿"]}),
+        (
+            "thread",
+            "龙沙区烧烤街全部停业",
+            "整条街都停业了，说是先停再说。",
+            {"shutdown": ["停业"]},
+        ),
+        ("quiet", "洗车店停业整顿", "洗车店停业整顿，说是23号恢复。", {"shutdown": ["停业整顿"]}),
         ("viral", "饭店被关停", "龙沙区饭店被关停，大家都在转。", {"shutdown": ["关停"]}),
         ("alone", "", "同样情况，我们那边也是这样", {}),
         ("reply", "", "我们那边的烧烤店也被关停了，说是先停再说。", {"shutdown": ["关停"]}),

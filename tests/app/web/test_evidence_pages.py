@@ -112,7 +112,7 @@ def test_issue_13_inbox_rows_have_a_snippet_of_their_key_post(
 def test_issue_13_triage_posts_and_search_rows_have_snippets_and_reply_titles(
     clients: Clients, seed: Seed, sqlite_database: Database, clock: FakeClock
 ) -> None:
-    _inc, _thread, reply, _alone = _thread_with_replies(sqlite_database, clock)
+    _thread_with_replies(sqlite_database, clock)
     triage = clients.login("jhq1").get("/triage").text
     assert re.search(r'<p class="snippet">建华区某工地突然全部停工', triage)
     analyst = clients.login("ana")
