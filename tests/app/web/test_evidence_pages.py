@@ -89,9 +89,12 @@ def test_issue_13_incident_page_lists_matched_terms_and_titles_replies_by_thread
         assert fragment not in table.group(1)
     for fragment in FRAGMENTS:
         assert fragment not in html
-    # the context-free reply is still listed with its thread, never as an untitled post
+    # the context-free reply is still listed with its thread, never as an untitled post, and
+    # after the key post (it is not one, though newer)
     other = re.search(rf'<article class="post" id="post-{alone}">(.*?)</article>', html, re.S)
     assert other is not None and f"回复：{THREAD_TITLE}" in other.group(1)
+    assert 'data-key-post="1"' in body and "data-key-post" not in other.group(1)
+    assert html.index(f'id="post-{reply}"') < html.index(f'id="post-{alone}"')
 
 
 def test_issue_13_inbox_rows_have_a_snippet_of_their_key_post(

@@ -177,6 +177,7 @@ class PostView:
     feedback: list[Feedback] = field(default_factory=list)
     thread: Post | None = None  # the thread of a forum reply, when stored
     snippet: list[tuple[str, bool]] = field(default_factory=list)
+    key_rank: int | None = None  # 1.. for the incident's 重点帖文 (key_posts), else None
 
     @property
     def heading(self) -> str:
@@ -218,6 +219,11 @@ def incident_posts(session: Session, incident_id: int) -> list[PostView]:
                 snippet=snippet(post.text, terms, title=post.title),
             )
         )
+    ranks = {p.id: n for n, p in enumerate(key_posts(session, [incident_id])[incident_id], 1)}
+    for v in views:
+        v.key_rank = ranks.get(v.post.id)
+    # the key posts first, by severity × reach; then the others, newest first (as queried)
+    views.sort(key=lambda v: v.key_rank if v.key_rank is not None else len(ranks) + 1)
     if views:
         fb = session.scalars(
             select(Feedback)
