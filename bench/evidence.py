@@ -89,7 +89,8 @@ def main() -> None:
         build_tagger(config)
     tagger = load_tagger(config, build_if_missing=False)
     records = tagger.tag_many(items)
-    places = set(config.gazetteer.district_names())
+    gaz = config.gazetteer
+    places = {n for d in gaz.districts for n in d.names()} | {gaz.city, *gaz.city_aliases}
     lexicon, freq = vocabulary(places)
 
     runs: dict[str, list[list[str]]] = {"baseline": [], "now": []}
