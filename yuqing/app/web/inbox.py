@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yuqing.alerts.evidence import SNIPPET_CHARS
 from yuqing.alerts.key_posts import KeyPost, key_posts, reply_heading
 from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, snippet, split_evidence
 from yuqing.app.web.labels import SECTORS, SEVERITIES, STATUSES
@@ -178,6 +179,11 @@ class PostView:
     thread: Post | None = None  # the thread of a forum reply, when stored
     snippet: list[tuple[str, bool]] = field(default_factory=list)
     key_rank: int | None = None  # 1.. for the incident's 重点帖文 (key_posts), else None
+
+    @property
+    def long(self) -> bool:
+        """Longer than its snippet: the page shows the snippet, the full text on demand."""
+        return len(self.post.text or "") > SNIPPET_CHARS
 
     @property
     def heading(self) -> str:
