@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from yuqing.alerts import triage as actions
 from yuqing.alerts.context import context_for
 from yuqing.alerts.errors import AlertsError
+from yuqing.alerts.evidence import SNIPPET_CHARS
 from yuqing.alerts.key_posts import reply_headings
 from yuqing.app.web.deps import csrf, get_web, incident_reader
 from yuqing.app.web.highlight import highlight_terms, snippet
@@ -55,6 +56,11 @@ class Row:
     tags: PostTag | None
     snippet: list[tuple[str, bool]] = field(default_factory=list)
     heading: str = ""  # 回复：<thread title> for a forum reply
+
+    @property
+    def long(self) -> bool:
+        """Longer than its snippet: the full text is shown on demand."""
+        return len(self.text) > SNIPPET_CHARS
 
 
 def _rows(s: Session, user: CurrentUser, status: str, offset: int) -> tuple[list[Row], bool]:
