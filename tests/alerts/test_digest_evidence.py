@@ -12,7 +12,7 @@ from sqlalchemy import update
 from yuqing.alerts.digest import render_digest
 from yuqing.alerts.digest_data import _flagged_posts, period_for
 from yuqing.config import Config
-from yuqing.store.models import Post
+from yuqing.store.models import Incident, IncidentDepartment, IncidentPost, Post
 from yuqing.store.posts import PostRecord, TagRecord, upsert_posts, upsert_tags
 from yuqing.store.session import Database
 
@@ -82,6 +82,22 @@ def _seed(db: Database) -> dict[str, int]:
             .values(parent_id=by_key["thread"])
         )
         s.execute(update(Post).where(Post.id == by_key["alone"]).values(likes=9999))
+        inc = Incident(
+            fingerprint="e1",
+            rule="shutdown-report",
+            severity="medium",
+            district="龙沙区",
+            sector="life_services",
+            title="龙沙区 生活服务业 关停报告",
+            post_count=2,
+            opened_at=when + timedelta(hours=1),
+            due_at=when + timedelta(hours=3),
+        )
+        s.add(inc)
+        s.flush()
+        s.add_all(IncidentPost(incident_id=inc.id, post_id=by_key[k]) for k in ("alone", "quiet"))
+        s.add(IncidentDepartment(incident_id=inc.id, department_code="lsq"))
+        by_key["incident"] = inc.id
         s.commit()
     return by_key
 
@@ -109,3 +125,16 @@ def test_issue_13_digest_key_posts_rank_by_reach_and_show_matched_terms(
     for fragment in ("23、34", "们那", "是这", "说是"):
         assert not any(f"证据：{fragment}" in i or f"、{fragment}" in i for i in items), fragment
     assert "证据：关停" in r.text and "证据：停业整顿" in r.text
+
+
+def test_issue_13_digest_incident_rows_have_a_snippet_of_their_key_post(
+    config: Config, sqlite_database: Database
+) -> None:
+    ids = _seed(sqlite_database)
+    r = render_digest(config, sqlite_database, "city", DAY, now=NOW)
+    page = lxml.html.document_fromstring(r.html)
+    row = page.cssselect(f'tr[data-incident="{ids["incident"]}"]')[0]
+    # its key post is the one with a matched term, not the context-free reply
+    assert [m.text for m in row.cssselect("mark")] == ["停业整顿"]
+    assert "同样情况" not in row.text_content()
+    assert "摘要：洗车店停业整顿，说是23号恢复。" in r.text

@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from yuqing.alerts.evidence import matched_terms, snippet_text
-from yuqing.alerts.key_posts import reach, reply_heading
+from yuqing.alerts.key_posts import key_posts, reach, reply_heading
 from yuqing.alerts.labels import SECTOR_NAMES, SECTORS, sector_name
 from yuqing.alerts.locality import gate_on, local_source_ids
 from yuqing.alerts.routing import RoutingTree
@@ -170,6 +170,8 @@ class IncidentRow:
     resolved_by: str | None
     departments: tuple[str, ...]
     url: str
+    snippet: str = ""  # of its first 重点帖文 (key_posts), around its first matched term
+    evidence: list[str] = field(default_factory=list)
 
     def state_at(self, t: datetime) -> str:
         """open / acknowledged / resolved at time ``t``."""
@@ -332,6 +334,7 @@ def _incidents(session: Session, period: Period, base_url: str) -> list[Incident
             )
         ):
             routed[iid].append(code)
+    first = key_posts(session, ids, 1)
     return [
         IncidentRow(
             id=i.id,
@@ -349,6 +352,8 @@ def _incidents(session: Session, period: Period, base_url: str) -> list[Incident
             resolved_by=i.resolved_by,
             departments=tuple(sorted(routed.get(i.id, []))),
             url=f"{base_url}/incidents/{i.id}",
+            snippet=first[i.id][0].snippet_text if first.get(i.id) else "",
+            evidence=first[i.id][0].terms if first.get(i.id) else [],
         )
         for i in found
     ]

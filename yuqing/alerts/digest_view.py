@@ -95,6 +95,8 @@ def _incident_rows(rows: list[IncidentRow], fmt: Formatter, t: datetime) -> list
                 "opened": fmt.time(i.opened_at.isoformat()),
                 "due": fmt.time(i.due_at.isoformat()) if i.due_at else "—",
                 "late": i.overdue_at(t),
+                "snippet": i.snippet,
+                "parts": split_evidence(i.snippet, i.evidence),
             }
         )
     return out
