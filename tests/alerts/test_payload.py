@@ -7,7 +7,6 @@ from sqlalchemy import select
 from tests.alerts.factories import add_posts, blanket
 from tests.conftest import FakeClock
 from yuqing.alerts.evaluate import evaluate
-from yuqing.alerts.outbox_rows import evidence_terms, snippet
 from yuqing.config import Config
 from yuqing.store.models import Notification
 from yuqing.store.session import Database
@@ -21,6 +20,8 @@ INCIDENT_KEYS = {
 POST_KEYS = {
     "id", "title", "url", "source", "published_at", "snippet", "evidence", "shutdown_score",
     "complaint_score", "source_title", "policy_hits",
+    # issue 13: the reach behind the ranking, and a reply's thread
+    "thread_url", "likes", "replies", "reposts", "copies", "score",
 }  # fmt: skip
 
 
@@ -64,22 +65,11 @@ def test_firing_payload_matches_the_contract(
     assert all(set(p) == POST_KEYS for p in posts)
     assert posts[0]["evidence"] == ["一刀切", "全部关停", "证照齐全"]
     assert posts[0]["source"] == "demo-board"
-    assert len(posts[0]["snippet"]) <= 200 and "一刀切" in posts[0]["snippet"]
+    # issue 13: an ~80-character snippet centred on the first matched term
+    assert len(posts[0]["snippet"]) <= 82 and "一刀切" in posts[0]["snippet"]
     # issue 13: the notice and the clause matched, found in the post's full text
     assert posts[0]["policy_hits"] == ["一刀切", "全部关停", "证照齐全"]
     policy = payload["policy"]
     assert policy["notice"]["title"] == "齐齐哈尔市坚决禁止生态环境保护问题整改“一刀切”"
     assert (policy["clause"]["code"], policy["phrase"]) == ("life-services", "证照齐全")
     assert policy["guidance"][0].startswith("核实情况")
-
-
-def test_evidence_terms_take_strings_from_any_shape() -> None:
-    ev = {"terms": ["一刀切", "一刀切"], "features": [["关停", 1.2], ["x" * 30, 0.1]], "n": 3}
-    assert evidence_terms(ev) == ["一刀切", "关停"]
-
-
-def test_snippet_centers_on_the_evidence() -> None:
-    text = "甲" * 300 + "一刀切" + "乙" * 300
-    got = snippet(text, ["一刀切"])
-    assert len(got) <= 200 and "一刀切" in got and got.startswith("…") and got.endswith("…")
-    assert snippet("短文本", ["x"]) == "短文本"

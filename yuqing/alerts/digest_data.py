@@ -14,17 +14,18 @@ a past day renders the same whenever it is rendered.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from yuqing.alerts.evidence import matched_terms, snippet_text
+from yuqing.alerts.key_posts import key_posts, reach, reply_heading
 from yuqing.alerts.labels import SECTOR_NAMES, SECTORS, sector_name
 from yuqing.alerts.locality import gate_on, local_source_ids
-from yuqing.alerts.outbox_rows import evidence_terms, snippet
 from yuqing.alerts.policy import citations_for_incidents
 from yuqing.alerts.routing import RoutingTree
 from yuqing.config import Config
@@ -174,6 +175,8 @@ class IncidentRow:
     verified: str | None = None  # structured resolution (yuqing.alerts.resolution)
     production_restored: str | None = None
     public_response: str | None = None
+    snippet: str = ""  # of its first 重点帖文 (key_posts), around its first matched term
+    evidence: list[str] = field(default_factory=list)
 
     def state_at(self, t: datetime) -> str:
         """open / acknowledged / resolved at time ``t``."""
@@ -205,10 +208,30 @@ class PostRow:
     cluster_id: int | None
     evidence: list[str]
     local: bool = True
+    likes: int | None = None
+    replies: int | None = None
+    reposts: int | None = None
+    copies: int = 1  # posts of its near-duplicate cluster in the period
+    is_reply: bool = False
+    thread_title: str = ""
 
     @property
     def snippet(self) -> str:
-        return snippet(self.text, self.evidence, 160)
+        return snippet_text(self.text, self.evidence, title=self.title)
+
+    @property
+    def reach(self) -> float:
+        return reach(self.likes, self.replies, self.reposts, self.copies)
+
+    @property
+    def heading(self) -> str:
+        """回复：<thread title> for a forum reply; else the title (see key_posts.KeyPost)."""
+        return reply_heading(self.thread_title) if self.is_reply else self.title
+
+    @property
+    def key(self) -> bool:
+        """May be a 重点帖文: a reply only with a matched term of its own."""
+        return bool(self.evidence) or not self.is_reply
 
 
 @dataclass
@@ -322,6 +345,7 @@ def _incidents(
         ):
             routed[iid].append(code)
     cited = citations_for_incidents(session, config, found) if config is not None else {}
+    first = key_posts(session, ids, 1)
     return [
         IncidentRow(
             id=i.id,
@@ -343,6 +367,8 @@ def _incidents(
             verified=i.verified,
             production_restored=i.production_restored,
             public_response=i.public_response,
+            snippet=first[i.id][0].snippet_text if first.get(i.id) else "",
+            evidence=first[i.id][0].terms if first.get(i.id) else [],
         )
         for i in found
     ]
@@ -351,17 +377,20 @@ def _incidents(
 def _flagged_posts(
     session: Session, period: Period, cap: int = 20_000, config: Config | None = None
 ) -> list[PostRow]:
-    """Posts of the period tagged shutdown or complaint, most important first."""
+    """Posts of the period tagged shutdown or complaint, most important first: blanket
+    shutdowns, then by severity × reach (:mod:`yuqing.alerts.key_posts`)."""
     is_local = _Local(session, config)
     score = (
         func.coalesce(PostTag.shutdown_score, 0.0)
         + func.coalesce(PostTag.complaint_score, 0.0)
         + func.coalesce(PostTag.blanket_score, 0.0)
     )
+    thread = aliased(Post)
     rows = session.execute(
-        select(Post, PostTag, Source.name, score)
+        select(Post, PostTag, Source.name, score, thread.title)
         .join(PostTag, PostTag.post_id == Post.id)
         .join(Source, Source.id == Post.source_id)
+        .outerjoin(thread, thread.id == Post.parent_id)
         .where(
             Post.published_at >= period.start,
             Post.published_at < period.end,
@@ -375,7 +404,8 @@ def _flagged_posts(
         )
         .limit(cap)
     ).all()
-    return [
+    copies = Counter(p.cluster_id for p, *_ in rows if p.cluster_id is not None)
+    posts = [
         PostRow(
             id=p.id,
             title=p.title or "",
@@ -390,11 +420,19 @@ def _flagged_posts(
             complaint=bool(t.complaint),
             score=float(sc or 0.0),
             cluster_id=p.cluster_id,
-            evidence=evidence_terms(t.evidence),
+            evidence=matched_terms(t.evidence, f"{p.title or ''}\n{p.text or ''}"),
             local=is_local(t.district, t.city_match, p.source_id),
+            likes=p.likes,
+            replies=p.replies,
+            reposts=p.reposts,
+            copies=copies[p.cluster_id] if p.cluster_id is not None else 1,
+            is_reply=p.parent_id is not None,
+            thread_title=thread_title or "",
         )
-        for p, t, source, sc in rows
+        for p, t, source, sc, thread_title in rows
     ]
+    posts.sort(key=lambda r: (not r.blanket, -r.score * r.reach, -r.published_at.timestamp(), r.id))
+    return posts
 
 
 def _sources(session: Session, period: Period) -> list[SourceRow]:

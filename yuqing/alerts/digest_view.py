@@ -97,6 +97,8 @@ def _incident_rows(rows: list[IncidentRow], fmt: Formatter, t: datetime) -> list
                 "due": fmt.time(i.due_at.isoformat()) if i.due_at else "—",
                 "late": i.overdue_at(t),
                 "policy": i.policy,
+                "snippet": i.snippet,
+                "parts": split_evidence(i.snippet, i.evidence),
             }
         )
     return out
@@ -176,7 +178,9 @@ def build_view(
     posts: list[dict[str, Any]] = []
     clusters: set[int | None] = set()
     for p in facts.posts:
-        if len(posts) >= TOP_POSTS or not p.local or not scope.covers(p.sector, p.district):
+        if len(posts) >= TOP_POSTS or not p.local or not p.key:
+            continue
+        if not scope.covers(p.sector, p.district):
             continue
         if p.cluster_id is not None and p.cluster_id in clusters:
             continue  # reposts and near-duplicates once
@@ -189,7 +193,7 @@ def build_view(
         where = " ".join(x for x in (p.district, sector_label(p.sector)) if x)
         posts.append(
             {
-                "title": p.title or p.snippet[:40] or "（无标题）",
+                "title": p.heading or p.snippet[:40] or "（无标题）",
                 "url": link_url(p.url),
                 "source": p.source,
                 "published": fmt.time(p.published_at.isoformat()),

@@ -14,26 +14,23 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table
 from sqlalchemy.orm import Session, object_session
 
-from yuqing.alerts import crawled_text
 from yuqing.alerts.context import AlertContext
-from yuqing.alerts.grouping import chunks, dialect_insert
+from yuqing.alerts.grouping import dialect_insert
+from yuqing.alerts.key_posts import KeyPost, key_posts
 from yuqing.alerts.labels import sector_name
 from yuqing.alerts.people import display_names
 from yuqing.alerts.policy import payload_citation, phrases_in
 from yuqing.alerts.resolution import FIELDS as OUTCOME_FIELDS
 from yuqing.alerts.routing import next_active
 from yuqing.config.departments import Channel, Department
-from yuqing.store.models import Incident, IncidentPost, Notification, Post, PostTag, Source
+from yuqing.store.models import Incident, Notification
 
 log = logging.getLogger(__name__)
 
 TOP_POSTS = 5
-SNIPPET = 200
-MAX_EVIDENCE = 8
-MAX_TERM_CHARS = 20
 KINDS = ("firing", "repeat", "escalation", "resolved", "digest")
 NOTIFICATIONS = cast(Table, Notification.__table__)
 
@@ -50,115 +47,55 @@ def idempotency_key(
     return f"inc-{incident_id}/{department}/{kind}/{sequence}/{channel}"
 
 
-def evidence_terms(evidence: Any, limit: int = MAX_EVIDENCE) -> list[str]:
-    """Matched terms from a post's tag evidence for a message: at most ``limit``, none longer
-    than 20 characters (see :func:`yuqing.alerts.crawled_text.evidence_terms`)."""
-    return crawled_text.evidence_terms(evidence, limit, MAX_TERM_CHARS)
-
-
-def snippet(text: str, evidence: list[str], size: int = SNIPPET) -> str:
-    """At most ``size`` characters of ``text`` around the first evidence term found."""
-    text = " ".join(text.split())
-    if len(text) <= size:
-        return text
-    hits = [i for term in evidence if (i := text.find(term)) >= 0]
-    at = min(hits) if hits else 0
-    start = max(0, min(at - size // 4, len(text) - size + 1))
-    body = text[start : start + size - 2]
-    return ("…" if start > 0 else "") + body + ("…" if start + len(body) < len(text) else "")
-
-
 def top_posts(
     session: Session, ctx: AlertContext, incidents: Iterable[Incident]
 ) -> dict[int, list[dict[str, Any]]]:
-    """Up to five posts per incident, one per near-duplicate cluster, most relevant first."""
+    """Up to five key posts per incident (:mod:`yuqing.alerts.key_posts`: severity × reach,
+    one per near-duplicate cluster, replies with their thread), with their matched terms (the
+    rule's keywords included) and a snippet around the first."""
     by_id = {i.id: i for i in incidents}
-    out: dict[int, list[dict[str, Any]]] = {i: [] for i in by_id}
-    tz = ctx.timezone
+
+    def rule_terms(incident_id: int, text: str) -> list[str]:
+        return ctx.rules.keyword_evidence(by_id[incident_id].rule, text)
+
+    chosen = key_posts(session, by_id, TOP_POSTS, rule_terms)
     source_titles = {s.name: s.title for s in ctx.config.sources.sources if s.title}
-    for batch in chunks(sorted(by_id), 200):
-        score = func.coalesce(PostTag.shutdown_score, 0.0) + func.coalesce(
-            PostTag.complaint_score, 0.0
-        )
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=IncidentPost.incident_id,
-                order_by=(score.desc(), Post.published_at.desc(), Post.id),
-            )
-            .label("rank")
-        )
-        ranked = (
-            select(IncidentPost.incident_id, IncidentPost.post_id, rank)
-            .join(Post, Post.id == IncidentPost.post_id)
-            .outerjoin(PostTag, PostTag.post_id == Post.id)
-            .where(IncidentPost.incident_id.in_(batch))
-            .subquery()
-        )
-        q = (
-            select(
-                ranked.c.incident_id,
-                Post.id,
-                Post.title,
-                Post.url,
-                Post.text,
-                Post.published_at,
-                Post.cluster_id,
-                Source.name,
-                PostTag.shutdown_score,
-                PostTag.complaint_score,
-                PostTag.evidence,
-            )
-            .join(Post, Post.id == ranked.c.post_id)
-            .join(Source, Source.id == Post.source_id)
-            .outerjoin(PostTag, PostTag.post_id == Post.id)
-            .where(ranked.c.rank <= 4 * TOP_POSTS)
-            .order_by(ranked.c.incident_id, ranked.c.rank)
-        )
-        seen: dict[int, set[int]] = {}
-        for (
-            inc_id,
-            pid,
-            ttl,
-            url,
-            text,
-            published,
-            cluster,
-            source,
-            s_score,
-            c_score,
-            ev,
-        ) in session.execute(q):
-            chosen = out[inc_id]
-            key = cluster if cluster is not None else -pid
-            if len(chosen) >= TOP_POSTS or key in seen.setdefault(inc_id, set()):
-                continue
-            seen[inc_id].add(key)
-            terms = evidence_terms(ev or {})
-            extra = ctx.rules.keyword_evidence(by_id[inc_id].rule, f"{ttl}\n{text}")
-            terms = list(dict.fromkeys([*terms, *extra]))[:MAX_EVIDENCE]
-            notice = ctx.config.policy.for_rule(by_id[inc_id].rule)
-            hits = (
-                list(dict.fromkeys(p for _, p in phrases_in(notice, f"{ttl}\n{text}")))
+    out: dict[int, list[dict[str, Any]]] = {}
+    for inc_id, posts in chosen.items():
+        notice = ctx.config.policy.for_rule(by_id[inc_id].rule)
+        rows = []
+        for p in posts:
+            facts = post_facts(p, ctx.timezone)
+            facts["source_title"] = source_titles.get(p.source) or p.source
+            facts["policy_hits"] = (
+                list(dict.fromkeys(ph for _, ph in phrases_in(notice, f"{p.title}\n{p.text}")))
                 if notice is not None
                 else []
             )
-            chosen.append(
-                {
-                    "id": pid,
-                    "title": ttl,
-                    "url": url,
-                    "source": source,
-                    "source_title": source_titles.get(source) or source,
-                    "published_at": iso(published, tz),
-                    "snippet": snippet(text or ttl, terms),
-                    "evidence": terms,
-                    "shutdown_score": round(float(s_score), 4) if s_score is not None else None,
-                    "complaint_score": round(float(c_score), 4) if c_score is not None else None,
-                    "policy_hits": hits,
-                }
-            )
+            rows.append(facts)
+        out[inc_id] = rows
     return out
+
+
+def post_facts(p: KeyPost, timezone: str) -> dict[str, Any]:
+    """A key post as a notification's payload freezes it."""
+    return {
+        "id": p.id,
+        "title": p.heading,
+        "url": p.url,
+        "thread_url": p.thread_url,
+        "source": p.source,
+        "published_at": iso(p.published_at, timezone),
+        "snippet": p.snippet_text,
+        "evidence": p.terms,
+        "likes": p.likes,
+        "replies": p.replies,
+        "reposts": p.reposts,
+        "copies": p.copies,
+        "shutdown_score": p.shutdown_score,
+        "complaint_score": p.complaint_score,
+        "score": round(p.score, 4),
+    }
 
 
 def incident_facts(ctx: AlertContext, inc: Incident) -> dict[str, Any]:

@@ -23,17 +23,24 @@ EVIDENCE = {
 
 
 def test_highlight_terms_skip_model_features() -> None:
-    assert highlight_terms(EVIDENCE) == ["关停", "一刀切", "全部关停", "烧烤", "龙沙区"]
-    assert highlight_terms(None) == [] and highlight_terms(["a", ["b", 0.5]]) == ["a", "b"]
-
-
-def test_evidence_by_tag() -> None:
-    assert evidence_by_tag(EVIDENCE) == [
-        ("shutdown", ["关停"], ["停"]),
-        ("blanket", ["一刀切", "全部关停"], []),
-        ("sector", ["烧烤"], ["烧烤店"]),
-        ("district", ["龙沙区"], []),
+    assert highlight_terms(EVIDENCE) == ["一刀切", "全部关停", "关停", "烧烤", "龙沙区"]
+    assert highlight_terms(None) == [] and highlight_terms(["关停", ["拆除", 0.5]]) == [
+        "关停",
+        "拆除",
     ]
+    # issue 13: only what reads in the post
+    assert highlight_terms(EVIDENCE, "烧烤店全部关停") == ["全部关停", "关停", "烧烤"]
+
+
+def test_issue_13_evidence_by_tag_lists_matched_terms_never_model_features() -> None:
+    evidence = {**EVIDENCE, "context": ["关停:imposed/business"], "city": "齐齐哈尔"}
+    assert evidence_by_tag(evidence) == [
+        ("blanket", ["一刀切", "全部关停"]),
+        ("shutdown", ["关停"]),
+        ("sector", ["烧烤"]),
+        ("district", ["龙沙区"]),
+    ]
+    assert evidence_by_tag(evidence, "龙沙区的店") == [("district", ["龙沙区"])]
 
 
 def test_split_evidence_longest_first_and_merged() -> None:
@@ -59,6 +66,12 @@ def test_snippet_is_a_window_around_the_first_evidence() -> None:
     parts = snippet_parts(text, ["一刀切"], width=60)
     assert parts[0][0].startswith("…") and parts[-1][0].endswith("…")
     assert ("一刀切", True) in parts and sum(len(p) for p, _ in parts) == 62
+    # issue 13: the pages' snippet is the one of yuqing.alerts.evidence, ~80 characters
+    from yuqing.alerts import evidence
+    from yuqing.app.web.highlight import snippet
+
+    assert snippet is evidence.snippet
+    assert sum(len(p) for p, _ in snippet(text, ["一刀切"])) == evidence.SNIPPET_CHARS + 2
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, split_evidence
+from yuqing.alerts.evidence import SNIPPET_CHARS
+from yuqing.alerts.key_posts import KeyPost, key_posts, reply_heading
+from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, snippet, split_evidence
 from yuqing.app.web.labels import SECTORS, SEVERITIES, STATUSES
 from yuqing.app.web.params import parse_page
 from yuqing.app.web.render import CurrentUser
@@ -74,6 +76,13 @@ class InboxRow:
     incident: Incident
     departments: list[str]
     overdue: timedelta | None  # how long past due, for unresolved incidents
+    key_post: KeyPost | None = None  # its first 重点帖文: the row's snippet
+
+    @property
+    def snippet(self) -> list[tuple[str, bool]]:
+        """About 80 characters of the incident's first key post, around its first matched
+        term (empty when the incident has no post)."""
+        return self.key_post.snippet_parts if self.key_post is not None else []
 
 
 def _filtered(user: CurrentUser, f: InboxFilter) -> list[Any]:
@@ -145,7 +154,11 @@ def inbox(
             .order_by(IncidentDepartment.department_code)
         ):
             depts[iid].append(code)
-    rows = [InboxRow(inc, depts[inc.id], overdue_by(inc, now)) for inc in incidents]
+    first = key_posts(session, [i.id for i in incidents], 1) if incidents else {}
+    rows = [
+        InboxRow(inc, depts[inc.id], overdue_by(inc, now), next(iter(first.get(inc.id, [])), None))
+        for inc in incidents
+    ]
     return rows, has_next
 
 
@@ -162,8 +175,23 @@ class PostView:
     tags: PostTag | None
     title_parts: list[tuple[str, bool]]
     text_parts: list[tuple[str, bool]]
-    evidence: list[tuple[str, list[str], list[str]]]
+    evidence: list[tuple[str, list[str]]]
     feedback: list[Feedback] = field(default_factory=list)
+    thread: Post | None = None  # the thread of a forum reply, when stored
+    snippet: list[tuple[str, bool]] = field(default_factory=list)
+    key_rank: int | None = None  # 1.. for the incident's 重点帖文 (key_posts), else None
+
+    @property
+    def long(self) -> bool:
+        """Longer than its snippet: the page shows the snippet, the full text on demand."""
+        return len(self.post.text or "") > SNIPPET_CHARS
+
+    @property
+    def heading(self) -> str:
+        """回复：<thread title> for a forum reply, else the post's title ("" for none)."""
+        if self.post.parent_id is not None:
+            return reply_heading(self.thread.title if self.thread is not None else None)
+        return self.post.title
 
 
 def incident_posts(session: Session, incident_id: int) -> list[PostView]:
@@ -177,8 +205,15 @@ def incident_posts(session: Session, incident_id: int) -> list[PostView]:
         .limit(MAX_POSTS)
     ).all()
     views = []
+    parents = {p.parent_id for p, _s, _t in rows if p.parent_id is not None}
+    threads = (
+        {t.id: t for t in session.scalars(select(Post).where(Post.id.in_(parents)))}
+        if parents
+        else {}
+    )
     for post, source, tags in rows:
-        terms = highlight_terms(tags.evidence) if tags is not None else []
+        both = f"{post.title}\n{post.text}"
+        terms = highlight_terms(tags.evidence, both) if tags is not None else []
         views.append(
             PostView(
                 post=post,
@@ -186,9 +221,16 @@ def incident_posts(session: Session, incident_id: int) -> list[PostView]:
                 tags=tags,
                 title_parts=split_evidence(post.title, terms),
                 text_parts=split_evidence(post.text, terms),
-                evidence=evidence_by_tag(tags.evidence) if tags is not None else [],
+                evidence=evidence_by_tag(tags.evidence, both) if tags is not None else [],
+                thread=threads.get(post.parent_id) if post.parent_id is not None else None,
+                snippet=snippet(post.text, terms, title=post.title),
             )
         )
+    ranks = {p.id: n for n, p in enumerate(key_posts(session, [incident_id])[incident_id], 1)}
+    for v in views:
+        v.key_rank = ranks.get(v.post.id)
+    # the key posts first, by severity × reach; then the others, newest first (as queried)
+    views.sort(key=lambda v: v.key_rank if v.key_rank is not None else len(ranks) + 1)
     if views:
         fb = session.scalars(
             select(Feedback)

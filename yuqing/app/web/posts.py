@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yuqing.app.web.highlight import highlight_terms, snippet_parts
+from yuqing.alerts.key_posts import reply_headings
+from yuqing.app.web.highlight import highlight_terms, snippet
 from yuqing.app.web.labels import SECTORS
 from yuqing.app.web.params import parse_page
 from yuqing.store.models import Post, PostTag, Source
@@ -51,6 +52,8 @@ class PostRow:
     source: str
     tags: PostTag | None
     parts: list[tuple[str, bool]]
+    heading: str = ""  # 回复：<thread title> for a forum reply
+    thread_url: str = ""
 
 
 def list_posts(
@@ -80,6 +83,10 @@ def list_posts(
     rows = []
     result = session.execute(stmt).all()
     for post, source, tags in result[:PAGE_SIZE]:
-        terms = highlight_terms(tags.evidence) if tags is not None else []
-        rows.append(PostRow(post, source, tags, snippet_parts(post.text, terms)))
+        both = f"{post.title}\n{post.text}"
+        terms = highlight_terms(tags.evidence, both) if tags is not None else []
+        rows.append(PostRow(post, source, tags, snippet(post.text, terms, title=post.title)))
+    replies = reply_headings(session, [r.post.id for r in rows if r.post.parent_id is not None])
+    for r in rows:
+        r.heading, r.thread_url = replies.get(r.post.id, ("", ""))
     return rows, len(result) > PAGE_SIZE

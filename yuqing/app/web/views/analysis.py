@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from yuqing.alerts import locality
 from yuqing.alerts.export_zh import in_chinese
+from yuqing.alerts.key_posts import reply_headings
 from yuqing.app.web import sqlconsole, stats
 from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import analyst, csrf, get_web
@@ -51,6 +52,7 @@ def search_page(
     sector = sector if sector in SECTORS else ""
     district = district if district in districts else ""
     error, result, hits = "", None, []
+    replies: dict[int, tuple[str, str]] = {}
     if q.strip():
         try:
             expr = compile_expression(q.strip())
@@ -69,6 +71,7 @@ def search_page(
                     limit=SEARCH_LIMIT,
                     max_scan=SEARCH_MAX_SCAN,
                 )
+                replies = reply_headings(s, [h.post_id for h in result.hits])
             hits = [(h, split_evidence(h.snippet, h.evidence)) for h in result.hits]
     return render(
         request,
@@ -83,6 +86,7 @@ def search_page(
             "error": error,
             "result": result,
             "hits": hits,
+            "replies": replies,
             "limit": SEARCH_LIMIT,
         },
         status_code=400 if error else 200,

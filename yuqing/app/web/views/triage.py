@@ -8,7 +8,7 @@ incidents; rejecting records the answer; both are feedback for the next model an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -19,7 +19,10 @@ from sqlalchemy.orm import Session
 from yuqing.alerts import triage as actions
 from yuqing.alerts.context import context_for
 from yuqing.alerts.errors import AlertsError
+from yuqing.alerts.evidence import SNIPPET_CHARS
+from yuqing.alerts.key_posts import reply_headings
 from yuqing.app.web.deps import csrf, get_web, incident_reader
+from yuqing.app.web.highlight import highlight_terms, snippet
 from yuqing.app.web.params import IdPath, parse_offset
 from yuqing.app.web.render import CurrentUser, render
 from yuqing.store.models import Post, PostTag, Source, TriageItem
@@ -51,6 +54,13 @@ class Row:
     published_at: Any
     departments: list[str]
     tags: PostTag | None
+    snippet: list[tuple[str, bool]] = field(default_factory=list)
+    heading: str = ""  # 回复：<thread title> for a forum reply
+
+    @property
+    def long(self) -> bool:
+        """Longer than its snippet: the full text is shown on demand."""
+        return len(self.text) > SNIPPET_CHARS
 
 
 def _rows(s: Session, user: CurrentUser, status: str, offset: int) -> tuple[list[Row], bool]:
@@ -65,19 +75,26 @@ def _rows(s: Session, user: CurrentUser, status: str, offset: int) -> tuple[list
         q = q.where(TriageItem.status == status)
     q = q.order_by(TriageItem.created_at.desc(), TriageItem.id.desc())
     found = s.execute(q.limit(PAGE + 1).offset(offset)).all()
-    rows = [
-        Row(
-            item,
-            post.title or "",
-            (post.text or "")[:400],
-            post.url,
-            source,
-            post.published_at,
-            actions.item_departments(s, item.id),
-            tags,
+    rows = []
+    for item, post, source, tags in found[:PAGE]:
+        both = f"{post.title}\n{post.text}"
+        terms = highlight_terms(tags.evidence, both) if tags is not None else []
+        rows.append(
+            Row(
+                item,
+                post.title or "",
+                (post.text or "")[:400],
+                post.url,
+                source,
+                post.published_at,
+                actions.item_departments(s, item.id),
+                tags,
+                snippet(post.text or "", terms, title=post.title or ""),
+            )
         )
-        for item, post, source, tags in found[:PAGE]
-    ]
+    replies = reply_headings(s, [post.id for _i, post, _s, _t in found[:PAGE]])
+    for row, (_item, post, _source, _tags) in zip(rows, found, strict=False):
+        row.heading = replies.get(post.id, ("", ""))[0]
     return rows, len(found) > PAGE
 
 
