@@ -15,7 +15,8 @@ relative dates are read against; tests), ``YUQING_TAGGER`` (``on``/``off``),
 ``YUQING_STORE_PENDING`` (batches the worker may lag behind before the crawl waits),
 ``YUQING_GC_FREEZE`` / ``YUQING_GC_THRESHOLD`` (the crawl process's garbage collector, see
 :mod:`yuqing.crawler.gcfreeze`), ``YUQING_WATERMARK`` (``False``: the spider reads no
-watermark, so it needs no database: ``yuqing sources try``).
+watermark, so it needs no database: ``yuqing sources try``), ``YUQING_JOB_GUARD`` (``on``: the
+crawl keeps its own JOBDIR's bookkeeping, see :mod:`yuqing.crawler.jobguard`; Scrapyd nodes).
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ EXTENSIONS = {
     "yuqing.crawler.health.RunRecorder": 100,
     "yuqing.crawler.health.UrlRecorder": 110,
     "yuqing.crawler.gcfreeze.GcFreeze": 120,
+    # JOBDIR bookkeeping inside the crawl (Scrapyd nodes; YUQING_JOB_GUARD=on)
+    "yuqing.crawler.jobguard.JobGuard": 130,
 }
 
 REMOTE_CONTROL_ENABLED = False
