@@ -48,6 +48,8 @@ class JobGuard:
         source = ctx.config.sources.get(name)
         jobdir = Path(path)
         jobdir.parent.mkdir(parents=True, exist_ok=True)
+        if jobdir.is_dir() and not any(jobdir.iterdir()):
+            jobdir.rmdir()  # made empty just now by Scrapy's SpiderState: nothing was saved
         db = ctx.database()
         print_ = jobs.fingerprint(ctx.config, source, ctx.demo_url or None)
         mode, why, job = jobs.prepare(db, jobdir, source, print_)

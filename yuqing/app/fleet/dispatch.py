@@ -182,6 +182,8 @@ class FleetRunner(CrawlRunner):
                         log.error("crawl %s: node %s died; dispatching again", name, node.name)
                         return "died"
                     state = "running"
+                if state is None and self._status(run_id) != "running":
+                    state = "finished"  # it ended, then the node restarted and forgot it
                 if state is None:  # the node restarted and forgot its jobs
                     self._close(run_id, "failed", f"node {node.name} lost job {job_id}")
                     log.error(
@@ -197,9 +199,12 @@ class FleetRunner(CrawlRunner):
         finally:
             self._jobs.pop(name, None)
 
-    def _finished(self, name: str, run_id: int, cancelled: bool) -> int | None:
+    def _status(self, run_id: int) -> str | None:
         with self.db.session() as s:
-            status = crawl_store.run_status(s, run_id)
+            return crawl_store.run_status(s, run_id)
+
+    def _finished(self, name: str, run_id: int, cancelled: bool) -> int | None:
+        status = self._status(run_id)
         if status == "running":  # the process ended without closing its run (killed)
             message = "stopped" if cancelled else "crawl process ended without closing its run"
             self._close(run_id, "stopped" if cancelled else "failed", message)
