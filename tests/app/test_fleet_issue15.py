@@ -32,6 +32,7 @@ class FakeNode:
         self.dead = False
         self.scheduled: list[dict[str, Any]] = []
         self.finished: set[str] = set()
+        self.eggs: list[bytes] = []
         node = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -65,7 +66,12 @@ class FakeNode:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                form = parse_qs(self.rfile.read(length).decode())
+                body = self.rfile.read(length)
+                if self.path == "/addversion.json":  # multipart: the egg
+                    node.eggs.append(body)
+                    self._answer({"status": "ok", "spiders": 14})
+                    return
+                form = parse_qs(body.decode())
                 if node.dead:
                     self.send_response(503)
                     self.end_headers()
@@ -206,3 +212,73 @@ def test_crawl_settings_errors_name_the_path_and_reason_issue_15(
 def test_the_default_stays_local_issue_15() -> None:
     crawl = load(env={}).settings.crawl
     assert crawl.backend == "local" and crawl.nodes == []
+
+
+def test_nodes_list_shows_health_jobs_and_the_last_error_issue_15(
+    cli_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from yuqing.app.cli import main
+
+    db = Database(f"sqlite:///{cli_home / 'var' / 'yuqing.db'}")
+    up, down = FakeNode(db, running=1), FakeNode(db)
+    down.dead = True
+    try:
+        cfg = cli_home / "conf"
+        cfg.mkdir()
+        (cfg / "settings.yaml").write_text(
+            "crawl:\n  backend: scrapyd\n  nodes:\n"
+            f"    - name: n1\n      url: {up.url}\n      max_jobs: 3\n"
+            f"    - name: n2\n      url: {down.url}\n",
+            encoding="utf-8",
+        )
+        with db.session() as s:
+            run_id = crawl_store.start_run(s, "demo-board")
+            s.get(CrawlRun, run_id).node = "n1"  # type: ignore[union-attr]
+            crawl_store.fail_run(s, run_id, "failed", "node n1 died: timed out")
+        code = main(["--config", str(cfg), "nodes", "list"])
+    finally:
+        up.server.shutdown()
+        down.server.shutdown()
+        db.dispose()
+    out = capsys.readouterr().out
+    assert code == 1  # a node is down
+    n1 = next(line for line in out.splitlines() if line.startswith("n1 "))
+    n2 = next(line for line in out.splitlines() if line.startswith("n2 "))
+    assert n1.split()[:5] == ["n1", "up", "0/1", "0", "3"]
+    assert n1.endswith(f"run {run_id}: node n1 died: timed out")
+    assert n2.split()[:2] == ["n2", "down"]
+    assert "daemonstatus.json: HTTP 503" in n2
+
+
+def test_the_egg_carries_the_package_and_scrapyds_entry_point_issue_15(
+    sqlite_database: Database,
+) -> None:
+    import io
+    import zipfile
+
+    from yuqing.app.fleet.deploy import build_egg, deploy
+    from yuqing.config.crawl import CrawlSettings
+
+    egg = build_egg("20261206")
+    names = zipfile.ZipFile(io.BytesIO(egg)).namelist()
+    entry = zipfile.ZipFile(io.BytesIO(egg)).read("EGG-INFO/entry_points.txt").decode()
+    assert entry == "[scrapy]\nsettings = yuqing.crawler.settings\n"
+    assert "yuqing/crawler/settings.py" in names and "yuqing/config/settings.yaml" in names
+    assert not [n for n in names if "__pycache__" in n]
+    node = FakeNode(sqlite_database)
+    try:
+        crawl = CrawlSettings(
+            nodes=[
+                ScrapydNode(name="n1", url=node.url),
+                ScrapydNode(name="n2", url="http://127.0.0.1:9"),
+            ]
+        )
+        results = deploy(crawl, "20261206", egg)
+    finally:
+        node.server.shutdown()
+    assert [(r.node, r.spiders, bool(r.error)) for r in results] == [
+        ("n1", 14, False),
+        ("n2", 0, True),
+    ]
+    assert len(node.eggs) == 1 and egg in node.eggs[0]
+    assert results[1].error.startswith("scrapyd node n2: addversion.json: ConnectError")
