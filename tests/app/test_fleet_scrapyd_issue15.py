@@ -231,4 +231,6 @@ def test_a_node_killed_mid_crawl_loses_nothing_and_doubles_nothing_issue_15(
         ).all()
     assert posts and posts > 50
     assert sent, "no alert was delivered"
-    assert sorted(receiver.keys()) == sorted(sent)  # each key delivered once
+    hooked = sorted(k for k in sent if "/webhook#" in k)  # dczg's channel; others by e-mail
+    assert hooked, "no alert reached the webhook"
+    assert sorted(receiver.keys()) == hooked  # each delivered, once
