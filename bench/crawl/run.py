@@ -200,8 +200,9 @@ def _round(
     posts = out["full"]["posts_stored"]
     for figures in out.values():
         figures["pages_per_s"] = figures["pages"] / figures["seconds"]
-        # the bare kinds store nothing: their CPU per 1,000 of the posts the full crawl stored
-        stored = figures.get("posts_stored", posts) or 1
+        # the bare kinds and spiders-only store nothing: their CPU per 1,000 of the posts the
+        # full crawl stored (the same pages)
+        stored = figures.get("posts_stored") or posts or 1
         figures["cpu_s_per_1000_posts"] = figures["children_cpu_s"] * 1000 / stored
     return out
 
