@@ -127,7 +127,13 @@ class FleetRunner(CrawlRunner):
                 chosen = least_loaded(statuses, exclude=tried) or least_loaded(statuses)
             if chosen is None:
                 errors = "; ".join(s.error or f"{s.name}: full" for s in statuses)
-                log.warning("crawl %s: no healthy node with a free slot (%s)", name, errors)
+                down = any(not s.healthy for s in statuses)
+                log.log(
+                    logging.WARNING if down else logging.DEBUG,  # full: the crawl just waits
+                    "crawl %s: no healthy node with a free slot (%s)",
+                    name,
+                    errors,
+                )
                 return None
             client = self.clients[chosen.name]
             node = client.node
