@@ -50,6 +50,7 @@ bench: install  ## all benchmarks (minutes); each prints ratios against its own 
 	$(PY) -m bench.triage --data ../shared/data
 	$(PY) -m bench.alerts
 	$(PY) -m bench.crawl
+	$(PY) -m bench.crawl.fleet
 	bash .ci/with-postgres $(PY) -m bench.queries
 
 clean:

@@ -102,6 +102,8 @@ COMMAND_MODULES: dict[str, str] = {
     "export": "analyst_cmd",
     "search": "analyst_cmd",
     "datasette": "analyst_cmd",
+    "nodes": "fleet_cmd",
+    "deploy": "fleet_cmd",
 }
 _VALUED_OPTIONS = {"--config", "-c", "--data-dir", "--database-url", "--log-level"}
 _registered: set[str] = set()

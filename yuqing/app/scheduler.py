@@ -27,7 +27,7 @@ from types import FrameType
 from typing import Any
 
 from yuqing.alerts.outbox import DeliveryPolicy, DeliveryResult, deliver_due
-from yuqing.app.crawljobs import CrawlRunner
+from yuqing.app.fleet.dispatch import crawl_runner
 from yuqing.app.proclock import DbLock
 from yuqing.config import Config
 from yuqing.store import departments, retention
@@ -68,7 +68,7 @@ class Runtime:
     _missing: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.crawler = CrawlRunner(self.config, self.stop_event)
+        self.crawler = crawl_runner(self.config, self.stop_event, self.db)  # local or Scrapyd
 
     @property
     def stopping(self) -> bool:

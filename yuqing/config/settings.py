@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, SecretStr, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from yuqing.atomic import create_once
+from yuqing.config.crawl import CrawlSettings
 from yuqing.config.errors import ConfigError
 from yuqing.config.sources import Strict
 from yuqing.config.types import TimeZoneName
@@ -141,6 +142,7 @@ class Settings(Strict):
     locality: LocalitySettings = Field(default_factory=LocalitySettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
 
     @property
     def effective_database_url(self) -> str:

@@ -15,7 +15,8 @@ relative dates are read against; tests), ``YUQING_TAGGER`` (``on``/``off``),
 ``YUQING_STORE_PENDING`` (batches the worker may lag behind before the crawl waits),
 ``YUQING_GC_FREEZE`` / ``YUQING_GC_THRESHOLD`` (the crawl process's garbage collector, see
 :mod:`yuqing.crawler.gcfreeze`), ``YUQING_WATERMARK`` (``False``: the spider reads no
-watermark, so it needs no database: ``yuqing sources try``).
+watermark, so it needs no database: ``yuqing sources try``), ``YUQING_JOB_GUARD`` (``on``: the
+crawl keeps its own JOBDIR's bookkeeping, see :mod:`yuqing.crawler.jobguard`; Scrapyd nodes).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ DOWNLOADER_MIDDLEWARES = {
 
 # Counts the items that came through (item_scraped_count) in place of CoreStats' signal
 # receiver, a task per item; in the base, so that it stays with ITEM_PIPELINES={} too.
+# Still pays (issue 15, `python -m bench.crawl`, variant full_corestats): without it the full
+# crawl costs 13% more CPU per post stored and tagged (3.12 vs 2.75 CPU-s per 1,000 posts).
 ITEM_PIPELINES_BASE = {"yuqing.crawler.health.ScrapedCounter": 10_000}
 ITEM_PIPELINES = {
     "yuqing.crawler.pipelines.ValidatePipeline": 100,
@@ -91,11 +94,15 @@ ITEM_PIPELINES = {
 }
 
 # GcFreeze: the garbage collector tuned for a crawl process (YUQING_GC_FREEZE, _THRESHOLD).
+# Still pays (issue 15, bench.crawl variant full_gc_default): off, the full crawl costs 18%
+# more CPU per post stored and tagged (3.24 vs 2.75 CPU-s per 1,000 posts).
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "yuqing.crawler.health.RunRecorder": 100,
     "yuqing.crawler.health.UrlRecorder": 110,
     "yuqing.crawler.gcfreeze.GcFreeze": 120,
+    # JOBDIR bookkeeping inside the crawl (Scrapyd nodes; YUQING_JOB_GUARD=on)
+    "yuqing.crawler.jobguard.JobGuard": 130,
 }
 
 REMOTE_CONTROL_ENABLED = False

@@ -82,6 +82,9 @@ class CrawlRun(Base):
     error_messages: Mapped[list[Any]] = mapped_column(default=list)
     duration_s: Mapped[float | None] = mapped_column(Float)
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The Scrapyd node and job of a dispatched crawl (crawl.backend: scrapyd); NULL when local.
+    node: Mapped[str | None] = mapped_column(String(64))
+    job_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class Post(Base):

@@ -1,0 +1,99 @@
+"""``yuqing nodes list`` and ``yuqing deploy``: the Scrapyd crawl fleet (issue 15)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from yuqing.app.fleet.client import ScrapydClient
+from yuqing.app.fleet.deploy import build_egg, default_version, deploy
+from yuqing.app.fleet.dispatch import node_status
+from yuqing.app.state import AppState
+from yuqing.store.models import CrawlRun
+
+nodes_app = typer.Typer(help="The Scrapyd nodes crawls run on (crawl.nodes in settings.yaml).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(nodes_app, name="nodes")
+    app.command("deploy")(deploy_cmd)
+
+
+@nodes_app.command("list")
+def list_nodes(ctx: typer.Context) -> None:
+    """Each node's health, running jobs (ours / all) and last error."""
+    state: AppState = ctx.obj
+    cfg = state.config()
+    crawl = cfg.settings.crawl
+    if not crawl.nodes:
+        typer.echo(f"no Scrapyd nodes configured (crawl.backend: {crawl.backend})")
+        return
+    db = state.database()
+    with db.session() as s:
+        ours = dict(
+            s.execute(
+                select(CrawlRun.node, func.count())
+                .where(CrawlRun.status == "running", CrawlRun.node.is_not(None))
+                .group_by(CrawlRun.node)
+            ).all()
+        )
+        last_errors: dict[str, str] = {}
+        for node in crawl.nodes:
+            run = s.scalars(
+                select(CrawlRun)
+                .where(CrawlRun.node == node.name, CrawlRun.status.in_(("failed", "timeout")))
+                .order_by(CrawlRun.id.desc())
+                .limit(1)
+            ).first()
+            if run is not None and run.error_messages:
+                when = run.finished_at.strftime("%Y-%m-%d %H:%M") if run.finished_at else "?"
+                last_errors[node.name] = f"{when} run {run.id}: {run.error_messages[0]}"
+    typer.echo(f"backend: {crawl.backend}; project: {crawl.project}")
+    typer.echo(f"{'NODE':<12} {'HEALTH':<7} {'RUNNING':>8} {'PENDING':>8} {'MAX':>4}  LAST ERROR")
+    down = 0
+    for node in crawl.nodes:
+        st = node_status(ScrapydClient(node))
+        down += not st.healthy
+        health = "up" if st.healthy else "down"
+        running = f"{ours.get(node.name, 0)}/{st.running}" if st.healthy else "-"
+        pending = str(st.pending) if st.healthy else "-"
+        error = st.error or last_errors.get(node.name, "")
+        typer.echo(
+            f"{node.name:<12} {health:<7} {running:>8} {pending:>8} {node.max_jobs:>4}  {error}"
+        )
+    typer.echo("RUNNING: this database's crawls / all jobs on the node")
+    if down:
+        raise typer.Exit(1)
+
+
+def deploy_cmd(
+    ctx: typer.Context,
+    version: Annotated[
+        str | None, typer.Option(help="The version to upload as (default: UTC time).")
+    ] = None,
+    egg_out: Annotated[
+        str | None, typer.Option("--egg", help="Also write the egg to this file.")
+    ] = None,
+) -> None:
+    """Build the project egg and upload it to every configured Scrapyd node."""
+    state: AppState = ctx.obj
+    crawl = state.config().settings.crawl
+    if not crawl.nodes:
+        typer.echo("error: no Scrapyd nodes configured (crawl.nodes in settings.yaml)", err=True)
+        raise typer.Exit(2)
+    version = version or default_version()
+    egg = build_egg(version)
+    if egg_out:
+        with open(egg_out, "wb") as fh:
+            fh.write(egg)
+    failed = 0
+    for result in deploy(crawl, version, egg):
+        if result.error:
+            failed += 1
+            typer.echo(f"{result.node}: failed: {result.error}")
+        else:
+            typer.echo(f"{result.node}: {crawl.project} {version} ({result.spiders} spiders)")
+    if failed:
+        raise typer.Exit(1)
