@@ -1,6 +1,6 @@
 """crawl runs on Scrapyd nodes
 
-Revision ID: 0010_crawl_nodes
+Revision ID: 0009_crawl_nodes
 Revises: 0006_published_guessed
 Create Date: 2026-12-06 09:45:00
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_crawl_nodes"
-down_revision = "0006_published_guessed"
+revision = "0009_crawl_nodes"
+down_revision = "0008_resolution_fields"
 branch_labels = None
 depends_on = None
 
