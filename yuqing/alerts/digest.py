@@ -38,6 +38,7 @@ from yuqing.alerts.digest_archive import (
     snapshot,
 )
 from yuqing.alerts.digest_data import CITY, Facts, Scope, collect, period_for, scopes
+from yuqing.alerts.digest_judgement import chart_plan
 from yuqing.alerts.digest_view import STATES, build_view, summary
 from yuqing.alerts.errors import AlertsError
 from yuqing.alerts.outbox_rows import enabled_channels, insert_rows, iso, outbox_row
@@ -104,14 +105,22 @@ class DigestRunResult:
 
 
 def _charts(view: dict[str, Any], data: dict[str, Any]) -> dict[str, bytes]:
+    plan = chart_plan(data, view["period_label"])  # no empty or one-bar charts (issue 13)
     try:
-        return {
-            "trend": charts.trend_chart(data["trend_days"], data["trend"], "近14日各行业帖文数"),
-            "district": charts.bar_chart(data["district"], f"{view['period_label']}各地区帖文数"),
-            "status": charts.bar_chart(
+        out = {}
+        if plan["trend"]:
+            out["trend"] = charts.trend_chart(
+                data["trend_days"], data["trend"], "近14日各行业帖文数"
+            )
+        if plan["district"]:
+            out["district"] = charts.bar_chart(
+                plan["district_bars"], f"{view['period_label']}各地区帖文数"
+            )
+        if plan["status"]:
+            out["status"] = charts.bar_chart(
                 data["status"], "事件处置情况", colors=[c for _, _, c in STATES]
-            ),
-        }
+            )
+        return out
     except charts.ChartError as exc:
         log.error("digest %s: charts left out: %s", view["title"], exc)
         view["chart_note"] = "（图表未能生成：服务器缺少中文字体，请联系运维。）"
@@ -178,7 +187,9 @@ def archive(rendered: RenderedDigest, out_dir: Path) -> Path:
     return html
 
 
-def _record(session: Session, rendered: RenderedDigest, path: Path) -> Digest:
+def record(session: Session, rendered: RenderedDigest, path: Path) -> Digest:
+    """The ``digests`` row of an archived digest (created or refreshed; ``sent_at`` kept), so
+    the web app's page of it (the 详情 link) resolves."""
     row = session.execute(
         select(Digest).where(
             Digest.department_code == rendered.department_code,
@@ -271,7 +282,7 @@ def run_daily(config: Config, db: Database, now: datetime | None = None) -> Dige
                 rendered = render(config, facts, known[code], now)
                 path = archive(rendered, archive_dir(config, day))
                 with db.session() as s:
-                    digest = _record(s, rendered, path)
+                    digest = record(s, rendered, path)
                     result.enqueued += _enqueue(s, config, digest, rendered, now)
                     digest.sent_at = now
                 result.rendered += 1

@@ -234,7 +234,12 @@ def collect(config: Config, session: Session, period: Period) -> Facts:
     return Facts(
         period=period,
         cells=daily_cells(session, first, period.day, tz, config),
-        incidents=_incidents(session, period, config.settings.base_url.rstrip("/")),
+        incidents=_incidents(
+            session,
+            period,
+            config.settings.base_url.rstrip("/"),
+            {r.name: r.short_title for r in config.rules.rules},
+        ),
         posts=_flagged_posts(session, period, config=config),
         sources=_sources(session, period),
         timezone=tz,
@@ -292,8 +297,12 @@ def daily_cells(
     return [DailyCell(d, s, di, c, lo) for (d, s, di, lo), c in sorted(cells.items())]
 
 
-def _incidents(session: Session, period: Period, base_url: str) -> list[IncidentRow]:
-    """Incidents opened before the period ended and not resolved before it began."""
+def _incidents(
+    session: Session, period: Period, base_url: str, titles: dict[str, str] | None = None
+) -> list[IncidentRow]:
+    """Incidents opened before the period ended and not resolved before it began; an untitled
+    one is named by its rule's Chinese title (never the rule's code)."""
+    titles = titles or {}
     found = session.scalars(
         select(Incident)
         .where(
@@ -314,7 +323,7 @@ def _incidents(session: Session, period: Period, base_url: str) -> list[Incident
     return [
         IncidentRow(
             id=i.id,
-            title=i.title or i.rule,
+            title=i.title or titles.get(i.rule) or "预警事件",
             rule=i.rule,
             severity=i.severity,
             district=i.district or "",
