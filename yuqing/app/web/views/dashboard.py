@@ -24,6 +24,7 @@ from yuqing.app.web.render import CurrentUser, render
 
 router = APIRouter()
 TOP_DISTRICTS = 8
+TREND_WIDTH, TREND_HEIGHT = 960, 260  # the lead chart spans the page
 
 
 def _series(
@@ -180,6 +181,8 @@ def dashboard(
             {"shutdown": "关停报告", "blanket": "其中一刀切"},
             ["shutdown", "blanket"],
         ),
+        width=TREND_WIDTH,
+        height=TREND_HEIGHT,
     )
     by_district_charts = len(scope.districts) > 1 and not scope.district
     charts = [
