@@ -54,7 +54,10 @@ def test_digest_made_early_calls_nothing_overdue_that_is_not(
     assert "已超时" not in early.text
     assert "超时未签收 0 起" in early.text
     assert "截至11月27日 11:00" in early.text
-    assert "均未超时：龙沙区 生活服务业 一刀切式关停（待签收，时限 11月27日 12:05）" in early.text
+    assert (
+        "均未超时（待签收 1 起，最早时限 11月27日 12:05）：龙沙区 生活服务业 一刀切式关停"
+        in early.text
+    )
     doc = lxml.html.document_fromstring(early.html)
     assert doc.cssselect('#incident-counts strong[data-state="overdue"]')[0].text == "0"
     late = render_digest(config, seeded, "city", DAY, now=NOW)
@@ -126,7 +129,7 @@ def test_judgement_sentences() -> None:
         "另有 2 条未能识别区县。",
         "一刀切式关停事件 2 起尚未办结，其中已超时未签收 1 起："
         "建华区 餐饮 一刀切式关停（超时 3 小时）；"
-        "处置中 1 起：龙沙区 餐饮 一刀切式关停（已签收，时限 11月28日 12:05）。",
+        "处置中 1 起（已签收 1 起，最早时限 11月28日 12:05）：龙沙区 餐饮 一刀切式关停。",
         "另有其他事件 2 起超时未签收，请督促相关单位尽快签收。",
     ]
     quiet = judgement("前一日", [Metric("本地帖文", 0, 0)], {}, {}, [], 0)

@@ -41,6 +41,7 @@ class OpenCase:
     overdue: bool
     due: str  # 11月27日 12:05, or "" when it has none
     late_by: str  # 3 小时, when overdue
+    due_at: datetime | None = None  # to find the earliest deadline
 
 
 def change(now: int, prev: int, unit: str = "条") -> str:
@@ -65,6 +66,10 @@ def duration_zh(seconds: float) -> str:
         return f"{hours} 小时"
     days, rest = divmod(hours, 24)
     return f"{days} 天" + (f" {rest} 小时" if rest else "")
+
+
+def _listed(items: Sequence[str], limit: int = 5) -> str:
+    return "、".join(items[:limit]) + ("等" if len(items) > limit else "")
 
 
 def _places(items: Iterable[tuple[str, int]], limit: int = 3) -> str:
@@ -127,18 +132,26 @@ def judgement(
         sentence = f"一刀切式关停事件 {len(cases)} 起尚未办结"
         if overdue:
             sentence += "，其中已超时未签收 {} 起：{}".format(
-                len(overdue), "；".join(f"{c.title}（超时 {c.late_by}）" for c in overdue[:5])
+                len(overdue), _listed([f"{c.title}（超时 {c.late_by}）" for c in overdue])
             )
         if pending:
-            sentence += ("；处置中 {} 起：{}" if overdue else "，均未超时：{1}").format(
-                len(pending),
-                "；".join(
-                    c.title
-                    + ("（已签收" if c.acknowledged else "（待签收")
-                    + (f"，时限 {c.due}）" if c.due else "）")
-                    for c in pending[:5]
-                ),
+            waiting = sum(1 for c in pending if not c.acknowledged)
+            timed = sorted(
+                (c for c in pending if c.due),
+                key=lambda c: (c.due_at is None, c.due_at.timestamp() if c.due_at else 0.0),
             )
+            dues = [timed[0].due] if timed else []
+            how = "，".join(
+                x
+                for x in (
+                    f"待签收 {waiting} 起" if waiting else "",
+                    f"已签收 {len(pending) - waiting} 起" if len(pending) > waiting else "",
+                    f"最早时限 {dues[0]}" if dues else "",
+                )
+                if x
+            )
+            lead = "；处置中 {} 起（{}）：" if overdue else "，均未超时（{1}）："
+            sentence += lead.format(len(pending), how) + _listed([c.title for c in pending])
         out.append(sentence + "。")
     else:
         out.append("目前无未办结的一刀切式关停事件。")

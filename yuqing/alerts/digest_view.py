@@ -309,6 +309,7 @@ def _judgement(
             overdue=i.overdue_at(t),
             due=fmt.time(i.due_at.isoformat()) if i.due_at else "",
             late_by=duration_zh((t - i.due_at).total_seconds()) if i.due_at else "",
+            due_at=i.due_at,
         )
         for i in mine
         if i.rule in blanket and i.state_at(t) != "resolved"
