@@ -10,7 +10,10 @@ already handed to the outbox is not rendered or queued again. One department tha
 stops the others. The city-wide digest goes to ``routing.escalation_receiver`` (市政府督查室).
 
 ``render_digest(config, db, department_code, day, period)`` renders any day on demand, without
-side effects (``yuqing digest``). The payload contract is in notes/alerts-contract.md
+side effects; ``yuqing digest`` renders, archives and records it (``record``; not sent), so the
+详情 link it prints opens in the web app. A digest opens with a 研判 paragraph and judges
+states and deadlines when it is made if that is before its period ends
+(:mod:`yuqing.alerts.digest_judgement`). The payload contract is in notes/alerts-contract.md
 ("Digest payload"); the facts come from :mod:`yuqing.alerts.digest_data`.
 """
 
