@@ -10,7 +10,10 @@ already handed to the outbox is not rendered or queued again. One department tha
 stops the others. The city-wide digest goes to ``routing.escalation_receiver`` (市政府督查室).
 
 ``render_digest(config, db, department_code, day, period)`` renders any day on demand, without
-side effects (``yuqing digest``). The payload contract is in notes/alerts-contract.md
+side effects; ``yuqing digest`` renders, archives and records it (``record``; not sent), so the
+详情 link it prints opens in the web app. A digest opens with a 研判 paragraph and judges
+states and deadlines when it is made if that is before its period ends
+(:mod:`yuqing.alerts.digest_judgement`). The payload contract is in notes/alerts-contract.md
 ("Digest payload"); the facts come from :mod:`yuqing.alerts.digest_data`.
 """
 
@@ -38,6 +41,7 @@ from yuqing.alerts.digest_archive import (
     snapshot,
 )
 from yuqing.alerts.digest_data import CITY, Facts, Scope, collect, period_for, scopes
+from yuqing.alerts.digest_judgement import chart_plan
 from yuqing.alerts.digest_view import STATES, build_view, summary
 from yuqing.alerts.errors import AlertsError
 from yuqing.alerts.outbox_rows import enabled_channels, insert_rows, iso, outbox_row
@@ -104,14 +108,22 @@ class DigestRunResult:
 
 
 def _charts(view: dict[str, Any], data: dict[str, Any]) -> dict[str, bytes]:
+    plan = chart_plan(data, view["period_label"])  # no empty or one-bar charts (issue 13)
     try:
-        return {
-            "trend": charts.trend_chart(data["trend_days"], data["trend"], "近14日各行业帖文数"),
-            "district": charts.bar_chart(data["district"], f"{view['period_label']}各地区帖文数"),
-            "status": charts.bar_chart(
+        out = {}
+        if plan["trend"]:
+            out["trend"] = charts.trend_chart(
+                data["trend_days"], data["trend"], "近14日各行业帖文数"
+            )
+        if plan["district"]:
+            out["district"] = charts.bar_chart(
+                plan["district_bars"], f"{view['period_label']}各地区帖文数"
+            )
+        if plan["status"]:
+            out["status"] = charts.bar_chart(
                 data["status"], "事件处置情况", colors=[c for _, _, c in STATES]
-            ),
-        }
+            )
+        return out
     except charts.ChartError as exc:
         log.error("digest %s: charts left out: %s", view["title"], exc)
         view["chart_note"] = "（图表未能生成：服务器缺少中文字体，请联系运维。）"
@@ -178,7 +190,9 @@ def archive(rendered: RenderedDigest, out_dir: Path) -> Path:
     return html
 
 
-def _record(session: Session, rendered: RenderedDigest, path: Path) -> Digest:
+def record(session: Session, rendered: RenderedDigest, path: Path) -> Digest:
+    """The ``digests`` row of an archived digest (created or refreshed; ``sent_at`` kept), so
+    the web app's page of it (the 详情 link) resolves."""
     row = session.execute(
         select(Digest).where(
             Digest.department_code == rendered.department_code,
@@ -271,7 +285,7 @@ def run_daily(config: Config, db: Database, now: datetime | None = None) -> Dige
                 rendered = render(config, facts, known[code], now)
                 path = archive(rendered, archive_dir(config, day))
                 with db.session() as s:
-                    digest = _record(s, rendered, path)
+                    digest = record(s, rendered, path)
                     result.enqueued += _enqueue(s, config, digest, rendered, now)
                     digest.sent_at = now
                 result.rendered += 1

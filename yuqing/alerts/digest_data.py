@@ -262,7 +262,13 @@ def collect(config: Config, session: Session, period: Period) -> Facts:
     return Facts(
         period=period,
         cells=daily_cells(session, first, period.day, tz, config),
-        incidents=_incidents(session, period, config.settings.base_url.rstrip("/"), config),
+        incidents=_incidents(
+            session,
+            period,
+            config.settings.base_url.rstrip("/"),
+            config,
+            {r.name: r.short_title for r in config.rules.rules},
+        ),
         posts=_flagged_posts(session, period, config=config),
         sources=_sources(session, period),
         timezone=tz,
@@ -321,11 +327,17 @@ def daily_cells(
 
 
 def _incidents(
-    session: Session, period: Period, base_url: str, config: Config | None = None
+    session: Session,
+    period: Period,
+    base_url: str,
+    config: Config | None = None,
+    titles: dict[str, str] | None = None,
 ) -> list[IncidentRow]:
     """Incidents opened before the period ended and not resolved before it began; with
     ``config``, each cites the city's notice when one applies; merged ones are left out
-    (their event is the incident they were merged into) (issue 13)."""
+    (their event is the incident they were merged into); an untitled one is named by its
+    rule's Chinese title, never the rule's code (issue 13)."""
+    titles = titles or {}
     found = session.scalars(
         select(Incident)
         .where(
@@ -349,7 +361,7 @@ def _incidents(
     return [
         IncidentRow(
             id=i.id,
-            title=i.title or i.rule,
+            title=i.title or titles.get(i.rule) or "预警事件",
             rule=i.rule,
             severity=i.severity,
             district=i.district or "",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,15 @@ from yuqing.alerts.digest_data import (
     Period,
     Scope,
     sector_label,
+)
+from yuqing.alerts.digest_judgement import (
+    Metric,
+    OpenCase,
+    as_of,
+    chart_plan,
+    duration_zh,
+    judged_at,
+    judgement,
 )
 from yuqing.alerts.labels import SEVERITY_NAMES, STATUS_NAMES
 from yuqing.alerts.locality import OTHER_REGION, gate_on
@@ -142,7 +152,7 @@ def build_view(
             }
         )
 
-    t = period.end
+    t = judged_at(period.end, now)  # a digest made early calls nothing late that is not yet
     mine = [i for i in facts.incidents if scope.code == CITY or scope.code in i.departments]
     groups: dict[str, list[IncidentRow]] = {k: [] for k, _, _ in STATES}
     for i in mine:
@@ -175,6 +185,7 @@ def build_view(
     done = resolution_counts(groups["resolved"])
     resolution_line = done.line() if done.resolved else ""
 
+    titles = source_titles(config)
     posts: list[dict[str, Any]] = []
     clusters: set[int | None] = set()
     for p in facts.posts:
@@ -195,7 +206,7 @@ def build_view(
             {
                 "title": p.heading or p.snippet[:40] or "（无标题）",
                 "url": link_url(p.url),
-                "source": p.source,
+                "source": titles.get(p.source, p.source),
                 "published": fmt.time(p.published_at.isoformat()),
                 "tags": "、".join(tags) + (f"｜{where}" if where else ""),
                 "snippet": p.snippet,
@@ -209,7 +220,7 @@ def build_view(
     note = ""
     if facts.sources and not show_sources:
         note = f"{len(facts.sources)} 个采集源运行异常，本期数据可能不完整。"
-    view = {
+    view: dict[str, Any] = {
         "title": title_of(scope.name, period),
         "department": scope.name,
         "scope": scope.description,
@@ -219,14 +230,15 @@ def build_view(
         "states": states,
         "sections": sections,
         "resolution_line": resolution_line,
-        "as_of": f"{last.month}月{last.day}日 24:00",
+        "as_of": as_of(t, period.end, last, fmt.time),
         "posts": posts,
         "sources": [
             {
                 "name": s.name,
-                "health": {"failing": "故障", "degraded": "不稳定"}.get(s.health, s.health),
+                "title": titles.get(s.name, s.name),
+                "health": {"failing": "故障", "degraded": "不稳定"}.get(s.health, "异常"),
                 "failed_runs": s.failed_runs,
-                "reason": s.reason,
+                "reason": s.reason if _has_cjk(s.reason) else "",  # operators' English: left out
                 "last_success": fmt.time(s.last_success_at.isoformat())
                 if s.last_success_at
                 else "从未",
@@ -240,7 +252,8 @@ def build_view(
             {
                 "name": p.name,
                 "line": (
-                    f"{p.name}：首次采集于 {fmt.time(p.first_seen_at.isoformat())}，"
+                    f"{titles.get(p.name, p.name)}："
+                    f"首次采集于 {fmt.time(p.first_seen_at.isoformat())}，"
                     f"本时段 {p.posts} 条帖文，试运行期间不触发部门告警；"
                     f"管理员确认后正式启用（至迟 {fmt.time(p.ends_at.isoformat())} 自动结束试运行）"
                 ),
@@ -260,10 +273,81 @@ def build_view(
         "district": _by_district(facts, scope, first, last),
         "status": [(label, len(groups[k])) for k, label, _ in STATES],
     }
+    view["judgement"] = _judgement(config, facts, scope, view, mine, t, fmt)
+    view["chart_notes"] = chart_plan(chart_data, period.label)["notes"]
     return view, chart_data
 
 
+def blanket_rules(config: Config) -> set[str]:
+    """The rules whose incidents are 一刀切 cases (by name or Chinese title)."""
+    return {r.name for r in config.rules.rules if "blanket" in r.name or "一刀切" in r.short_title}
+
+
+def _shutdown_by_district(facts: Facts, scope: Scope, first: date, last: date) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for cell in facts.cells:
+        inside = cell.local and first <= cell.day <= last
+        if inside and cell.counts.shutdown and scope.covers(cell.sector, cell.district):
+            key = cell.district or "未识别"
+            out[key] = out.get(key, 0) + cell.counts.shutdown
+    return out
+
+
+def _judgement(
+    config: Config,
+    facts: Facts,
+    scope: Scope,
+    view: dict[str, Any],
+    mine: list[IncidentRow],
+    t: datetime,
+    fmt: Formatter,
+) -> list[str]:
+    period = facts.period
+    last, first = period.day, period.day - timedelta(days=period.days - 1)
+    before = first - timedelta(days=1)
+    metrics = [
+        Metric(c["label"] if c["key"] != "posts" else "本地帖文", c["now"], c["prev"])
+        for c in view["counts"]
+        if c["key"] in {k for k, _ in METRICS}
+    ]
+    blanket = blanket_rules(config)
+    cases = [
+        OpenCase(
+            title=i.title,
+            acknowledged=i.state_at(t) == "acknowledged",
+            overdue=i.overdue_at(t),
+            due=fmt.time(i.due_at.isoformat()) if i.due_at else "",
+            late_by=duration_zh((t - i.due_at).total_seconds()) if i.due_at else "",
+            due_at=i.due_at,
+        )
+        for i in mine
+        if i.rule in blanket and i.state_at(t) != "resolved"
+    ]
+    others_late = sum(1 for i in mine if i.rule not in blanket and i.overdue_at(t))
+    return judgement(
+        view["prev_label"],
+        metrics,
+        _shutdown_by_district(facts, scope, first, last),
+        _shutdown_by_district(facts, scope, first - timedelta(days=period.days), before),
+        cases,
+        others_late,
+    )
+
+
 PROBATION_TITLE = "新采集源试运行"
+
+
+def source_titles(config: Config) -> dict[str, str]:
+    """Source name → its Chinese title (sources.yaml ``title``), for officer-facing text."""
+    return {
+        src.name: re.split(r"[（(]", src.title, maxsplit=1)[0].strip() or src.title
+        for src in config.sources.sources
+        if src.title
+    }
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def _source_receivers(config: Config) -> list[Any]:
@@ -299,6 +383,7 @@ def summary(view: dict[str, Any]) -> str:
         f"统计范围：{view['scope']}（{view['period_label']}）",
         "；".join(f"{c[k]['label']} {c[k]['now']}（{c[k]['delta']}）" for k, _ in METRICS),
         "事件：" + "，".join(f"{s['label']} {s['count']}" for s in view["states"]),
+        *(["研判：" + "".join(view["judgement"])] if view.get("judgement") else []),
     ]
     for section in view["sections"]:
         if section["key"] == "overdue":
@@ -306,9 +391,15 @@ def summary(view: dict[str, Any]) -> str:
     if view["posts"]:
         lines.append(f"重点帖文：{view['posts'][0]['title']}")
     if view.get("probation"):
-        lines.append(PROBATION_TITLE + "：" + "、".join(p["name"] for p in view["probation"][:5]))
+        lines.append(
+            PROBATION_TITLE
+            + "："
+            + "、".join(p["line"].split("：", 1)[0] for p in view["probation"][:5])
+        )
     if view["sources"]:
-        lines.append("采集源故障：" + "、".join(s["name"] for s in view["sources"][:5]))
+        lines.append(
+            "采集源故障：" + "、".join(s.get("title", s["name"]) for s in view["sources"][:5])
+        )
     elif view["sources_note"]:
         lines.append(view["sources_note"])
     return "\n".join(lines)

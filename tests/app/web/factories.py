@@ -288,4 +288,4 @@ def digest(
         data=snapshot(code, scope.name, period, day, view, charts),
     )
     path = digest_mod.archive(rendered, archive_dir(config, day))
-    return digest_mod._record(s, rendered, path)
+    return digest_mod.record(s, rendered, path)

@@ -237,10 +237,11 @@ def test_officer_opens_a_digest(browser: Any, live_server: tuple[str, Any]) -> N
     page.wait_for_url(f"{base}{seed.digest}")
     assert page.locator("#digest-title").inner_text() == "龙沙区人民政府舆情日报（11月27日）"
     charts = page.locator("svg.chart")
-    assert charts.count() == 3
-    for i in range(3):
+    assert charts.count() == 2  # 龙沙区's one-bar district chart is a sentence (issue 13)
+    for i in range(2):
         box = charts.nth(i).bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 20
+    assert page.locator("#judgement").inner_text().startswith("研判")
     widest = max(
         page.locator("svg.chart-hbars rect.bar").evaluate_all(
             "els => els.map(e => e.getBoundingClientRect().width)"
@@ -253,3 +254,70 @@ def test_officer_opens_a_digest(browser: Any, live_server: tuple[str, Any]) -> N
     assert page.locator("span.badge.sev-high").first.inner_text() == "紧急"
     shot(page, "digest")
     watch.check()
+
+
+# -- issue 13: the leaders' dashboard and digest at phone and desktop widths ----------------
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _fits(page: Any) -> None:
+    """Nothing in the page body wider than the viewport (the top bar is restyled apart)."""
+    overflow = page.evaluate("(m => m.scrollWidth - m.clientWidth)(document.querySelector('main'))")
+    assert overflow <= 1, f"the page body scrolls sideways by {overflow}px"
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+@pytest.mark.parametrize("user", ["ana", "lsq1"])
+def test_dashboard_for_leaders_and_district_officers(
+    browser: Any, live_server: tuple[str, Any], user: str, width: str, viewport: dict[str, int]
+) -> None:
+    """Issue 13: the ranking and KPIs first, each district and KPI a link, the 关停 trend
+    before the other charts; a district officer (403 before) sees their own district."""
+    base, _ = live_server
+    page = browser.new_page(viewport=viewport, locale="zh-CN")
+    watch = Watch(page)
+    login(page, base, user)
+    assert page.locator("nav.nav a[href='/dashboard']").count() == 1  # (the nav: 'phone')
+    page.goto(f"{base}/dashboard?from=2026-11-21&to=2026-11-27")
+    assert page.locator("#dashboard-scope").inner_text() == (
+        "全市" if user == "ana" else "龙沙区人民政府"
+    )
+    rank = page.locator("#district-ranking li[data-district]")
+    assert rank.first.get_attribute("data-district") == "龙沙区"
+    kpis = page.locator("#kpis li[data-kpi]")
+    ranking_box = page.locator("#district-ranking").bounding_box()
+    trend_box = page.locator(".lead-trend svg.chart").bounding_box()
+    assert ranking_box is not None and trend_box is not None
+    assert ranking_box["y"] < trend_box["y"]  # the ranking leads, the trend next
+    assert trend_box["width"] > viewport["width"] * 0.6  # not the smallest chart
+    for i in range(kpis.count()):
+        box = kpis.nth(i).bounding_box()
+        assert box is not None and box["height"] >= 44  # tap targets on a phone
+    _fits(page)
+    shot(page, f"dashboard-{user}-{width}")
+    rank.first.locator("a").click()
+    page.wait_for_url(f"{base}/inbox?status=all&district=*")
+    assert "龙沙区" in page.locator("main").inner_text()
+    watch.check()
+    page.close()
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_digest_opens_with_judgement(
+    browser: Any, live_server: tuple[str, Any], width: str, viewport: dict[str, int]
+) -> None:
+    base, seed = live_server
+    page = browser.new_page(viewport=viewport, locale="zh-CN")
+    watch = Watch(page)
+    login(page, base, "lsq1")
+    page.goto(f"{base}{seed.digest}")
+    judgement = page.locator("#judgement")
+    counts = page.locator("#counts")
+    jb, cb = judgement.bounding_box(), counts.bounding_box()
+    assert jb is not None and cb is not None and jb["y"] < cb["y"]
+    assert "本期监测到" in judgement.inner_text()
+    shot(page, f"digest-{width}")
+    watch.check()
+    page.close()

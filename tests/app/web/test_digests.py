@@ -225,8 +225,12 @@ def test_digest_page_shows_the_archived_digest(
     assert metrics(page) == metrics(mail) and metrics(page)["posts"][1] == "2"
     assert incidents(page) == incidents(mail) and incidents(page)
     assert page.cssselect("#digest-title")[0].text_content() == "龙沙区人民政府舆情日报（11月27日）"
-    # the web's own SVG charts from the archived chart data, no images
-    assert len(page.cssselect("svg.chart")) == 3 and not page.cssselect("img")
+    # the web's own SVG charts from the archived chart data, no images; a one-bar district
+    # chart is a sentence instead (issue 13), as in the e-mail
+    assert len(page.cssselect("svg.chart")) == 2 and not page.cssselect("img")
+    assert "识别出区县的帖文均在龙沙区" in page.cssselect("#chart-notes")[0].text_content()
+    judgement = page.cssselect("#judgement p")[0].text_content()
+    assert judgement.startswith("本期监测到本地帖文") and judgement in row.text
     assert "<title>2026-11-27 生活服务业：2</title>" in html
     # severities in the web's words (regression: digests said 高/中), as badges
     assert '<span class="badge sev-high">紧急</span>' in html
@@ -294,3 +298,37 @@ def test_digest_pages_change_nothing(clients: Clients, seed: Seed) -> None:
         assert admin.post(path, data={}).status_code == 405
         page = admin.get(path).text.split("<main", 1)[1]
         assert 'method="post"' not in page
+
+
+# -- `yuqing digest` ------------------------------------------------------------------------
+
+
+def test_cli_digest_link_resolves(
+    clients: Clients,
+    seed: Seed,
+    config: Config,
+    sqlite_database: Database,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 13: `yuqing digest` wrote the files but recorded nothing, so the 详情 link it
+    printed (and put in the digest) was 404 in the web app."""
+    from yuqing.app.cli import main
+
+    lsq1 = clients.login("lsq1")
+    assert lsq1.get("/digests/daily/2026-11-25/lsq").status_code == 404
+    args = ["--data-dir", str(config.settings.data_dir), "--database-url"]
+    args += [f"sqlite:///{tmp_path / 'test.db'}", "--log-level", "WARNING"]
+    code = main([*args, "digest", "--date", "2026-11-25", "--department", "lsq"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    url = out.strip().rsplit("web: ", 1)[1]
+    path = url.removeprefix(config.settings.base_url.rstrip("/"))
+    assert path == "/digests/daily/2026-11-25/lsq"
+    page = lsq1.get(path)
+    assert page.status_code == 200
+    assert "龙沙区人民政府舆情日报（11月25日）" in page.text
+    assert path in lsq1.get("/digests").text  # listed too
+    with sqlite_database.session() as s:
+        row = s.scalars(select(Digest).where(Digest.day == "2026-11-25")).one()
+        assert row.sent_at is None  # recorded, not sent: the scheduler still sends its own

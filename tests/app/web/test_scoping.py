@@ -117,7 +117,11 @@ def test_feedback_on_a_post_outside_the_incident_is_404(
 @pytest.mark.parametrize(
     ("user", "allowed"),
     [
-        ("lsq1", {"/inbox", "/incidents/{incident_id}", "/account", "/triage", *DIGEST_PAGES}),
+        (  # officers see their own department's dashboard (issue 13)
+            "lsq1",
+            {"/inbox", "/incidents/{incident_id}", "/account", "/triage", "/dashboard"}
+            | {*DIGEST_PAGES},
+        ),
         (
             "ana",
             {"/inbox", "/incidents/{incident_id}", "/account", "/triage"}
@@ -148,6 +152,7 @@ def test_officer_cannot_assign_outside_department(
 
 def test_nav_shows_only_allowed_sections(clients: Clients, seed: Seed) -> None:
     officer = clients.login("lsq1").get("/inbox").text
-    assert 'href="/dashboard"' not in officer and 'href="/admin/users"' not in officer
+    assert 'href="/dashboard"' in officer  # their department's dashboard (issue 13)
+    assert 'href="/posts"' not in officer and 'href="/admin/users"' not in officer
     analyst = clients.login("ana").get("/inbox").text
     assert 'href="/dashboard"' in analyst and 'href="/admin/users"' not in analyst

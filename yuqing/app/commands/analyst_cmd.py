@@ -108,8 +108,9 @@ def digest_cmd(
     ] = None,
     weekly: Annotated[bool, typer.Option("--weekly", help="The week ending on --date.")] = False,
 ) -> None:
-    """Render the digests of a past day as HTML and text files (nothing is sent)."""
-    from yuqing.alerts.digest import CITY, archive, archive_dir, render
+    """Render the digests of a past day as HTML and text files and record them for the web
+    app, so the link each digest prints resolves (nothing is sent)."""
+    from yuqing.alerts.digest import CITY, archive, archive_dir, record, render
     from yuqing.alerts.digest_data import collect, period_for, scopes
 
     state: AppState = ctx.obj
@@ -134,7 +135,9 @@ def digest_cmd(
     for code in codes:
         rendered = render(config, facts, known[code], now)
         path = archive(rendered, folder)
-        typer.echo(f"{rendered.title}: {path} (+ .txt, .json)")
+        with db.session() as s:
+            record(s, rendered, path)
+        typer.echo(f"{rendered.title}: {path} (+ .txt, .json); web: {rendered.url}")
 
 
 # -- sql ------------------------------------------------------------------------------------

@@ -156,9 +156,12 @@ def stacked_bars(title: str, days: list[date], series: list[Series]) -> Chart:
     return chart
 
 
-def line_chart(title: str, days: list[date], series: list[Series]) -> Chart:
-    """One polyline per series, a dot with a tooltip per day."""
-    chart = Chart(title=title, kind="lines")
+def line_chart(
+    title: str, days: list[date], series: list[Series], width: int = WIDTH, height: int = HEIGHT
+) -> Chart:
+    """One polyline per series, a dot with a tooltip per day; ``width`` × ``height`` is the
+    drawing's own size (the page scales it)."""
+    chart = Chart(title=title, kind="lines", width=width, height=height)
     series = _colored(series)
     chart.total = sum(sum(s.values) for s in series)
     step, ymax = _axes(chart, days, max((max(s.values, default=0) for s in series), default=0))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.alerts.digest_archive import archive_dir, data_path, file_stem, read_data, receiver_of
 from yuqing.alerts.digest_data import CITY, CITY_NAME, period_for
+from yuqing.alerts.digest_judgement import chart_plan
 from yuqing.alerts.digest_view import STATES, digest_path, title_of
 from yuqing.app.web.charts import HBarChart, Series, color_of, hbar_chart, line_chart
 from yuqing.app.web.labels import SECTOR_NAMES
@@ -198,9 +199,12 @@ def digest_or_404(
 
 def digest_charts(data: dict[str, Any]) -> dict[str, Any]:
     """The web's SVG charts from a digest's archived chart data (what the e-mail drew as
-    PNG): the 14-day trend by sector, posts by district, incidents by state."""
+    PNG): the 14-day trend by sector, posts by district, incidents by state. A chart that
+    would be empty or a single bar is None, and ``notes`` says it in a sentence instead;
+    posts of unknown district are left out of the district chart (issue 13)."""
     charts = data["charts"]
     view = data["view"]
+    plan = chart_plan(charts, str(view.get("period_label", "")))
     sector_order = list(SECTOR_NAMES.values())
     days = [date.fromisoformat(d) for d in charts.get("trend_days", [])]
     series = [
@@ -209,8 +213,7 @@ def digest_charts(data: dict[str, Any]) -> dict[str, Any]:
         if len(values) == len(days)
     ]
     district: HBarChart = hbar_chart(
-        f"{view.get('period_label', '')}各地区帖文数",
-        [(str(n), int(v)) for n, v in charts.get("district", [])],
+        f"{view.get('period_label', '')}各地区帖文数", plan["district_bars"]
     )
     state_colors = [c for _, _, c in STATES]
     status = hbar_chart(
@@ -219,7 +222,8 @@ def digest_charts(data: dict[str, Any]) -> dict[str, Any]:
         colors=state_colors,
     )
     return {
-        "trend": line_chart("近14日各行业帖文数", days, series),
-        "district": district,
-        "status": status,
+        "trend": line_chart("近14日各行业帖文数", days, series) if plan["trend"] else None,
+        "district": district if plan["district"] else None,
+        "status": status if plan["status"] else None,
+        "notes": plan["notes"],
     }

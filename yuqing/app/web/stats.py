@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from yuqing.app.web.params import parse_date
@@ -68,8 +69,11 @@ def _collect(rows: Any) -> Counts:
     return dict(out)
 
 
-def posts_per_day(session: Session, rng: DateRange, tz: ZoneInfo, by: str) -> Counts:
-    """Posts published per local day, by ``sector`` or ``district`` of their tags."""
+def posts_per_day(
+    session: Session, rng: DateRange, tz: ZoneInfo, by: str, where: Sequence[Any] = ()
+) -> Counts:
+    """Posts published per local day, by ``sector`` or ``district`` of their tags; ``where``:
+    more conditions (on ``Post`` and ``PostTag``)."""
     lo, hi = rng.bounds(tz)
     day = day_of(session, Post.published_at, tz, lo)
     key = PostTag.sector if by == "sector" else PostTag.district
@@ -77,36 +81,42 @@ def posts_per_day(session: Session, rng: DateRange, tz: ZoneInfo, by: str) -> Co
         select(day, key, func.count())
         .select_from(Post)
         .outerjoin(PostTag, PostTag.post_id == Post.id)
-        .where(Post.published_at >= lo, Post.published_at < hi)
+        .where(Post.published_at >= lo, Post.published_at < hi, *where)
         .group_by(day, key)
     )
     return _collect(session.execute(stmt))
 
 
-def incidents_per_day(session: Session, rng: DateRange, tz: ZoneInfo, by: str) -> Counts:
-    """Incidents opened per local day, by ``sector`` or ``district``."""
+def incidents_per_day(
+    session: Session, rng: DateRange, tz: ZoneInfo, by: str, where: Sequence[Any] = ()
+) -> Counts:
+    """Incidents opened per local day, by ``sector`` or ``district``; ``where``: more
+    conditions on ``Incident``."""
     lo, hi = rng.bounds(tz)
     day = day_of(session, Incident.opened_at, tz, lo)
     key = Incident.sector if by == "sector" else Incident.district
     stmt = (
         select(day, key, func.count())
-        .where(Incident.opened_at >= lo, Incident.opened_at < hi)
+        .where(Incident.opened_at >= lo, Incident.opened_at < hi, *where)
         .group_by(day, key)
     )
     return _collect(session.execute(stmt))
 
 
-def shutdown_per_day(session: Session, rng: DateRange, tz: ZoneInfo) -> Counts:
-    """Posts reporting a shutdown, and those reporting a blanket one, per local day."""
+def shutdown_per_day(
+    session: Session, rng: DateRange, tz: ZoneInfo, where: Sequence[Any] = ()
+) -> Counts:
+    """Posts reporting a shutdown, and those of them reporting a blanket one, per local day."""
     lo, hi = rng.bounds(tz)
     day = day_of(session, Post.published_at, tz, lo)
     out: Counts = {"shutdown": {}, "blanket": {}}
-    for name, cond in (("shutdown", PostTag.shutdown), ("blanket", PostTag.blanket)):
+    blanket = and_(PostTag.shutdown.is_(True), PostTag.blanket.is_(True))
+    for name, cond in (("shutdown", PostTag.shutdown.is_(True)), ("blanket", blanket)):
         stmt = (
             select(day, func.count())
             .select_from(Post)
             .join(PostTag, PostTag.post_id == Post.id)
-            .where(Post.published_at >= lo, Post.published_at < hi, cond)
+            .where(Post.published_at >= lo, Post.published_at < hi, cond, *where)
             .group_by(day)
         )
         out[name] = {str(d): int(c) for d, c in session.execute(stmt)}
