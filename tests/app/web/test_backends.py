@@ -24,7 +24,7 @@ def test_pages_and_actions(database: Database, config: Config, clock: FakeClock)
             r = admin.get(url)
             assert r.status_code == 200, (template, r.text[-2000:])
         dashboard = text_of(admin.get("/dashboard?from=2026-11-20&to=2026-11-27").text)
-        assert "3 帖子 3 关停报道 2 一刀切 4 预警事件 1 故障采集源" in dashboard
+        assert "3 帖文 3 关停报告 2 一刀切 4 预警事件 1 故障采集源" in dashboard
         search = text_of(admin.get("/search?q=龙沙区 AND (烧烤 OR 洗车)&from=2026-11-01").text)
         assert "找到 2 条" in search
         csv = admin.get("/exports/incidents.csv?from=2026-11-01&to=2026-11-30")

@@ -104,11 +104,13 @@ def test_dashboard_renders_charts(clients: Clients, seed: Seed) -> None:
     assert html.count('<svg class="chart chart-lines"') == 1
     assert len(re.findall(r'<rect class="bar"', html)) >= 4
     text = text_of(html)
-    assert "每日帖子数（按行业）" in text and "关停类舆情走势" in text
-    assert "3 帖子" in text and "4 预警事件" in text
+    assert "每日帖文数（按行业）" in text and "关停类舆情走势" in text
+    assert "3 帖文" in text and "4 预警事件" in text
     later = text_of(clients.login("ana").get("/dashboard?from=2026-11-26&to=2026-11-27").text)
     assert "3 预警事件" in later  # the resolved one opened on 11-25
-    assert "weibo-search 故障 3 failed runs: HTTP 503" in text
+    assert "微博搜索 故障" in text and "failed runs" not in text  # issue 13: plain Chinese
+    admin = text_of(clients.login("admin").get("/dashboard?from=2026-11-20&to=2026-11-27").text)
+    assert "微博搜索 故障 3 failed runs: HTTP 503" in admin  # the reason, for the operator
     assert "1 故障采集源" in text
     # tooltips name the day, the series and the count
     assert "<title>2026-11-27 生活服务业：2</title>" in html

@@ -22,7 +22,16 @@ from yuqing.app.web.render import Web, make_env, render
 from yuqing.app.web.security import SECURITY_HEADERS, secret_key
 from yuqing.app.web.sessions import SESSION_COOKIE, SessionCodec, SessionStore
 from yuqing.app.web.throttle import Throttle
-from yuqing.app.web.views import admin, analysis, auth, dashboard, digests, incidents, triage
+from yuqing.app.web.views import (
+    admin,
+    analysis,
+    auth,
+    dashboard,
+    digests,
+    inbox_actions,
+    incidents,
+    triage,
+)
 from yuqing.config import Config
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
@@ -31,6 +40,7 @@ log = logging.getLogger(__name__)
 ROUTERS = (
     auth.router,
     incidents.router,
+    inbox_actions.router,
     triage.router,
     digests.router,
     dashboard.router,

@@ -72,12 +72,12 @@ def dashboard(
     pd_keys, id_keys = _district_keys(pd_keys, districts), _district_keys(id_keys, districts)
     charts = [
         stacked_bars(
-            "每日帖子数（按行业）",
+            "每日帖文数（按行业）",
             rng.days,
             _series(posts_sector, _sector_keys(posts_sector), days, names, sectors),
         ),
         stacked_bars(
-            "每日帖子数（按区县）",
+            "每日帖文数（按区县）",
             rng.days,
             _series(posts_district, pd_keys, days, names, districts),
         ),
@@ -98,7 +98,7 @@ def dashboard(
                 shutdown,
                 ["shutdown", "blanket"],
                 days,
-                {"shutdown": "关停报道", "blanket": "其中一刀切"},
+                {"shutdown": "关停报告", "blanket": "其中一刀切"},
                 ["shutdown", "blanket"],
             ),
         ),
