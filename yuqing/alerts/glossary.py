@@ -183,32 +183,30 @@ def describe_route(
     path: str | None,
     routing: Any = None,
     rules: Iterable[Any] = (),
-    department_names: Mapping[str, str] | None = None,
 ) -> str:
-    """A route path in words: ``按「规则为一刀切式关停」分派``; the root reads ``默认分派``.
+    """How a department came to hold an incident, in words: ``按「规则为一刀切式关停」分派``;
+    the root route reads ``默认分派``, an escalation ``超时升级督办（第 1 级）``.
 
     A route's own ``description`` (when the config has one) wins over the derived text.
     """
     if not path:
         return ""
+    m = re.fullmatch(r"escalation level (\d+)", path)
+    if m:
+        return f"超时升级督办（第 {m.group(1)} 级）"
+    if path in ("root", "/", "routes"):
+        return "默认分派"
     rules = list(rules)
     nodes = _route_at(routing, path) if routing is not None else []
     if not nodes:
-        return "默认分派" if path in ("", "root", "routes") else "按分派规则"
-    last = nodes[-1]
-    own = getattr(last, "description", "")
+        return "按分派规则"
+    own = getattr(nodes[-1], "description", "")
     if own:
         return str(own)
     conds = [_matcher_text(m, rules) for node in nodes for m in getattr(node, "matchers", [])]
-    receiver = next(
-        (n.receiver for n in reversed(nodes) if getattr(n, "receiver", None)),
-        getattr(routing, "receiver", None),
-    )
-    names = department_names or {}
-    to = f"，分派至{names.get(receiver, receiver)}" if receiver else ""
     if not conds:
-        return f"默认分派{to}"
-    return f"按「{'、'.join(conds)}」分派{to}"
+        return "默认分派"
+    return f"按「{'、'.join(conds)}」分派"
 
 
 _INHIBITED = re.compile(r"inhibited by incident #(\d+)(?: \((.*)\))?")

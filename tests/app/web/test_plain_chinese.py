@@ -211,13 +211,14 @@ def test_routes_are_described_by_their_matchers(config: object) -> None:
     from yuqing.config import Config
 
     assert isinstance(config, Config)
-    names = {d.code: d.name for d in config.departments.departments}
     routes = config.routing.routes
     i = next(n for n, r in enumerate(routes) if r.matchers == ['rule="blanket-shutdown"'])
-    text = glossary.describe_route(f"routes[{i}]", config.routing, config.rules.rules, names)
-    assert text.startswith("按「规则为") and "分派至" in text
-    assert "blanket" not in text and "routes" not in text
+    text = glossary.describe_route(f"routes[{i}]", config.routing, config.rules.rules)
+    assert text == "按「规则为一刀切式关停」分派"
     assert glossary.describe_route("routes[999]", config.routing) == "按分派规则"
+    assert (
+        glossary.describe_route("escalation level 2", config.routing) == "超时升级督办（第 2 级）"
+    )
 
 
 def test_bulk_acknowledge_result_is_plain(clients: Clients, seed: Seed) -> None:

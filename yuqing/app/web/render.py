@@ -237,7 +237,7 @@ def render(
         "rule_name": lambda code: glossary.rule_name(code, web.config.rules.rules),
         "source_title": lambda name: glossary.source_title(name, web.config.sources.sources),
         "route_text": lambda path: glossary.describe_route(
-            path, web.config.routing, web.config.rules.rules, web.department_names()
+            path, web.config.routing, web.config.rules.rules
         ),
         "plain": lambda text: glossary.plain(text or "", web.config.sources.sources),
         "labels_text": lambda lbl: glossary.labels_text(lbl, web.config.rules.rules),
