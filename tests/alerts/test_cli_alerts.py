@@ -180,7 +180,7 @@ def test_triage_list_confirm_reject(cli, db: Database) -> None:  # type: ignore[
     assert code == 0, err
     assert out.startswith(f"triage item #{by_post[first]} confirmed by 张三: post {first} listed")
     code, out, _ = cli("incidents", "list")
-    assert "龙沙区 生活服务业 关停停产报告" in out
+    assert "龙沙区 生活服务业 关停报告" in out
     code, out, err = cli("triage", "reject", str(by_post[second]), "--by", "李四")
     assert code == 0, err
     assert out.strip() == f"triage item #{by_post[second]} rejected by 李四 (feedback recorded)"

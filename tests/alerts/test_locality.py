@@ -106,7 +106,8 @@ def test_the_gate_can_be_turned_off(database: Database, tmp_path: Path, clock: F
 def test_locality_reasons_name_what_decided(config: Config) -> None:
     assert decide(config, "龙沙区", None, NATIONAL).why_zh == "本地：提及龙沙区的地名"
     assert decide(config, None, "鹤城", NATIONAL).why_zh == "本地：提及本市（“鹤城”）"
-    assert decide(config, None, None, LOCAL).why_zh == "本地：来自本地信源（demo-board）"
+    # issue 13: the source by its title, not its name
+    assert decide(config, None, None, LOCAL).why_zh == "本地：来自本地信源（演示·网上群众留言板）"
     other = decide(config, None, None, NATIONAL)
     assert not other.local
     assert other.why_zh.startswith("其他地区：未提及本市区县、乡镇、街道或市名")

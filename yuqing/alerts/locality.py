@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
+from yuqing.alerts.glossary import source_title
 from yuqing.config import Config
 from yuqing.store.models import Post, PostTag, Source
 
@@ -45,7 +46,8 @@ def decide(
     if city_match:
         return Locality(True, f"names the city ({city_match})", f"本地：提及本市（“{city_match}”）")
     if source and source in local_sources(config):
-        return Locality(True, f"source {source} is local", f"本地：来自本地信源（{source}）")
+        title = source_title(source, config.sources.sources)
+        return Locality(True, f"source {source} is local", f"本地：来自本地信源（{title}）")
     if not gate_on(config):
         return Locality(
             True,

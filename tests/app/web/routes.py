@@ -13,6 +13,7 @@ def get_pages(seed: Seed) -> dict[str, str]:
     """Route template -> URL, for every GET page that needs a login."""
     return {
         "/inbox": "/inbox",
+        "/inbox/export.csv": "/inbox/export.csv",
         "/triage": "/triage",
         "/incidents/{incident_id}": f"/incidents/{seed.lsq}",
         "/digests": "/digests",
@@ -69,6 +70,7 @@ def post_actions(seed: Seed) -> dict[str, tuple[str, Form]]:
     """Route template -> (URL, valid form data) for every POST that needs a login."""
     return {
         **incident_actions(seed.lsq, seed.hostile_post),
+        "/inbox/acknowledge": ("/inbox/acknowledge", {"incident": str(seed.lsq)}),
         "/triage/{item_id}/confirm": (f"/triage/{seed.triage}/confirm", {"note": "属实"}),
         "/triage/{item_id}/reject": (f"/triage/{seed.triage}/reject", {"note": "不属实"}),
         "/logout": ("/logout", {}),

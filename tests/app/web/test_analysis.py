@@ -26,7 +26,7 @@ def test_search_keyword_language(clients: Clients, seed: Seed) -> None:
     html = ana.get(f"/search?q=工地&sector=construction&{RANGE}").text
     assert "找到 1 条" in text_of(html) and "<mark>工地</mark>" in html
     none = ana.get(f"/search?q=工地&sector=aquaculture&{RANGE}").text
-    assert "没有匹配的帖子" in none
+    assert "没有匹配的帖文" in none
 
 
 def test_search_syntax_error_is_reported(clients: Clients, seed: Seed) -> None:

@@ -26,7 +26,11 @@ def test_incident_page_escapes_posts(clients: Clients, seed: Seed) -> None:
     assert "&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;{{ 7*7 }}标题" in html
     # the javascript: source URL is not a link; the error of a failed delivery is escaped
     assert "（链接不可用）" in html
-    assert "SMTP 550 &lt;b&gt;mailbox unavailable&lt;/b&gt;" in html
+    # the delivery error (operator English) is shown to admins only (issue 13), escaped
+    assert "SMTP 550" not in html
+    admin_html = clients.login("admin").get(f"/incidents/{seed.lsq}").text
+    assert_inert(admin_html)
+    assert "SMTP 550 &lt;b&gt;mailbox unavailable&lt;/b&gt;" in admin_html
 
 
 def test_actions_and_feedback_notes_are_escaped(clients: Clients, seed: Seed) -> None:

@@ -26,7 +26,7 @@ def test_inbox_sorted_by_due_time_with_overdue_marked(clients: Clients, seed: Se
     html = clients.login("admin").get("/inbox").text
     # due: escalated 09:00-6h+8h=11:00 (ok), lsq 08:00 (overdue by 1h), jhq 16:00
     assert _rows(html) == [(seed.lsq, True), (seed.escalated, False), (seed.jhq, False)]
-    assert "已超期 1 小时 0 分" in html and 'id="overdue-count">已超期 1 件' in html
+    assert "已超时 1 小时 0 分" in html and 'id="overdue-count">已超时 1 件' in html
 
 
 def test_overdue_follows_the_clock(clients: Clients, seed: Seed, clock: FakeClock) -> None:
@@ -63,7 +63,7 @@ def test_incident_page_shows_posts_evidence_tags_and_timeline(clients: Clients, 
     assert "事件开立" in timeline
     assert "预警通知 → 龙沙区人民政府" in timeline and "已送达" in timeline
     assert "预警通知 → 市生态环境局督察整改办" in timeline and "发送失败" in timeline
-    assert "已超期 1 小时 0 分" in html
+    assert "已超时 1 小时 0 分" in html
 
 
 def test_escalation_appears_in_the_timeline(
@@ -86,10 +86,9 @@ def test_escalation_appears_in_the_timeline(
             )
     html = clients.login("dcs1").get(f"/incidents/{seed.escalated}").text
     text = text_of(html)
-    # the system actor reads 系统 (issue 13: people by name, not login)
-    assert "系统 升级督办 第 1 级，超期 35 分钟，通知 市政府督查室" in text
-    assert "系统 通知被抑制 龙沙区人民政府：silence #3 by admin" in text
-    assert "升级督办（第 1 级） → 市政府督查室 email#0 · 已送达" in text_of(html)
+    assert "系统 升级督办 第 1 级，超时 35 分钟，通知 市政府督查室" in text
+    assert "系统 通知被抑制 龙沙区人民政府：静默期内暂停通知（静默规则 #3，admin 设置）" in text
+    assert "升级督办（第 1 级） → 市政府督查室 邮件 · 已送达" in text_of(html)
 
 
 def test_acknowledge_assign_note_resolve(
@@ -185,7 +184,7 @@ def test_feedback_is_stored_for_retraining(
     ]
     assert audit == ["feedback.false_positive", "feedback.correct"]
     page = text_of(c.get(f"/incidents/{seed.lsq}").text)
-    assert "lsq1：误报 — → 1（正常整改）" in page
+    assert "lsq1：误报 — → 是（正常整改）" in page
 
 
 def test_admin_can_act_and_assign_within_incident_departments(clients: Clients, seed: Seed) -> None:

@@ -32,7 +32,7 @@ def test_queue_page_is_scoped_like_incidents(clients: Clients, seed: Seed) -> No
         assert f'data-triage="{seed.triage}"' in clients.login(name).get("/triage").text
     other = clients.login("lsq1").get("/triage")
     assert other.status_code == 200 and f'data-triage="{seed.triage}"' not in other.text
-    assert "没有待研判的帖子" in text_of(other.text)
+    assert "没有待研判的帖文" in text_of(other.text)
 
 
 def test_other_department_cannot_answer(

@@ -29,6 +29,7 @@ from yuqing.app.web.views import (
     dashboard,
     digests,
     handlers,
+    inbox_actions,
     incidents,
     triage,
 )
@@ -41,6 +42,7 @@ ROUTERS = (
     auth.router,
     incidents.router,
     handlers.router,
+    inbox_actions.router,
     triage.router,
     digests.router,
     dashboard.router,

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from yuqing.alerts.audit import SYSTEM_ACTOR
 from yuqing.alerts.evidence import SNIPPET_CHARS
+from yuqing.alerts.glossary import suppression_text
 from yuqing.alerts.key_posts import KeyPost, key_posts, reply_heading
 from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, snippet, split_evidence
-from yuqing.app.web.labels import SECTORS, SEVERITIES, STATUSES
+from yuqing.app.web.labels import SECTOR_NAMES, SECTORS, SEVERITIES, STATUSES, TAG_ZH
 from yuqing.app.web.params import parse_page
 from yuqing.app.web.render import CurrentUser
 from yuqing.app.web.scoping import visible
@@ -34,6 +36,8 @@ from yuqing.store.models import (
 
 PAGE_SIZE = 50
 MAX_POSTS = 200
+MAX_QUERY = 100  # characters of the search box kept
+EXPORT_ROWS = 5000
 ACTIVE = ("open", "acknowledged")
 
 
@@ -45,14 +49,22 @@ class InboxFilter:
     district: str = ""
     department: str = ""  # admins and analysts only
     page: int = 1
+    rule: str = ""
+    q: str = ""  # search: incident number, title, or words of its posts
 
     @classmethod
     def parse(
-        cls, params: dict[str, str], districts: list[str], departments: set[str]
+        cls,
+        params: dict[str, str],
+        districts: list[str],
+        departments: set[str],
+        rules: set[str] | frozenset[str] = frozenset(),
     ) -> InboxFilter:
         """Unknown values are ignored, never echoed into SQL or pages as filters."""
         status = params.get("status", "active")
         return cls(
+            rule=v if (v := params.get("rule", "")) in rules else "",
+            q=" ".join(params.get("q", "").split())[:MAX_QUERY],
             status=status if status in ("active", "all", *STATUSES) else "active",
             severity=v if (v := params.get("severity", "")) in SEVERITIES else "",
             sector=v if (v := params.get("sector", "")) in SECTORS else "",
@@ -68,7 +80,15 @@ class InboxFilter:
             "sector": self.sector,
             "district": self.district,
             "department": self.department,
+            "rule": self.rule,
+            "q": self.q,
         }
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.severity or self.sector or self.district or self.department) or bool(
+            self.rule or self.q
+        )
 
 
 @dataclass
@@ -76,6 +96,7 @@ class InboxRow:
     incident: Incident
     departments: list[str]
     overdue: timedelta | None  # how long past due, for unresolved incidents
+    remaining: timedelta | None = None  # how long until due, for unresolved incidents
     key_post: KeyPost | None = None  # its first 重点帖文: the row's snippet
 
     @property
@@ -83,6 +104,11 @@ class InboxRow:
         """About 80 characters of the incident's first key post, around its first matched
         term (empty when the incident has no post)."""
         return self.key_post.snippet_parts if self.key_post is not None else []
+
+    @property
+    def snippet_text(self) -> str:
+        """The same snippet as plain text (exports)."""
+        return "".join(part for part, _ in self.snippet)
 
 
 def _filtered(user: CurrentUser, f: InboxFilter) -> list[Any]:
@@ -93,6 +119,10 @@ def _filtered(user: CurrentUser, f: InboxFilter) -> list[Any]:
         conds.append(Incident.sector == f.sector)
     if f.district:
         conds.append(Incident.district == f.district)
+    if f.rule:
+        conds.append(Incident.rule == f.rule)
+    if f.q:
+        conds.append(_search(f.q))
     if f.department and user.role != "officer":
         conds.append(
             Incident.id.in_(
@@ -102,6 +132,28 @@ def _filtered(user: CurrentUser, f: InboxFilter) -> list[Any]:
             )
         )
     return conds
+
+
+def _search(q: str) -> Any:
+    """``#12`` or ``12`` finds the incident by number; other text searches titles and the
+    incident's posts (LIKE, wildcards escaped)."""
+    number = q.lstrip("#")
+    posts = select(IncidentPost.incident_id).join(Post, Post.id == IncidentPost.post_id)
+    words = or_(
+        Incident.title.contains(q, autoescape=True),
+        Incident.id.in_(
+            posts.where(
+                or_(Post.title.contains(q, autoescape=True), Post.text.contains(q, autoescape=True))
+            )
+        ),
+    )
+    if number.isascii() and number.isdigit() and len(number) < 10:
+        return or_(Incident.id == int(number), words)
+    return words
+
+
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
 
 
 def status_counts(
@@ -127,25 +179,37 @@ def status_counts(
     return counts
 
 
-def inbox(
-    session: Session, user: CurrentUser, f: InboxFilter, now: datetime
-) -> tuple[list[InboxRow], bool]:
-    """One page of incidents, by due time (none last), and whether there is a next page."""
+def _listed(user: CurrentUser, f: InboxFilter) -> Any:
     conds = _filtered(user, f)
     if f.status == "active":
         conds.append(Incident.status.in_(ACTIVE))
     elif f.status != "all":
         conds.append(Incident.status == f.status)
-    stmt = (
+    return (
         select(Incident)
         .where(*conds)
         .order_by(Incident.due_at.asc().nulls_last(), Incident.opened_at, Incident.id)
-        .offset((f.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
     )
+
+
+def inbox(
+    session: Session, user: CurrentUser, f: InboxFilter, now: datetime
+) -> tuple[list[InboxRow], bool]:
+    """One page of incidents, by due time (none last), and whether there is a next page."""
+    stmt = _listed(user, f).offset((f.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     incidents = list(session.scalars(stmt))
     has_next = len(incidents) > PAGE_SIZE
-    incidents = incidents[:PAGE_SIZE]
+    return _rows(session, incidents[:PAGE_SIZE], now), has_next
+
+
+def export_rows(
+    session: Session, user: CurrentUser, f: InboxFilter, now: datetime
+) -> list[InboxRow]:
+    """Every incident of the filtered list (all pages, at most EXPORT_ROWS)."""
+    return _rows(session, list(session.scalars(_listed(user, f).limit(EXPORT_ROWS))), now)
+
+
+def _rows(session: Session, incidents: list[Incident], now: datetime) -> list[InboxRow]:
     depts: dict[int, list[str]] = defaultdict(list)
     if incidents:
         for iid, code in session.execute(
@@ -155,11 +219,22 @@ def inbox(
         ):
             depts[iid].append(code)
     first = key_posts(session, [i.id for i in incidents], 1) if incidents else {}
-    rows = [
-        InboxRow(inc, depts[inc.id], overdue_by(inc, now), next(iter(first.get(inc.id, [])), None))
+    return [
+        InboxRow(
+            inc,
+            depts[inc.id],
+            overdue_by(inc, now),
+            remaining_until(inc, now),
+            next(iter(first.get(inc.id, [])), None),
+        )
         for inc in incidents
     ]
-    return rows, has_next
+
+
+def remaining_until(inc: Incident, now: datetime) -> timedelta | None:
+    if inc.status in ACTIVE and inc.due_at is not None and inc.due_at >= now:
+        return inc.due_at - now
+    return None
 
 
 def overdue_by(inc: Incident, now: datetime) -> timedelta | None:
@@ -323,22 +398,43 @@ def timeline(
         elif a.action.endswith("escalate"):
             to = "、".join(names.get(str(c), str(c)) for c in detail.get("to") or [])
             text = (
-                f"第 {detail.get('level', '?')} 级，超期 {detail.get('overdue_minutes', '?')} "
+                f"第 {detail.get('level', '?')} 级，超时 {detail.get('overdue_minutes', '?')} "
                 f"分钟，通知 {to or '—'}"
             )
         elif a.action.endswith("suppress"):
             dept = names.get(str(detail.get("department")), str(detail.get("department", "")))
-            text = f"{dept}：{detail.get('reason', '')}"
+            text = f"{dept}：{suppression_text(str(detail.get('reason', '')))}"
         kind = "escalation" if a.action.endswith("escalate") else "action"
-        events.append(Event(a.at, kind, a.action, text, actor=a.actor))
+        events.append(Event(a.at, kind, a.action, text, actor=actor_name(a.actor)))
     if post_ids:
         for fb in session.scalars(
             select(Feedback).where(Feedback.post_id.in_(post_ids)).order_by(Feedback.created_at)
         ):
-            what = f"帖子 #{fb.post_id} {fb.field}: {fb.old_value or '—'} → {fb.new_value}"
-            events.append(Event(fb.created_at, "feedback", what, fb.note, actor=fb.actor))
+            old, new = tag_value(fb.field, fb.old_value), tag_value(fb.field, fb.new_value)
+            what = f"帖文 #{fb.post_id} {TAG_ZH.get(fb.field, fb.field)}：{old} → {new}"
+            events.append(
+                Event(fb.created_at, "feedback", what, fb.note, actor=actor_name(fb.actor))
+            )
     events.sort(key=lambda e: e.at)
     return events
+
+
+def actor_name(actor: str) -> str:
+    """Who did it, for the page: the system's own actions read 系统."""
+    return "系统" if actor == SYSTEM_ACTOR else actor
+
+
+def tag_value(field_name: str, value: str | None) -> str:
+    """A stored feedback value in words: 是/否, the sector's name, the district, or —."""
+    if value is None or value == "":
+        return "—"
+    if field_name == "sector":
+        return SECTOR_NAMES.get(value, value)
+    if value.lower() in ("1", "true", "yes"):
+        return "是"
+    if value.lower() in ("0", "false", "no"):
+        return "否"
+    return value
 
 
 def colleagues(session: Session, user: CurrentUser, departments: list[str]) -> list[User]:

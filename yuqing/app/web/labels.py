@@ -52,6 +52,7 @@ ACTION_ZH = {
     "sql.query": "只读查询",
     "export": "导出",
     "acknowledge": "签收",
+    "bulk_acknowledge": "批量签收",
     "assign": "指派",
     "note": "备注",
     "add_note": "备注",

@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from yuqing.alerts import glossary
 from yuqing.app.web import labels
 from yuqing.app.web.highlight import safe_url
 from yuqing.app.web.sessions import SessionCodec, SessionStore
@@ -127,6 +128,29 @@ class Web:
         return self._kept_names
 
 
+def duration_zh(value: timedelta | None) -> str:
+    """``2 天 3 小时``, ``3 小时 20 分``, ``5 分钟`` (of the absolute value)."""
+    if value is None:
+        return ""
+    minutes = int(abs(value.total_seconds()) // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时"
+    if hours:
+        return f"{hours} 小时 {mins} 分"
+    return f"{mins} 分钟"
+
+
+def countdown_zh(remaining: timedelta | None, overdue: timedelta | None) -> str:
+    """``剩余 3 小时 0 分`` before the deadline, ``已超时 2 小时 5 分`` after; "" without one."""
+    if overdue is not None:
+        return f"已超时 {duration_zh(overdue)}"
+    if remaining is not None:
+        return f"剩余 {duration_zh(remaining)}"
+    return ""
+
+
 def make_env(tz: ZoneInfo) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -140,18 +164,6 @@ def make_env(tz: ZoneInfo) -> jinja2.Environment:
         if value is None:
             return "—"
         return value.astimezone(tz).strftime(fmt)
-
-    def duration(value: timedelta | None) -> str:
-        if value is None:
-            return ""
-        minutes = int(abs(value.total_seconds()) // 60)
-        days, rest = divmod(minutes, 1440)
-        hours, mins = divmod(rest, 60)
-        if days:
-            return f"{days} 天 {hours} 小时"
-        if hours:
-            return f"{hours} 小时 {mins} 分"
-        return f"{mins} 分钟"
 
     def interval(value: timedelta | None) -> str:
         """``5 分钟``, ``4 小时``, ``1 天 6 小时`` (config durations, in Chinese)."""
@@ -170,7 +182,7 @@ def make_env(tz: ZoneInfo) -> jinja2.Environment:
 
     env.filters.update(
         localtime=localtime,
-        duration=duration,
+        duration=duration_zh,
         interval=interval,
         score=score,
         sector_zh=lambda v: labels.SECTOR_NAMES.get(v or "", v or "—"),
@@ -184,6 +196,9 @@ def make_env(tz: ZoneInfo) -> jinja2.Environment:
         dkind_zh=lambda v: labels.DEPARTMENT_KIND_ZH.get(v, v),
         tag_zh=lambda v: labels.TAG_ZH.get(v, v),
         action_zh=labels.action_zh,
+        channel_zh=glossary.channel_name,
+        suppression_zh=glossary.suppression_text,
+        term=glossary.unify,
         http_url=safe_url,
         yesno=lambda v: "是" if v else "否",
     )
@@ -220,6 +235,14 @@ def render(
         "city": web.config.gazetteer.city,
         "department_name": web.department_name,
         "qs": query_string,
+        "countdown": countdown_zh,
+        "rule_name": lambda code: glossary.rule_name(code, web.config.rules.rules),
+        "source_title": lambda name: glossary.source_title(name, web.config.sources.sources),
+        "route_text": lambda path: glossary.describe_route(
+            path, web.config.routing, web.config.rules.rules
+        ),
+        "plain": lambda text: glossary.plain(text or "", web.config.sources.sources),
+        "labels_text": lambda lbl: glossary.labels_text(lbl, web.config.rules.rules),
         "flash": FLASH.get(request.query_params.get("msg", ""), ""),
         **(context or {}),
     }

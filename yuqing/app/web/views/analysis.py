@@ -140,7 +140,7 @@ def _other_region(config: Config, rows: list[PostRow]) -> dict[int, str]:
 
 # -- exports ---------------------------------------------------------------------------------
 
-EXPORT_KINDS = {"posts": "帖子及标签", "incidents": "预警事件及办理时效"}
+EXPORT_KINDS = {"posts": "帖文及标签", "incidents": "预警事件及办理时效"}
 EXPORT_FORMATS = {"csv": "CSV（Excel 可直接打开）", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",

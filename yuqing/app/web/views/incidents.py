@@ -24,13 +24,15 @@ from yuqing.app.web import feedback, handling
 from yuqing.app.web.deps import csrf, get_web, incident_reader
 from yuqing.app.web.errors import WebError
 from yuqing.app.web.inbox import (
-    InboxFilter,
     colleagues,
     inbox,
     incident_departments,
     incident_posts,
     overdue_by,
+    page_count,
+    remaining_until,
     status_counts,
+    tag_value,
     timeline,
 )
 from yuqing.app.web.labels import SECTORS, STATUS_ZH
@@ -38,6 +40,7 @@ from yuqing.app.web.params import IdPath
 from yuqing.app.web.policy import policy_context
 from yuqing.app.web.render import CurrentUser, Web, render
 from yuqing.app.web.scoping import can_act, incident_or_404, post_in_incident
+from yuqing.app.web.views.inbox_actions import inbox_filter
 from yuqing.config import Config
 from yuqing.store.models import Incident, TriageItem
 
@@ -54,9 +57,7 @@ class ActionRefused(Exception):
 @router.get("/inbox")
 def inbox_page(request: Request, user: Reader) -> Response:
     web = get_web(request)
-    districts = web.config.gazetteer.district_names()
-    departments = {d.code for d in web.config.departments.departments}
-    f = InboxFilter.parse(dict(request.query_params), districts, departments)
+    f = inbox_filter(web, dict(request.query_params))
     now = web.now()
     with web.db.session() as s:
         counts = status_counts(s, user, f, now)
@@ -69,12 +70,29 @@ def inbox_page(request: Request, user: Reader) -> Response:
             "f": f,
             "rows": rows,
             "has_next": has_next,
+            "pages": page_count(counts.get(f.status, 0)),
             "counts": counts,
-            "districts": districts,
+            "districts": web.config.gazetteer.district_names(),
             "departments": web.config.departments.departments,
             "sectors": SECTORS,
+            "rules": [r.name for r in web.config.rules.rules],
+            "bulk": bulk_result(request.query_params),
+            "can_act": can_act(user),
         },
     )
+
+
+def bulk_result(params: Any) -> tuple[int, int] | None:
+    """(acknowledged, skipped) after a bulk 签收 redirected back, else None."""
+    acked, skipped = params.get("acked", ""), params.get("skipped", "0")
+    if not (
+        (acked + skipped).isascii()
+        and acked.isdigit()
+        and skipped.isdigit()
+        and len(acked + skipped) < 8
+    ):
+        return None
+    return int(acked), int(skipped)
 
 
 def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) -> dict[str, Any]:
@@ -104,10 +122,12 @@ def _incident_context(web: Web, s: Session, user: CurrentUser, inc: Incident) ->
         "events": events,
         "colleagues": colleagues(s, user, codes),
         "overdue": overdue_by(inc, web.now()),
+        "remaining": remaining_until(inc, web.now()),
         "can_act": can_act(user),
         "districts": web.config.gazetteer.district_names(),
         "sectors": SECTORS,
         "tag_fields": feedback.FIELDS,
+        "tag_value": tag_value,
         "reasons": reasons,
         "error": "",
         **policy_context(web.config, s, inc),

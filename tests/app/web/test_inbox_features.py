@@ -1,0 +1,125 @@
+"""The inbox's officer features (issue 13 item 6): snippet, countdown, search, rule filter,
+page count, bulk 签收 (scoped, audit-logged) and the export of the filtered list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.app.web import factories as f
+from tests.app.web.conftest import Clients, Seed, post_form, text_of
+from tests.conftest import FakeClock
+from yuqing.app.web.inbox import PAGE_SIZE
+from yuqing.store.models import AuditLog, Incident
+from yuqing.store.session import Database
+
+
+def _ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'data-incident="(\d+)"', html)]
+
+
+def test_rows_show_snippet_and_countdown(clients: Clients, seed: Seed) -> None:
+    """issue 13: a snippet per row; 剩余 … before the deadline, 已超时 … after (server-side)."""
+    html = clients.login("admin").get("/inbox").text
+    assert f'data-snippet="{seed.lsq}">龙沙区多家洗车店被要求统一停业整顿' in html
+    text = text_of(html)
+    assert "2026-11-27 16:00 已超时 1 小时 0 分" in text  # lsq: due 1 h ago
+    assert "2026-11-27 19:00 剩余 2 小时 0 分" in text  # escalated
+    assert "2026-11-28 00:00 剩余 7 小时 0 分" in text  # jhq
+
+
+def test_countdown_follows_the_clock(clients: Clients, seed: Seed, clock: FakeClock) -> None:
+    clock.advance(hours=3)
+    text = text_of(clients.login("admin").get("/inbox").text)
+    assert "已超时 4 小时 0 分" in text and "已超时 1 小时 0 分" in text
+    assert "剩余 4 小时 0 分" in text
+
+
+def test_search_and_rule_filter(clients: Clients, seed: Seed) -> None:
+    admin = clients.login("admin")
+    assert _ids(admin.get("/inbox?q=工地").text) == [seed.jhq]  # the post text
+    assert _ids(admin.get(f"/inbox?q=%23{seed.jhq}").text) == [seed.jhq]  # #number
+    assert _ids(admin.get("/inbox?q=100%25").text) == []  # LIKE wildcards are text
+    assert _ids(admin.get("/inbox?rule=shutdown-report").text) == [seed.escalated, seed.jhq]
+    assert _ids(admin.get("/inbox?rule=no-such-rule").text) == [
+        seed.lsq,
+        seed.escalated,
+        seed.jhq,
+    ]
+    # an officer's search stays within the department
+    assert _ids(clients.login("jhq1").get("/inbox?q=烧烤").text) == []
+
+
+def test_page_count(
+    clients: Clients, seed: Seed, sqlite_database: Database, clock: FakeClock
+) -> None:
+    with sqlite_database.session() as s:
+        for i in range(PAGE_SIZE + 5):
+            f.incident(s, departments=["jhq"], opened_at=clock() - timedelta(minutes=i))
+    jhq = clients.login("jhq1")
+    assert "第 1 / 2 页" in text_of(jhq.get("/inbox").text)
+    second = jhq.get("/inbox?page=2").text
+    assert "第 2 / 2 页" in text_of(second) and len(_ids(second)) == 6
+
+
+def test_bulk_acknowledge_only_what_the_officer_may(
+    clients: Clients, seed: Seed, sqlite_database: Database
+) -> None:
+    """issue 13: one POST with CSRF; only open incidents of the officer's department are
+    acknowledged; each is audit-logged, and the batch once."""
+    lsq = clients.login("lsq1")
+    form = {"incident": str(seed.lsq), "status": "open"}
+    token_page = lsq.get("/account").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', token_page)
+    assert csrf
+    chosen = [seed.lsq, seed.jhq, seed.escalated, seed.resolved]  # jhq: not lsq's department
+    r = lsq.post(
+        "/inbox/acknowledge",
+        data={**form, "incident": [str(i) for i in chosen], "csrf_token": csrf.group(1)},
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/inbox?status=open&acked=1&skipped=3"
+    assert "已签收 1 件，跳过 3 件" in text_of(lsq.get(r.headers["location"]).text)
+    with sqlite_database.session() as s:
+        status = {i.id: i.status for i in s.scalars(select(Incident))}
+        assert status[seed.lsq] == "acknowledged" and status[seed.jhq] == "open"
+        acks = s.scalars(select(AuditLog).where(AuditLog.action == "incident.acknowledge"))
+        assert [(a.object_id, a.actor) for a in acks] == [(str(seed.lsq), "lsq1")]
+        batch = s.scalar(select(AuditLog).where(AuditLog.action == "incident.bulk_acknowledge"))
+        assert batch is not None and batch.actor == "lsq1"
+        assert batch.detail["acknowledged"] == [seed.lsq]
+        assert batch.detail["skipped"] == [seed.jhq, seed.escalated, seed.resolved]
+    assert "批量签收" in text_of(clients.login("admin").get("/admin/audit").text)
+
+
+def test_bulk_acknowledge_needs_csrf_and_an_acting_role(clients: Clients, seed: Seed) -> None:
+    lsq = clients.login("lsq1")
+    assert lsq.post("/inbox/acknowledge", data={"incident": str(seed.lsq)}).status_code == 403
+    ana = clients.login("ana")
+    assert post_form(ana, "/inbox/acknowledge", {"incident": str(seed.lsq)}).status_code == 403
+
+
+def test_export_is_the_filtered_list_in_chinese(
+    clients: Clients, seed: Seed, sqlite_database: Database
+) -> None:
+    lsq = clients.login("lsq1")
+    r = lsq.get("/inbox/export.csv?status=all&severity=high")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["编号", "事件", "预警规则", "严重程度", "状态", "行业"]
+    assert [row[0] for row in rows[1:]] == [str(seed.lsq)]  # jhq's is not lsq1's to see
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["严重程度"] == "紧急" and row["状态"] == "待签收" and row["行业"] == "生活服务业"
+    assert row["剩余/超时"] == "已超时 1 小时 0 分"
+    assert "龙沙区人民政府" in row["责任部门"] and row["最新帖文摘要"].startswith(
+        "龙沙区多家洗车店"
+    )
+    assert not re.search(r"[a-z]+_[a-z]+|blanket|high", ",".join(rows[1]))
+    with sqlite_database.session() as s:
+        entry = s.scalar(select(AuditLog).where(AuditLog.object_id == "inbox"))
+        assert entry is not None and entry.actor == "lsq1"
+        assert entry.detail == {"format": "csv", "status": "all", "severity": "high", "rows": 1}
