@@ -42,6 +42,7 @@ from yuqing.store.session import Database
 ROOT = Path(__file__).resolve().parents[2]
 DEPARTMENTS = ("dczg", "xfj")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+RETRIES = [0]
 
 
 def prepare(db: Database, officers: int, password: str) -> list[int]:
@@ -174,7 +175,12 @@ async def officer(
             ("baseline: /static/app.css", "/static/app.css"),
         ):
             t = time.perf_counter()
-            r = await client.get(lb.next() + path)
+            try:
+                r = await client.get(lb.next() + path)
+            except (httpx.ReadError, httpx.RemoteProtocolError):
+                # a kept-alive connection the worker closed as it was reused: once more
+                RETRIES[0] += 1
+                r = await client.get(lb.next() + path)
             times[page].append((time.perf_counter() - t) * 1000)
             if r.status_code != 200:
                 raise SystemExit(f"{path}: {r.status_code} (session not shared?)")
