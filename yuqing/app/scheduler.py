@@ -28,6 +28,7 @@ from typing import Any
 
 from yuqing.alerts.outbox import DeliveryPolicy, DeliveryResult, deliver_due
 from yuqing.app.fleet.dispatch import crawl_runner
+from yuqing.app.leader import Renewals
 from yuqing.app.proclock import DbLock
 from yuqing.config import Config
 from yuqing.store import departments, retention
@@ -286,13 +287,18 @@ def serve(runtime: Runtime, lock: DbLock, heartbeat_every: float = 15.0) -> bool
         scheduler.resume()
         jobs = ", ".join(sorted(j.id for j in scheduler.get_jobs()))
         log.info("scheduler: running as %s; jobs: %s", lock.holder, jobs)
+        renewals = Renewals(lock.stale_after)
         while not runtime.stop_event.wait(heartbeat_every):
             try:
-                if not lock.heartbeat():
+                if not renewals.renew(lock.heartbeat):
                     kept = False
                     break
             except Exception:
                 log.exception("scheduler: heartbeat failed (database unavailable?)")
+                if renewals.expired():  # a standby may lead by now: fence (issue 15)
+                    log.error("scheduler: lease not renewed for %s; stopping", lock.stale_after)
+                    kept = False
+                    break
     finally:
         runtime.request_stop()
         if scheduler is not None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
 from yuqing.alerts import outbox, outbox_admin
 from yuqing.alerts.outbox import DeliveryPolicy, DeliveryResult
+from yuqing.app import leader
 from yuqing.app.checks import deep_check
 from yuqing.app.proclock import DbLock
 from yuqing.app.scheduler import CycleReport, Runtime, heartbeat_interval, run_once, serve
@@ -21,6 +23,15 @@ from yuqing.store.session import Database
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
     app.command("deliver")(deliver)
+
+
+def _duration(value: str | None, hint: str, default: timedelta) -> timedelta:
+    if value is None:
+        return default
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=hint) from exc
 
 
 def _policy(lease: str | None) -> DeliveryPolicy:
@@ -43,6 +54,17 @@ def run(
     lease: Annotated[
         str | None, typer.Option(help="How long a send may take before others retry it (2m).")
     ] = None,
+    standby: Annotated[
+        bool,
+        typer.Option(
+            "--standby",
+            help="If another scheduler leads, wait and take over when it stops renewing.",
+        ),
+    ] = False,
+    leader_lease: Annotated[
+        str | None,
+        typer.Option(help="With --standby: the leader's lease, renewed every quarter (2m)."),
+    ] = None,
 ) -> None:
     """Run the scheduler: crawls, evaluation, delivery, escalation, digests, retention."""
     state: AppState = ctx.obj
@@ -50,8 +72,15 @@ def run(
     deep_check(cfg)
     db = state.database()
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    lock = DbLock(db)
-    lock.acquire()
+    if standby:
+        lock = leader.lease_lock(
+            db, _duration(leader_lease, "--leader-lease", leader.DEFAULT_LEASE)
+        )
+        if not leader.standby(lock):
+            return
+    else:
+        lock = DbLock(db)
+        lock.acquire()
     runtime = Runtime(cfg, db, policy=_policy(lease))
     try:
         if once:

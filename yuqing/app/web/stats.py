@@ -9,13 +9,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from yuqing.app.web.params import parse_date
+from yuqing.store import rollup
 from yuqing.store.models import CrawlRun, Incident, Post, PostTag, Source
 
 MAX_DAYS = 366
+# zones whose local days are the days of the ``daily_counts`` rollup (UTC+8, no DST)
+ROLLUP_ZONES = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"})
 UNKNOWN = ""  # the key of posts with no tag / no district
 
 
@@ -69,11 +72,32 @@ def _collect(rows: Any) -> Counts:
     return dict(out)
 
 
+def _rollup(session: Session, rng: DateRange, tz: ZoneInfo, key: str | None, counts: str) -> Any:
+    """Rows (day, key, count...) of the ``daily_counts`` table the database keeps current
+    (its days are China Standard Time's: None for any other zone). Reading a month of it
+    instead of the posts keeps the dashboard fast at 10 M posts (issue 15)."""
+    if tz.key not in ROLLUP_ZONES:
+        return None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    lo, hi = (rng.start.isoformat(), rng.end.isoformat()) if sqlite else (rng.start, rng.end)
+    return session.execute(
+        text(
+            f"SELECT day, {key or 'NULL'}, {counts} FROM {rollup.TABLE} "
+            f"WHERE day BETWEEN :lo AND :hi GROUP BY day{', ' + key if key else ''}"
+        ),
+        {"lo": lo, "hi": hi},
+    )
+
+
 def posts_per_day(
     session: Session, rng: DateRange, tz: ZoneInfo, by: str, where: Sequence[Any] = ()
 ) -> Counts:
     """Posts published per local day, by ``sector`` or ``district`` of their tags; ``where``:
     more conditions (on ``Post`` and ``PostTag``)."""
+    key_col = "sector" if by == "sector" else "district"
+    rows = None if where else _rollup(session, rng, tz, key_col, "sum(posts)")
+    if rows is not None:
+        return _collect(r for r in rows if r[2])
     lo, hi = rng.bounds(tz)
     day = day_of(session, Post.published_at, tz, lo)
     key = PostTag.sector if by == "sector" else PostTag.district
@@ -107,6 +131,14 @@ def shutdown_per_day(
     session: Session, rng: DateRange, tz: ZoneInfo, where: Sequence[Any] = ()
 ) -> Counts:
     """Posts reporting a shutdown, and those of them reporting a blanket one, per local day."""
+    rows = None if where else _rollup(session, rng, tz, None, "sum(shutdown), sum(blanket)")
+    if rows is not None:
+        found: Counts = {"shutdown": {}, "blanket": {}}
+        for day, _key, shutdown, blanket in rows:
+            for name, n in (("shutdown", shutdown), ("blanket", blanket)):
+                if n:
+                    found[name][str(day)] = int(n)
+        return found
     lo, hi = rng.bounds(tz)
     day = day_of(session, Post.published_at, tz, lo)
     out: Counts = {"shutdown": {}, "blanket": {}}
