@@ -36,7 +36,9 @@ def test_pages_and_actions(database: Database, config: Config, clock: FakeClock)
         assert refused.status_code == 400
         officer = clients.login("lsq1")
         token = csrf_of(officer.get(f"/incidents/{seed.lsq}").text)
-        for action, data in (("acknowledge", {}), ("resolve", {"resolution": "已处理"})):
+        resolved = {"resolution": "已处理", "verification": "属实", "verified": "true",
+                    "production_restored": "yes", "public_response": "replied"}  # fmt: skip
+        for action, data in (("acknowledge", {}), ("resolve", resolved)):
             r = officer.post(f"/incidents/{seed.lsq}/{action}", data={**data, "csrf_token": token})
             assert r.status_code == 303, r.text[-2000:]
         assert officer.get(f"/incidents/{seed.jhq}").status_code == 404
