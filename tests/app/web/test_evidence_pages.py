@@ -103,13 +103,13 @@ def test_issue_13_inbox_rows_have_a_snippet_of_their_key_post(
     inc, *_ = _thread_with_replies(sqlite_database, clock)
     html = clients.login("lsq1").get("/inbox").text
     row = _inbox_row(html, inc)
-    snippet = re.search(r'<div class="snippet small">(.*?)</div>', row, re.S)
+    snippet = re.search(r'<div class="snippet small crawled"[^>]*>(.*?)</div>', row, re.S)
     assert snippet is not None
     # the reply with matched terms is the key post, not the context-free one
     assert "<mark>一律关停</mark>" in snippet.group(1) and "同样情况" not in snippet.group(1)
     assert len(re.sub(r"<[^>]+>", "", snippet.group(1))) <= 82
     seeded = _inbox_row(html, seed.lsq)
-    assert '<div class="snippet small">' in seeded and "<mark>统一停业</mark>" in seeded
+    assert '<div class="snippet small crawled"' in seeded and "<mark>统一停业</mark>" in seeded
 
 
 def test_issue_13_triage_posts_and_search_rows_have_snippets_and_reply_titles(

@@ -25,7 +25,8 @@ def _ids(html: str) -> list[int]:
 def test_rows_show_snippet_and_countdown(clients: Clients, seed: Seed) -> None:
     """issue 13: a snippet per row; 剩余 … before the deadline, 已超时 … after (server-side)."""
     html = clients.login("admin").get("/inbox").text
-    assert f'data-snippet="{seed.lsq}">龙沙区多家洗车店被要求统一停业整顿' in html
+    found = re.search(rf'data-snippet="{seed.lsq}">(.*?)</div>', html, re.S)
+    assert found is not None and "<mark>统一停业</mark>" in found.group(1)  # its key post's terms
     text = text_of(html)
     assert "2026-11-27 16:00 已超时 1 小时 0 分" in text  # lsq: due 1 h ago
     assert "2026-11-27 19:00 剩余 2 小时 0 分" in text  # escalated
