@@ -68,3 +68,42 @@ def test_licensed_together_with_unlicensed() -> None:
 def test_length_buckets() -> None:
     assert [length_bucket(n) for n in (50, 200, 800, 5000)] == ["s", "m", "l", "xl"]
     assert "k:ctx.len.xl" in context_of("投诉" * 1000).features()
+
+
+# issue 11: phenomena of real appeals, each in words of our own
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # a rule's "whoever …, the bureau shall …" clause is legal text, not an event
+        ("未取得许可擅自开办的，由市场监管部门责令停止经营，处一万元罚款", "legal"),
+        ("逾期不改的，由城管执法部门代为拆除，费用由当事人承担", "legal"),
+        # the writer asks who should stop it, or exhorts the government in general
+        ("这些黑作坊到底该由哪个部门取缔？", "demanded"),
+        ("希望各部门切实打击取缔非法砂场", "demanded"),
+        ("菜市场管理混乱，亟待整顿", "demanded"),
+        # a business that went bankrupt stopped by itself
+        ("这家宾馆早就停业了，因为破产了，地也卖了", "own"),
+        # 被关 / 给封了 are imposed by their own wording
+        ("那个培训机构因为无证办学被关停了", "imposed"),
+    ],
+)
+def test_modality_of_real_appeal_phrasings(text: str, modality: str) -> None:
+    assert first(text)[0] == modality
+
+
+def test_schools_offices_and_halls_are_businesses() -> None:
+    assert first("警方查封了这家公司的办公室")[1] == "business"
+    assert first("区里把那家无证办学的舞蹈班关停了")[1] == "business"
+
+
+def test_an_unnamed_object_is_an_event_only_with_an_authority() -> None:
+    # 没收了手机 by people nobody names as an authority: no business stop
+    assert context_of("那伙人把我拦下，没收了手机").events == []
+    assert context_of("执法大队来了以后，全给没收了").events != []
+
+
+def test_a_negation_over_the_object_and_an_echo_of_the_demand() -> None:
+    assert first("这么多年，没有一个部门对这些黑作坊进行取缔")[0] == "negated"
+    ctx = context_of("请求有关部门取缔无证托管班。希望组织力量排查，取缔全镇的无证托管班")
+    assert [t.modality for t in ctx.triggers] == ["demanded", "demanded"]
+    assert ctx.events == []

@@ -96,31 +96,44 @@ def build(
     return rows
 
 
+# The files appended together in the first pass (issue 11): their posts keep their ids and
+# split. Every later file is appended after them on its own (its own shuffle and 75/25 split),
+# so that adding a file never moves an earlier post between train and dev.
+FIRST_WRITTEN = ("w1", "w2", "w3", "w4", "w5", "w6")
+
+
 def append_written(rows: list[Row], folder: Path, c: Ctx) -> list[Row]:
     """Posts of ``folder``/*.txt (in name order; the handwritten.txt format), appended after
     ``rows``: numbered on from the last id in a shuffled order of their own, split 75/25 by
     (shutdown, sector) with a seed of their own, so that the earlier rows keep their ids, texts
-    and split (the frozen dev split stays comparable). Texts already present, or shorter than
-    20 characters, are left out. A district label the text does not name (through the
-    gazetteer snapshot) is dropped, or moved to the one district the text names."""
+    and split (the frozen dev split stays comparable): first the files of FIRST_WRITTEN
+    together, then each later file by itself. Texts already present, or shorter than 20
+    characters, are left out. A district label the text does not name (through the gazetteer
+    snapshot) is dropped, or moved to the one district the text names."""
     gazetteer = Gazetteer(c)
     seen = {r.text for r in rows}
-    new: list[Row] = []
-    for path in sorted(folder.glob("*.txt")):
-        for style, title, text, lab in load_handwritten(SECTORS, set(c.districts), path):
-            if text in seen or len(text) < 20:
-                continue
-            if lab.district:
-                named = gazetteer.districts_named(title + "\n" + text)
-                if lab.district not in named:
-                    lab.district = next(iter(named)) if len(named) == 1 else ""
-            seen.add(text)
-            new.append(Row(style, title, text, lab, f"hand:{path.stem}"))
-    random.Random(SEED + 2).shuffle(new)
-    assign_split(new, seed=SEED + 3)
-    for i, r in enumerate(new, len(rows) + 1):
-        r.id = f"c{i:04d}"
-    return new
+    paths = sorted(folder.glob("*.txt"))
+    batches = [[p for p in paths if p.stem in FIRST_WRITTEN]]
+    batches += [[p] for p in paths if p.stem not in FIRST_WRITTEN]
+    out: list[Row] = []
+    for k, batch in enumerate(batches):
+        new: list[Row] = []
+        for path in batch:
+            for style, title, text, lab in load_handwritten(SECTORS, set(c.districts), path):
+                if text in seen or len(text) < 20:
+                    continue
+                if lab.district:
+                    named = gazetteer.districts_named(title + "\n" + text)
+                    if lab.district not in named:
+                        lab.district = next(iter(named)) if len(named) == 1 else ""
+                seen.add(text)
+                new.append(Row(style, title, text, lab, f"hand:{path.stem}"))
+        random.Random(SEED + 2 + 10 * k).shuffle(new)
+        assign_split(new, seed=SEED + 3 + 10 * k)
+        for i, r in enumerate(new, len(rows) + len(out) + 1):
+            r.id = f"c{i:04d}"
+        out += new
+    return out
 
 
 def _first_corpus(c: Ctx, handwritten: Path) -> list[Row]:

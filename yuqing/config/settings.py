@@ -44,7 +44,7 @@ class NlpSettings(Strict):
     corpus: Path | None = None  # labeled CSV for `yuqing nlp train`; default: the shipped corpus
     shutdown_threshold: float = Field(default=0.3, ge=0, le=1)
     blanket_threshold: float = Field(default=0.25, ge=0, le=1)
-    complaint_threshold: float = Field(default=0.25, ge=0, le=1)
+    complaint_threshold: float = Field(default=0.15, ge=0, le=1)
     licensed_threshold: float = Field(default=0.5, ge=0, le=1)
     jobs: int = Field(default=2, ge=1, le=64)  # worker processes for batch tagging (retag)
 
@@ -71,12 +71,12 @@ Band = Annotated[tuple[float, float], BeforeValidator(check_band)]
 
 
 class TriageBands(Strict):
-    """Defaults: ``python -m bench.triage --suggest`` on realdev with model m-156cb06db362 (only
-    scores >= 0.97 reach pushed precision 0.80 there, and few do: most uncertain posts go to
-    triage, at most 10 % of all posts)."""
+    """Defaults: ``python -m bench.triage --suggest`` on realdev with model m-6efe22e5af22 (only
+    the highest scores reach pushed precision 0.80 there, and few do: most uncertain posts go to
+    triage, at most 10 % of all posts; yuqing/nlp/README.md)."""
 
-    shutdown: Band = (0.15, 0.97)
-    blanket: Band = (0.03, 1.0)
+    shutdown: Band = (0.15, 0.95)
+    blanket: Band = (0.02, 1.0)
 
 
 class TriageSettings(Strict):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from yuqing.nlp.cues import CueHit
 
@@ -40,11 +40,14 @@ _LEGAL = re.compile(
     r"办法|职责|职权|权力|措施包括|处罚种类"
 )
 _CONDITIONAL = re.compile(r"的[，,]|或者|、(?:扣押|冻结|没收|查封)")  # a rule's wording
+# a rule's "whoever …, the bureau shall …" clause: 擅自…的，由…部门责令停止 / 予以取缔
+_RULE_CLAUSE = re.compile(r"的[，,][^。；;]{0,24}由[^。，,；;]{0,20}$|代为$")
 _QUOTED = re.compile(r"[《“][^》”]{0,20}$")  # inside a title or a quotation
 _DECIDED = re.compile(r"决定|当场|已经|已|现对|予以|对其|被")
 _DEMANDED = re.compile(
     r"(?:请求|恳请|请|要求|希望|建议|呼吁|盼望?|应当|应该|应予|理应|应|必须|予以|督促|"
-    r"强烈|尽快|早日|坚决|务必|能否|能不能|为何不|为什么不|为啥不|何时|什么时候)"
+    r"强烈|尽快|早日|坚决|务必|能否|能不能|为何不|为什么不|为啥不|何时|什么时候|"
+    r"由谁|谁来|该由|应由|还是由|可否|亟待|亟需|急需|有待|切实|加强|加大|严厉|从严)"
     r"[^，,。]{0,10}$"
 )
 _AUTHORITY = re.compile(
@@ -61,11 +64,18 @@ _FEARED = re.compile(
 _NEGATED = re.compile(
     r"(?:没有|没|未|并未|尚未|从未|未能|拒不|不予|无法|不能|不得|不准|严禁|禁止|别)$"
 )
+# a negation further back, over the object: 没有一个部门对这些作坊进行取缔 / 从不谈取缔
+_NEGATED_FAR = re.compile(
+    r"(?:没有|没|未|并未|从未|从不|从没|不曾)[^，,。？?！!]{0,16}(?:进行|实施|予以|给予|谈|提)$"
+)
 _NOT_ENFORCED = re.compile(
     r"^[^。！？!?]{0,16}?(?:仍|依然|照常|照样|继续|至今没(?![让有开])|一直没(?![让有开])|没有停|未停|又开|又干|"
     r"偷偷|拒不|不执行|没执行|未执行|形同虚设|但[^，,。]{0,8}(?:生产|施工|营业|开工|经营))"
 )
-_OWN = re.compile(r"自行|主动|自愿|经营不善|倒闭|转让|放假|跑路|亏损|不干了|自己关|自己停")
+_OWN = re.compile(
+    r"自行|主动|自愿|经营不善|倒闭|转让|放假|跑路|亏损|不干了|自己关|自己停|破产|资不抵债|"
+    r"资金链|改制|下岗"
+)
 _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "household",
@@ -95,7 +105,8 @@ _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"厂|企业|公司|店|门面|门市|商户|商铺|铺面|摊|作坊|养殖|猪场|鸡场|牛场|羊场|鱼塘|"
             r"工地|项目|工程|矿|砂场|石场|采石|砖|窑|超市|饭店|餐馆|酒店|网吧|加工|车间|"
             r"生产线|合作社|生意|市场|培训|幼儿园|诊所|加油站|搅拌站|场子|烧锅|油坊|"
-            r"生产|营业|经营|开工|施工|园区|基地|宾馆|旅馆|浴池|洗浴|KTV|ktv|歌厅|机构"
+            r"生产|营业|经营|开工|施工|园区|基地|宾馆|旅馆|浴池|洗浴|KTV|ktv|歌厅|机构|"
+            r"办公室|办学|会所|舞厅|茶楼|馆|厂房|网点|驾校|档口|车行|汽修|网贷|平台"
         ),
     ),
 )
@@ -134,10 +145,11 @@ class Trigger:
     @property
     def event(self) -> bool:
         """An authority's stop of a business, imposed or reported (an unnamed object counts
-        when the stop is marked as imposed)."""
+        when the stop is marked as imposed and an authority is named in its sentence: 没收了手机
+        after a raid is not a business stop)."""
         if self.object == "business":
             return self.modality in EVENT_MODALITIES
-        return self.object == "none" and self.modality == "imposed"
+        return self.object == "none" and self.modality == "imposed" and self.authority
 
     def describe(self) -> str:
         return f"{self.term}:{self.modality}/{self.object}"
@@ -200,11 +212,12 @@ def _modality(term: str, before: str, after: str, sentence: str, demanded: bool)
         return "demanded"
     if (
         _CONDITIONAL.match(after)
+        or _RULE_CLAUSE.search(before)
         or _QUOTED.search(before)
         or (_LEGAL.search(sentence) and not _DECIDED.search(before))
     ):
         return "legal"
-    if _NEGATED.search(before[-4:]):
+    if _NEGATED.search(before[-4:]) or _NEGATED_FAR.search(before):
         return "negated"
     m = _DEMANDED.search(before)
     if m and not (
@@ -218,7 +231,12 @@ def _modality(term: str, before: str, after: str, sentence: str, demanded: bool)
         return "not_enforced"
     if _OWN.search(before) or _OWN.search(after[:10]):
         return "own"
-    if _IMPOSING.search(before) or term.endswith("了") or after[:1] in ("了", "掉"):
+    if (
+        _IMPOSING.search(before)
+        or term.endswith("了")
+        or term.startswith(("被", "给"))
+        or after[:1] in ("了", "掉")
+    ):
         return "imposed"
     return "neutral"
 
@@ -237,6 +255,19 @@ def _object(window: str, at: int) -> str:
     if "business" in nearest and nearest["business"] <= nearest[best] + BUSINESS_SLACK:
         return "business"
     return best
+
+
+def _echoes_of_demands(ctx: Context) -> None:
+    """A trigger with no marker of its own whose term the writer also demands elsewhere in the
+    post restates the demand (请取缔… / …取缔境内无证机构): it is read as demanded."""
+    demanded = {t.term[-2:] for t in ctx.triggers if t.modality == "demanded"}
+    if demanded:
+        ctx.triggers = [
+            replace(t, modality="demanded")
+            if t.modality == "neutral" and t.term[-2:] in demanded
+            else t
+            for t in ctx.triggers
+        ]
 
 
 def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
@@ -268,6 +299,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     bool(_TIMING.search(window)),
                 )
             )
+        _echoes_of_demands(ctx)
         ctx.title_event = any(t.event and t.end <= title_len for t in ctx.triggers)
     ctx.collective = bool(_COLLECTIVE.search(norm))
     ctx.timing = bool(_TIMING.search(norm))
