@@ -69,10 +69,17 @@ def demo(
     if confirmed:
         typer.echo(f"confirmed the demo site's sources (no probation): {', '.join(confirmed)}")
 
+    from yuqing.nlp.build import build_tagger
+    from yuqing.nlp.errors import ModelVersionError
     from yuqing.nlp.loader import load_tagger
 
     started = time.monotonic()
-    tagger = load_tagger(cfg)
+    try:
+        tagger = load_tagger(cfg)
+    except ModelVersionError as exc:  # the demo's own model, built by an older yuqing
+        typer.echo(f"tagger: {exc}: rebuilding the demo's model from the shipped corpus")
+        build_tagger(cfg)
+        tagger = load_tagger(cfg)
     typer.echo(f"tagger: model {tagger.model_version} ready in {time.monotonic() - started:.1f}s")
 
     from yuqing.alerts.receivers import WebhookReceiver
