@@ -205,12 +205,12 @@ def test_issue_13_routes_test_post_and_co_handling_commands(cli, db: Database) -
     code, out, err = cli("routes", "test", "--post", str(post))
     assert code == 0, err
     assert (
-        "precedence: 「一刀切式关停」优先于「关停停产报告」："
+        "precedence: 「一刀切式关停」优先于「关停报告」："
         "同一区县、同一行业已有「一刀切式关停」事件 "
         f"#{inc_id}（龙沙区 生活服务业 一刀切式关停），按同一事件办理，不再单独立案、单独计时"
     ) in out
     assert (
-        f"listed in #{inc_id} 龙沙区 生活服务业 一刀切式关停 — 该帖文符合「关停停产报告」规则，"
+        f"listed in #{inc_id} 龙沙区 生活服务业 一刀切式关停 — 该帖文符合「关停报告」规则，"
         "按优先级只计入本事件，不再单独立案"
     ) in out
     code, out, _ = cli("incidents", "show", inc_id)

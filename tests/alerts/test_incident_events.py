@@ -96,7 +96,7 @@ def test_issue_13_open_lower_incidents_merge_into_the_higher_one(
         "yuqing",
     )
     assert report.merge_reason == (
-        f"「一刀切式关停」优先于「关停停产报告」：同一区县、同一行业已有「一刀切式关停」事件 "
+        f"「一刀切式关停」优先于「关停报告」：同一区县、同一行业已有「一刀切式关停」事件 "
         f"#{high.id}（龙沙区 生活服务业 一刀切式关停），按同一事件办理，不再单独立案、单独计时"
     )
     assert report.resolution == f"已并入 #{high.id}：{report.merge_reason}"

@@ -80,7 +80,7 @@ def test_issue_13_merged_incident_says_why_in_chinese(
 ) -> None:
     from yuqing.alerts.context import context_for
 
-    reason = "「一刀切式关停」优先于「关停停产报告」：同一区县、同一行业已有「一刀切式关停」事件"
+    reason = "「一刀切式关停」优先于「关停报告」：同一区县、同一行业已有「一刀切式关停」事件"
     with sqlite_database.session() as s:
         merge(s, context_for(config), seed.escalated, seed.lsq, reason, clock() + timedelta(0))
         moved = (
