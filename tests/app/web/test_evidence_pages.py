@@ -117,11 +117,11 @@ def test_issue_13_triage_posts_and_search_rows_have_snippets_and_reply_titles(
 ) -> None:
     _thread_with_replies(sqlite_database, clock)
     triage = clients.login("jhq1").get("/triage").text
-    assert re.search(r'<p class="snippet">建华区某工地突然全部停工', triage)
+    assert re.search(r'<p class="snippet crawled">建华区某工地突然全部停工', triage)
     analyst = clients.login("ana")
     posts = analyst.get("/posts").text
-    assert f"<b>回复：{THREAD_TITLE}</b>" in posts and "<mark>一律关停</mark>" in posts
+    assert f'<b class="crawled">回复：{THREAD_TITLE}</b>' in posts and "<mark>一律关停</mark>" in posts
     for fragment in FRAGMENTS:
         assert fragment not in posts
     found = analyst.get("/search", params={"q": "先停再说"}).text
-    assert f"<b>回复：{THREAD_TITLE}</b>" in found
+    assert f'<b class="crawled">回复：{THREAD_TITLE}</b>' in found

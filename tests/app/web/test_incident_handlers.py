@@ -15,6 +15,14 @@ from yuqing.config import Config
 from yuqing.store.models import Incident, IncidentDepartment, IncidentPost, User
 from yuqing.store.session import Database
 
+# a 一刀切 incident cites the city's notice: resolving it takes the structured fields too
+OUTCOME = {
+    "verification": "现场核实属实",
+    "verified": "true",
+    "production_restored": "yes",
+    "public_response": "replied",
+}
+
 
 def _lead(db: Database, incident_id: int, code: str) -> None:
     with db.session() as s:
@@ -59,7 +67,9 @@ def test_issue_13_a_co_handler_cannot_close_it_for_everyone(
         assert row is not None and (row.done_by, row.done_at) == ("lsq1", clock())
     # an admin resolves for everyone
     admin = clients.login("admin")
-    assert post_form(admin, f"{url}/resolve", {"resolution": "已纠正"}).status_code == 303
+    assert (
+        post_form(admin, f"{url}/resolve", {"resolution": "已纠正", **OUTCOME}).status_code == 303
+    )
 
 
 def test_issue_13_the_lead_resolves_and_cannot_mark_a_part_done(
@@ -72,7 +82,9 @@ def test_issue_13_the_lead_resolves_and_cannot_mark_a_part_done(
     assert 'id="form-resolve"' in page and 'id="form-part-done"' not in page
     no = post_form(c, f"{url}/part-done")
     assert no.status_code == 409 and "贵单位负责办结本事件" in text_of(no.text)
-    assert post_form(c, f"{url}/resolve", {"resolution": "已恢复营业"}).status_code == 303
+    assert (
+        post_form(c, f"{url}/resolve", {"resolution": "已恢复营业", **OUTCOME}).status_code == 303
+    )
 
 
 def test_issue_13_merged_incident_says_why_in_chinese(

@@ -183,7 +183,7 @@ def test_incident_page_reads_routes_channels_and_suppression_in_words(
         "静默期内暂停通知（静默规则" in text
         and "admin 设置，至 2026-11-27 13:00）：督察期间" in text
     )
-    assert "分派依据：按「规则为" in text and "routes[" not in text
+    assert "分派依据：投诉激增交市委宣传部网信办" in text and "routes[" not in text  # descriptions
     assert "→ 市政府督查室 邮件 · 已送达" in text
 
 
@@ -214,7 +214,10 @@ def test_routes_are_described_by_their_matchers(config: object) -> None:
     routes = config.routing.routes
     i = next(n for n, r in enumerate(routes) if r.matchers == ['rule="blanket-shutdown"'])
     text = glossary.describe_route(f"routes[{i}]", config.routing, config.rules.rules)
-    assert text == "按「规则为一刀切式关停」分派"
+    assert text == routes[i].description == "一刀切式关停交市生态环境局督察整改办"  # routing.yaml
+    j = next(n for n, r in enumerate(routes) if not r.description and r.matchers)
+    undescribed = glossary.describe_route(f"routes[{j}]", config.routing, config.rules.rules)
+    assert undescribed.startswith("按「") and undescribed.endswith("」分派")
     assert glossary.describe_route("routes[999]", config.routing) == "按分派规则"
     assert (
         glossary.describe_route("escalation level 2", config.routing) == "超时升级督办（第 2 级）"
