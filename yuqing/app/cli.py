@@ -89,7 +89,7 @@ COMMAND_MODULES: dict[str, str] = {
     "routes": "alerts_cmd",
     "evaluate": "alerts_cmd",
     "escalate": "alerts_cmd",
-    "incidents": "alerts_cmd",
+    "incidents": "incidents_cmd",
     "silences": "alerts_cmd",
     "triage": "triage_cmd",
     "web": "web_cmd",
