@@ -190,7 +190,7 @@ def test_node_errors_name_the_node_and_the_endpoint_issue_15(nodes: list[FakeNod
     [
         (
             "crawl:\n  backend: scrapyd\n",
-            "crawl: backend 'scrapyd' needs at least one entry in nodes",
+            "crawl.backend: 'scrapyd' needs at least one entry in crawl.nodes",
         ),
         (
             "crawl:\n  nodes:\n    - name: n1\n      url: http://u:p@h:6800\n",
@@ -207,6 +207,32 @@ def test_crawl_settings_errors_name_the_path_and_reason_issue_15(
     with pytest.raises(ConfigErrors) as err:
         load(config_dir=tmp_path, env={})
     assert message in str(err.value)
+
+
+def test_scrapyd_without_nodes_names_the_file_that_set_the_backend_issue_15(
+    tmp_path: Path,
+) -> None:
+    """The error is reported where ``backend: scrapyd`` was written (the override file, or the
+    environment variable), not at the shipped config/settings.yaml that declares crawl."""
+    (tmp_path / "settings.yaml").write_text("crawl:\n  backend: scrapyd\n", encoding="utf-8")
+    with pytest.raises(ConfigErrors) as err:
+        load(config_dir=tmp_path, env={})
+    assert str(err.value) == (
+        f"{tmp_path / 'settings.yaml'}: crawl.backend: "
+        "'scrapyd' needs at least one entry in crawl.nodes"
+    )
+    with pytest.raises(ConfigErrors) as err:
+        load(env={"YUQING_CRAWL__BACKEND": "scrapyd"})
+    assert str(err.value) == (
+        "environment YUQING_CRAWL__BACKEND: crawl.backend: "
+        "'scrapyd' needs at least one entry in crawl.nodes"
+    )
+    # nodes given by the override file, the backend by the environment: valid
+    (tmp_path / "settings.yaml").write_text(
+        "crawl:\n  nodes:\n    - {name: n1, url: 'http://127.0.0.1:6800'}\n", encoding="utf-8"
+    )
+    crawl = load(config_dir=tmp_path, env={"YUQING_CRAWL__BACKEND": "scrapyd"}).settings.crawl
+    assert crawl.backend == "scrapyd" and [n.name for n in crawl.nodes] == ["n1"]
 
 
 def test_the_default_stays_local_issue_15() -> None:
