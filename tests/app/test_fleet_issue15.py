@@ -4,6 +4,7 @@ Scrapyd nodes on 127.0.0.1 (the real ones: test_fleet_scrapyd_issue15.py)."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,7 @@ from yuqing.app.fleet.client import NodeError, ScrapydClient
 from yuqing.app.fleet.dispatch import FleetRunner, NodeStatus, least_loaded
 from yuqing.config import ConfigErrors, load
 from yuqing.config.crawl import ScrapydNode
+from yuqing.crawler.sourcelock import SourceLock
 from yuqing.store import crawl as crawl_store
 from yuqing.store.models import CrawlRun
 from yuqing.store.session import Database
@@ -172,6 +174,65 @@ def test_a_crawl_whose_node_dies_is_dispatched_again_elsewhere_issue_15(
         runs = s.query(CrawlRun).order_by(CrawlRun.id).all()
         assert [(r.node, r.status) for r in runs] == [("n2", "failed"), ("n1", "ok")]
         assert runs[0].error_messages[0].startswith("node n2 died: ")
+
+
+def test_a_crawl_left_running_by_a_dead_scrapyd_is_waited_for_not_doubled_issue_15(
+    tmp_path: Path,
+    nodes: list[FakeNode],
+    sqlite_database: Database,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """n2's Scrapyd dies after starting the crawl, but the crawl process lives on, holding its
+    source's lock: the crawl is dispatched again (to n1) only after that crawl released it."""
+    cfg = _config(tmp_path, nodes, sqlite_database)
+    runner = FleetRunner(cfg, threading.Event(), sqlite_database)
+    dying, other = nodes[1], nodes[0]
+    orphan = SourceLock(sqlite_database, "demo-board")
+    events: list[str] = []
+    original = dying.server.RequestHandlerClass.do_POST
+    original_other = other.server.RequestHandlerClass.do_POST
+
+    def schedule_then_die(handler: Any) -> None:
+        dying.finished.clear()
+        length = int(handler.headers.get("Content-Length", 0))
+        form = parse_qs(handler.rfile.read(length).decode())
+        dying.scheduled.append(form)
+        orphan.acquire()  # the crawl process started: it holds the lock and keeps running
+        dying.dead = True  # then Scrapyd died
+        handler._answer({"status": "ok", "jobid": form["jobid"][0]})
+
+    def schedule_on_other(handler: Any) -> None:
+        events.append("n1 scheduled")
+        original_other(handler)
+
+    def orphan_ends() -> None:
+        """The orphaned crawl ends once the runner has given up on n2 and is waiting."""
+        while not any("holds its lock" in r.getMessage() for r in caplog.records):
+            threading.Event().wait(0.02)
+        events.append("orphan released")
+        orphan.release()
+
+    dying.server.RequestHandlerClass.do_POST = schedule_then_die  # type: ignore[method-assign]
+    other.server.RequestHandlerClass.do_POST = schedule_on_other  # type: ignore[method-assign]
+    ender = threading.Thread(target=orphan_ends, daemon=True)
+    ender.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="yuqing.app.fleet.dispatch"):
+            assert runner.run("demo-board") == 0
+    finally:
+        dying.server.RequestHandlerClass.do_POST = original  # type: ignore[method-assign]
+        other.server.RequestHandlerClass.do_POST = original_other  # type: ignore[method-assign]
+        orphan.release()
+    ender.join(timeout=5)
+    assert events == ["orphan released", "n1 scheduled"]
+    waits = [r for r in caplog.records if "holds its lock" in r.getMessage()]
+    assert waits[0].levelno == logging.WARNING and "crawl demo-board: an earlier crawl" in (
+        waits[0].getMessage()
+    )
+    assert len(dying.scheduled) == 1 and len(other.scheduled) == 1
+    with sqlite_database.session() as s:
+        runs = s.query(CrawlRun).order_by(CrawlRun.id).all()
+        assert [(r.node, r.status) for r in runs] == [("n2", "failed"), ("n1", "ok")]
 
 
 def test_node_errors_name_the_node_and_the_endpoint_issue_15(nodes: list[FakeNode]) -> None:
