@@ -29,14 +29,13 @@ from yuqing.app.scheduler import Runtime, run_once
 from yuqing.config import load
 from yuqing.config.crawl import ScrapydNode
 from yuqing.crawler.demo_site.server import DemoSite
-from yuqing.nlp.build import build_tagger
 from yuqing.store.db import upgrade
 from yuqing.store.models import CrawlRun, Notification, Post, Source
 from yuqing.store.session import Database
 
 pytest.importorskip("scrapyd")
-# Idle, the tagger's build and the crawls take well under a minute; the bound is for a busy
-# machine (each crawl's own timeout is 3 minutes).
+# Idle, the crawls take well under a minute (the tagger's model is the session's, built once:
+# tests/conftest.py); the bound is for a busy machine (each crawl's own timeout is 3 minutes).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 SOURCES = ("demo-board", "demo-news")
@@ -99,7 +98,7 @@ class Node:
 
 @pytest.fixture
 def fleet(
-    tmp_path: Path, fresh_pg_url: str
+    tmp_path: Path, fresh_pg_url: str, models_data_dir: Path
 ) -> Iterator[tuple[Runtime, list[Node], WebhookReceiver]]:
     site = DemoSite()
     site.start()
@@ -109,7 +108,7 @@ def fleet(
     try:
         cfg_dir = tmp_path / "cfg"
         cfg_dir.mkdir()
-        data_dir = tmp_path / "var"
+        data_dir = models_data_dir  # the session's tagger models: the nodes' crawls load them
         names = [s.name for s in load(env={}).sources.sources]
         lines = ["sources:"]
         for name in names:
@@ -123,8 +122,6 @@ def fleet(
             f"    channels:\n      - type: webhook\n        url: {receiver.url}\n",
             encoding="utf-8",
         )
-        # the tagger's models, built once here: the nodes' crawls load them from the data dir
-        build_tagger(load(env={"YUQING_DATA_DIR": str(data_dir)}))
         env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
         env |= {
             "YUQING_CONFIG_DIR": str(cfg_dir),
