@@ -349,8 +349,9 @@ def test_the_egg_carries_the_package_and_scrapyds_entry_point_issue_15(
     egg = build_egg("20261206")
     names = zipfile.ZipFile(io.BytesIO(egg)).namelist()
     entry = zipfile.ZipFile(io.BytesIO(egg)).read("EGG-INFO/entry_points.txt").decode()
-    assert entry == "[scrapy]\nsettings = yuqing.crawler.settings\n"
+    assert entry == "[scrapy]\nsettings = yuqing_eggboot\n"  # unpacks the egg, then settings
     assert "yuqing/crawler/settings.py" in names and "yuqing/config/settings.yaml" in names
+    assert "yuqing_eggboot.py" in names
     assert not [n for n in names if "__pycache__" in n]
     node = FakeNode(sqlite_database)
     try:

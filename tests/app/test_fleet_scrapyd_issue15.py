@@ -50,7 +50,9 @@ def _port() -> int:
 class Node:
     """One Scrapyd process in a directory of its own (its scrapyd.conf names the project)."""
 
-    def __init__(self, root: Path, name: str, env: dict[str, str]) -> None:
+    def __init__(
+        self, root: Path, name: str, env: dict[str, str], eggs_dir: Path | None = None
+    ) -> None:
         self.name = name
         self.port = _port()
         self.dir = root / name
@@ -58,13 +60,15 @@ class Node:
         (self.dir / "scrapyd.conf").write_text(
             "[scrapyd]\nbind_address = 127.0.0.1\n"
             f"http_port = {self.port}\nmax_proc = 2\npoll_interval = 0.2\n"
-            "logs_dir = logs\neggs_dir = eggs\ndbs_dir = dbs\n",
+            f"logs_dir = logs\neggs_dir = {eggs_dir or 'eggs'}\ndbs_dir = dbs\n",
             encoding="utf-8",
         )
-        # the project without an egg: yuqing as installed (both Scrapyd and Scrapy read this)
-        (self.dir / "scrapy.cfg").write_text(
-            "[settings]\nyuqing = yuqing.crawler.settings\n", encoding="utf-8"
-        )
+        if eggs_dir is None:
+            # the project without an egg: yuqing as installed (Scrapyd and Scrapy read this);
+            # with eggs_dir, only an egg `yuqing deploy` uploads (test_fleet_deploy_issue15.py)
+            (self.dir / "scrapy.cfg").write_text(
+                "[settings]\nyuqing = yuqing.crawler.settings\n", encoding="utf-8"
+            )
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "scrapyd", "--nodaemon", "--pidfile="],
             cwd=self.dir,
