@@ -1,4 +1,6 @@
-"""Shared fixtures: databases on every configured backend, a loaded config, a fake clock.
+"""Shared fixtures: databases on every configured backend, a loaded config, a fake clock, the
+tagger's model built once per session (:func:`tagger_build`; copy it into a data dir with
+:func:`copy_models` or take :func:`models_data_dir`).
 
 PostgreSQL tests run when ``YUQING_TEST_POSTGRES_URL`` points at a server where the user may
 create databases (``.ci/run`` starts one on 127.0.0.1). Under CI the variable is required.
@@ -7,10 +9,13 @@ create databases (``.ci/run`` starts one on 127.0.0.1). Under CI the variable is
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -129,3 +134,37 @@ def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     upgrade(db.engine)
     db.dispose()
     return tmp_path
+
+
+@dataclass
+class TaggerBuild:
+    """The tagger's model of the shipped corpus and default config, built once per session."""
+
+    models: Path  # <data dir>/models: tagger.skops and its metadata
+    trained: Any  # yuqing.nlp.build.Trained (the build's dev scores, its tagger)
+
+
+@pytest.fixture(scope="session")
+def tagger_build(tmp_path_factory: pytest.TempPathFactory) -> TaggerBuild:
+    """Build the tagger's model ONCE per test session (tens of seconds on a busy machine) into a
+    session temp dir. Tests that need a data dir with models copy it there (:func:`copy_models`)
+    instead of letting a crawl or ``load_tagger`` build its own (issue 15)."""
+    from yuqing.nlp.build import build_tagger
+
+    data_dir = tmp_path_factory.mktemp("tagger") / "var"
+    trained, _meta = build_tagger(load(overrides={"data_dir": str(data_dir)}, env={}))
+    return TaggerBuild(data_dir / "models", trained)
+
+
+def copy_models(build: TaggerBuild, data_dir: Path) -> Path:
+    """Put a copy of the session's models into ``data_dir/models`` (a copy: tests that train
+    custom models or replace files do not touch the session's); returns ``data_dir``."""
+    shutil.copytree(build.models, data_dir / "models", dirs_exist_ok=True)
+    return data_dir
+
+
+@pytest.fixture
+def models_data_dir(tmp_path: Path, tagger_build: TaggerBuild) -> Path:
+    """``tmp_path/var`` holding the session's tagger models (for crawls with the tagger on,
+    ``yuqing run``, Scrapyd nodes)."""
+    return copy_models(tagger_build, tmp_path / "var")

@@ -99,11 +99,11 @@ def _wait(
 
 
 def test_blanket_shutdown_reaches_the_webhook_within_a_minute(
-    tmp_path: Path, site: DemoSite
+    tmp_path: Path, site: DemoSite, models_data_dir: Path
 ) -> None:
     with WebhookReceiver(tmp_path / "hook.jsonl") as receiver:
         cfg_dir = _config_dir(tmp_path, receiver.url)
-        data_dir = tmp_path / "var"
+        data_dir = models_data_dir  # the session's tagger model: the crawls do not build one
         db = Database(f"sqlite:///{data_dir / 'yuqing.db'}")
         upgrade(db.engine)
         with db.session() as s:  # a new source is on probation until confirmed (issue 12)

@@ -4,6 +4,7 @@ Scrapyd nodes on 127.0.0.1 (the real ones: test_fleet_scrapyd_issue15.py)."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,7 @@ from yuqing.app.fleet.client import NodeError, ScrapydClient
 from yuqing.app.fleet.dispatch import FleetRunner, NodeStatus, least_loaded
 from yuqing.config import ConfigErrors, load
 from yuqing.config.crawl import ScrapydNode
+from yuqing.crawler.sourcelock import SourceLock
 from yuqing.store import crawl as crawl_store
 from yuqing.store.models import CrawlRun
 from yuqing.store.session import Database
@@ -174,6 +176,65 @@ def test_a_crawl_whose_node_dies_is_dispatched_again_elsewhere_issue_15(
         assert runs[0].error_messages[0].startswith("node n2 died: ")
 
 
+def test_a_crawl_left_running_by_a_dead_scrapyd_is_waited_for_not_doubled_issue_15(
+    tmp_path: Path,
+    nodes: list[FakeNode],
+    sqlite_database: Database,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """n2's Scrapyd dies after starting the crawl, but the crawl process lives on, holding its
+    source's lock: the crawl is dispatched again (to n1) only after that crawl released it."""
+    cfg = _config(tmp_path, nodes, sqlite_database)
+    runner = FleetRunner(cfg, threading.Event(), sqlite_database)
+    dying, other = nodes[1], nodes[0]
+    orphan = SourceLock(sqlite_database, "demo-board")
+    events: list[str] = []
+    original = dying.server.RequestHandlerClass.do_POST
+    original_other = other.server.RequestHandlerClass.do_POST
+
+    def schedule_then_die(handler: Any) -> None:
+        dying.finished.clear()
+        length = int(handler.headers.get("Content-Length", 0))
+        form = parse_qs(handler.rfile.read(length).decode())
+        dying.scheduled.append(form)
+        orphan.acquire()  # the crawl process started: it holds the lock and keeps running
+        dying.dead = True  # then Scrapyd died
+        handler._answer({"status": "ok", "jobid": form["jobid"][0]})
+
+    def schedule_on_other(handler: Any) -> None:
+        events.append("n1 scheduled")
+        original_other(handler)
+
+    def orphan_ends() -> None:
+        """The orphaned crawl ends once the runner has given up on n2 and is waiting."""
+        while not any("holds its lock" in r.getMessage() for r in caplog.records):
+            threading.Event().wait(0.02)
+        events.append("orphan released")
+        orphan.release()
+
+    dying.server.RequestHandlerClass.do_POST = schedule_then_die  # type: ignore[method-assign]
+    other.server.RequestHandlerClass.do_POST = schedule_on_other  # type: ignore[method-assign]
+    ender = threading.Thread(target=orphan_ends, daemon=True)
+    ender.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="yuqing.app.fleet.dispatch"):
+            assert runner.run("demo-board") == 0
+    finally:
+        dying.server.RequestHandlerClass.do_POST = original  # type: ignore[method-assign]
+        other.server.RequestHandlerClass.do_POST = original_other  # type: ignore[method-assign]
+        orphan.release()
+    ender.join(timeout=5)
+    assert events == ["orphan released", "n1 scheduled"]
+    waits = [r for r in caplog.records if "holds its lock" in r.getMessage()]
+    assert waits[0].levelno == logging.WARNING and "crawl demo-board: an earlier crawl" in (
+        waits[0].getMessage()
+    )
+    assert len(dying.scheduled) == 1 and len(other.scheduled) == 1
+    with sqlite_database.session() as s:
+        runs = s.query(CrawlRun).order_by(CrawlRun.id).all()
+        assert [(r.node, r.status) for r in runs] == [("n2", "failed"), ("n1", "ok")]
+
+
 def test_node_errors_name_the_node_and_the_endpoint_issue_15(nodes: list[FakeNode]) -> None:
     nodes[0].dead = True
     client = ScrapydClient(ScrapydNode(name="n1", url=nodes[0].url))
@@ -190,7 +251,7 @@ def test_node_errors_name_the_node_and_the_endpoint_issue_15(nodes: list[FakeNod
     [
         (
             "crawl:\n  backend: scrapyd\n",
-            "crawl: backend 'scrapyd' needs at least one entry in nodes",
+            "crawl.backend: 'scrapyd' needs at least one entry in crawl.nodes",
         ),
         (
             "crawl:\n  nodes:\n    - name: n1\n      url: http://u:p@h:6800\n",
@@ -207,6 +268,32 @@ def test_crawl_settings_errors_name_the_path_and_reason_issue_15(
     with pytest.raises(ConfigErrors) as err:
         load(config_dir=tmp_path, env={})
     assert message in str(err.value)
+
+
+def test_scrapyd_without_nodes_names_the_file_that_set_the_backend_issue_15(
+    tmp_path: Path,
+) -> None:
+    """The error is reported where ``backend: scrapyd`` was written (the override file, or the
+    environment variable), not at the shipped config/settings.yaml that declares crawl."""
+    (tmp_path / "settings.yaml").write_text("crawl:\n  backend: scrapyd\n", encoding="utf-8")
+    with pytest.raises(ConfigErrors) as err:
+        load(config_dir=tmp_path, env={})
+    assert str(err.value) == (
+        f"{tmp_path / 'settings.yaml'}: crawl.backend: "
+        "'scrapyd' needs at least one entry in crawl.nodes"
+    )
+    with pytest.raises(ConfigErrors) as err:
+        load(env={"YUQING_CRAWL__BACKEND": "scrapyd"})
+    assert str(err.value) == (
+        "environment YUQING_CRAWL__BACKEND: crawl.backend: "
+        "'scrapyd' needs at least one entry in crawl.nodes"
+    )
+    # nodes given by the override file, the backend by the environment: valid
+    (tmp_path / "settings.yaml").write_text(
+        "crawl:\n  nodes:\n    - {name: n1, url: 'http://127.0.0.1:6800'}\n", encoding="utf-8"
+    )
+    crawl = load(config_dir=tmp_path, env={"YUQING_CRAWL__BACKEND": "scrapyd"}).settings.crawl
+    assert crawl.backend == "scrapyd" and [n.name for n in crawl.nodes] == ["n1"]
 
 
 def test_the_default_stays_local_issue_15() -> None:
@@ -262,8 +349,9 @@ def test_the_egg_carries_the_package_and_scrapyds_entry_point_issue_15(
     egg = build_egg("20261206")
     names = zipfile.ZipFile(io.BytesIO(egg)).namelist()
     entry = zipfile.ZipFile(io.BytesIO(egg)).read("EGG-INFO/entry_points.txt").decode()
-    assert entry == "[scrapy]\nsettings = yuqing.crawler.settings\n"
+    assert entry == "[scrapy]\nsettings = yuqing_eggboot\n"  # unpacks the egg, then settings
     assert "yuqing/crawler/settings.py" in names and "yuqing/config/settings.yaml" in names
+    assert "yuqing_eggboot.py" in names
     assert not [n for n in names if "__pycache__" in n]
     node = FakeNode(sqlite_database)
     try:

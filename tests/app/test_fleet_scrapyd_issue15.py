@@ -29,14 +29,13 @@ from yuqing.app.scheduler import Runtime, run_once
 from yuqing.config import load
 from yuqing.config.crawl import ScrapydNode
 from yuqing.crawler.demo_site.server import DemoSite
-from yuqing.nlp.build import build_tagger
 from yuqing.store.db import upgrade
 from yuqing.store.models import CrawlRun, Notification, Post, Source
 from yuqing.store.session import Database
 
 pytest.importorskip("scrapyd")
-# Idle, the tagger's build and the crawls take well under a minute; the bound is for a busy
-# machine (each crawl's own timeout is 3 minutes).
+# Idle, the crawls take well under a minute (the tagger's model is the session's, built once:
+# tests/conftest.py); the bound is for a busy machine (each crawl's own timeout is 3 minutes).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 SOURCES = ("demo-board", "demo-news")
@@ -51,7 +50,9 @@ def _port() -> int:
 class Node:
     """One Scrapyd process in a directory of its own (its scrapyd.conf names the project)."""
 
-    def __init__(self, root: Path, name: str, env: dict[str, str]) -> None:
+    def __init__(
+        self, root: Path, name: str, env: dict[str, str], eggs_dir: Path | None = None
+    ) -> None:
         self.name = name
         self.port = _port()
         self.dir = root / name
@@ -59,13 +60,15 @@ class Node:
         (self.dir / "scrapyd.conf").write_text(
             "[scrapyd]\nbind_address = 127.0.0.1\n"
             f"http_port = {self.port}\nmax_proc = 2\npoll_interval = 0.2\n"
-            "logs_dir = logs\neggs_dir = eggs\ndbs_dir = dbs\n",
+            f"logs_dir = logs\neggs_dir = {eggs_dir or 'eggs'}\ndbs_dir = dbs\n",
             encoding="utf-8",
         )
-        # the project without an egg: yuqing as installed (both Scrapyd and Scrapy read this)
-        (self.dir / "scrapy.cfg").write_text(
-            "[settings]\nyuqing = yuqing.crawler.settings\n", encoding="utf-8"
-        )
+        if eggs_dir is None:
+            # the project without an egg: yuqing as installed (Scrapyd and Scrapy read this);
+            # with eggs_dir, only an egg `yuqing deploy` uploads (test_fleet_deploy_issue15.py)
+            (self.dir / "scrapy.cfg").write_text(
+                "[settings]\nyuqing = yuqing.crawler.settings\n", encoding="utf-8"
+            )
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "scrapyd", "--nodaemon", "--pidfile="],
             cwd=self.dir,
@@ -99,7 +102,7 @@ class Node:
 
 @pytest.fixture
 def fleet(
-    tmp_path: Path, fresh_pg_url: str
+    tmp_path: Path, fresh_pg_url: str, models_data_dir: Path
 ) -> Iterator[tuple[Runtime, list[Node], WebhookReceiver]]:
     site = DemoSite()
     site.start()
@@ -109,7 +112,7 @@ def fleet(
     try:
         cfg_dir = tmp_path / "cfg"
         cfg_dir.mkdir()
-        data_dir = tmp_path / "var"
+        data_dir = models_data_dir  # the session's tagger models: the nodes' crawls load them
         names = [s.name for s in load(env={}).sources.sources]
         lines = ["sources:"]
         for name in names:
@@ -123,8 +126,6 @@ def fleet(
             f"    channels:\n      - type: webhook\n        url: {receiver.url}\n",
             encoding="utf-8",
         )
-        # the tagger's models, built once here: the nodes' crawls load them from the data dir
-        build_tagger(load(env={"YUQING_DATA_DIR": str(data_dir)}))
         env = {k: v for k, v in os.environ.items() if not k.startswith("YUQING_")}
         env |= {
             "YUQING_CONFIG_DIR": str(cfg_dir),

@@ -4,6 +4,7 @@ and nothing happens unless the dispatcher asks for it (YUQING_JOB_GUARD=on)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from scrapy.exceptions import NotConfigured
 
 from yuqing.config import Config
 from yuqing.crawler import jobdir as jobs
+from yuqing.crawler.errors import SourceLocked
 from yuqing.crawler.jobguard import JobGuard
+from yuqing.crawler.sourcelock import STALE_AFTER, holder_of
 from yuqing.store import crawl as crawl_store
-from yuqing.store.models import CrawlRun
+from yuqing.store.models import CrawlRun, ProcessLock
 from yuqing.store.session import Database
 
 SOURCE = "demo-board"
@@ -100,3 +103,46 @@ def test_a_cleanly_saved_jobdir_is_resumed_issue_15(
         run = s.get(CrawlRun, second)
         assert run is not None and run.stats["jobdir"] == "resumed"
         assert run.stats["resumes_runs"] == [first]
+
+
+def test_a_second_crawl_of_the_source_is_refused_while_the_first_holds_its_lock_issue_15(
+    tmp_path: Path, crawl_config: Config, crawl_db: Database
+) -> None:
+    """The first crawl still runs on a node whose Scrapyd died; the crawl dispatched again is
+    refused before it touches a JOBDIR, its run closed naming the holder; once the first
+    closes (its lock released), a crawl of the source starts."""
+    first = _guard(crawl_config, tmp_path / "n1-job", _run(crawl_db))
+    assert holder_of(crawl_db, SOURCE) is not None
+    second = _run(crawl_db)
+    with pytest.raises(SourceLocked, match=r"^another crawl of 'demo-board' is running \("):
+        _guard(crawl_config, tmp_path / "n2-job", second)
+    assert not (tmp_path / "n2-job").exists()
+    with crawl_db.session() as s:
+        run = s.get(CrawlRun, second)
+        assert run is not None and run.status == "failed"
+        assert run.error_messages[0].startswith("refused: another crawl of 'demo-board'")
+    first.spider_closed(BoardSpider(), "finished")
+    assert holder_of(crawl_db, SOURCE) is None
+    third = _guard(crawl_config, tmp_path / "n2-job", _run(crawl_db))
+    assert third.lock is not None and third.lock.lock.held
+    third.spider_closed(BoardSpider(), "finished")
+
+
+def test_a_lock_whose_holder_stopped_beating_is_taken_over_issue_15(
+    tmp_path: Path, crawl_config: Config, crawl_db: Database
+) -> None:
+    """The first crawl was killed with its node on another host: its heartbeat goes stale."""
+    with crawl_db.session() as s:
+        old = crawl_store.utcnow() - STALE_AFTER - timedelta(seconds=1)
+        s.add(
+            ProcessLock(
+                name="crawl:demo-board",
+                holder="elsewhere:1:abcd0123:00000000:1",
+                acquired_at=old,
+                heartbeat_at=old,
+            )
+        )
+    assert holder_of(crawl_db, SOURCE) is None
+    guard = _guard(crawl_config, tmp_path / "job", _run(crawl_db))
+    assert guard.lock is not None and guard.lock.lock.held
+    guard.spider_closed(BoardSpider(), "finished")

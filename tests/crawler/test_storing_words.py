@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from tests.conftest import TaggerBuild, copy_models
 from yuqing.config import Config
 from yuqing.crawler.items import PostItem
 from yuqing.crawler.storing import StoreState, write_batch
@@ -30,9 +31,11 @@ QUERIES = ("一刀切", "关停", "停", "齐齐哈尔", "手续齐全 AND 停�
 
 
 @pytest.fixture(scope="module")
-def tag_stage(tmp_path_factory: pytest.TempPathFactory, _base_config: Config) -> TagStage:
-    """The real tagger (its model built once for the module into a data dir of its own)."""
-    data_dir = tmp_path_factory.mktemp("tagger") / "var"
+def tag_stage(
+    tmp_path_factory: pytest.TempPathFactory, _base_config: Config, tagger_build: TaggerBuild
+) -> TagStage:
+    """The real tagger (the session's model, built once: tests/conftest.py)."""
+    data_dir = copy_models(tagger_build, tmp_path_factory.mktemp("tagger") / "var")
     settings = _base_config.settings.model_copy(update={"data_dir": data_dir})
     stage = TagStage.load(_base_config.model_copy(update={"settings": settings}))
     assert stage.active, stage.status

@@ -1,5 +1,6 @@
-"""Fixtures for the tagger: a configuration with a session-wide data dir and a tagger built
-once per test session (training takes a few seconds; every test shares the result)."""
+"""Fixtures for the tagger: a configuration with a session-wide data dir holding the tagger built
+once per test session (tests/conftest.py's ``tagger_build``, shared with the crawl and
+scheduler tests; every test shares the result)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TaggerBuild, copy_models
 from yuqing.config import Config, load
-from yuqing.nlp.build import Trained, build_tagger
+from yuqing.nlp.build import Trained
 from yuqing.nlp.corpus import Corpus, load_corpus
 from yuqing.nlp.loader import clear_cache, load_tagger
 from yuqing.nlp.tagger import Tagger
@@ -24,15 +26,17 @@ def make_config(data_dir: Path, **nlp: object) -> Config:
 
 
 @pytest.fixture(scope="session")
-def nlp_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """The default configuration with a data dir shared by the whole session."""
-    return make_config(tmp_path_factory.mktemp("nlp") / "var")
+def nlp_config(tmp_path_factory: pytest.TempPathFactory, tagger_build: TaggerBuild) -> Config:
+    """The default configuration with a data dir shared by the whole session, holding a copy
+    of the session's tagger model."""
+    return make_config(copy_models(tagger_build, tmp_path_factory.mktemp("nlp") / "var"))
 
 
 @pytest.fixture(scope="session")
-def trained(nlp_config: Config) -> Trained:
-    """The tagger model, built from the shipped corpus into the session data dir."""
-    result, _meta = build_tagger(nlp_config)
+def trained(tagger_build: TaggerBuild) -> Trained:
+    """The tagger model, built once per session from the shipped corpus (in nlp_config's
+    data dir as a copy)."""
+    result: Trained = tagger_build.trained
     return result
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from yuqing.config.sources import Strict
 
@@ -38,9 +38,11 @@ class ScrapydNode(Strict):
 
 
 class CrawlSettings(Strict):
+    # nodes before backend: backend's validator reads them, so that "scrapyd without nodes" is
+    # reported at crawl.backend, in the file that set it (issue 15)
+    nodes: list[ScrapydNode] = Field(default_factory=list)
     backend: Literal["local", "scrapyd"] = "local"
     project: str = Field(default="yuqing", pattern=r"^[A-Za-z0-9_.-]+$")  # Scrapyd project name
-    nodes: list[ScrapydNode] = Field(default_factory=list)
     poll_seconds: float = Field(default=5.0, gt=0, le=300)  # how often running jobs are polled
     # A node unreachable this long is dead: its crawls are dispatched again elsewhere.
     node_dead_after_seconds: float = Field(default=30.0, gt=0, le=3600)
@@ -51,6 +53,11 @@ class CrawlSettings(Strict):
         for name in names:
             if names.count(name) > 1:
                 raise ValueError(f"nodes: duplicate node name {name!r}")
-        if self.backend == "scrapyd" and not self.nodes:
-            raise ValueError("backend 'scrapyd' needs at least one entry in nodes")
         return self
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, value: str, info: ValidationInfo) -> str:
+        if value == "scrapyd" and "nodes" in info.data and not info.data["nodes"]:
+            raise ValueError("'scrapyd' needs at least one entry in crawl.nodes")
+        return value

@@ -8,10 +8,14 @@ node's shutdown) is resumed; one whose process died (its node was killed) is dis
 seen set lists pages its queue never saved — and the spider starts from the watermark. When
 the spider closes, :func:`~yuqing.crawler.jobdir.settle` clears, saves or discards it, as the
 local runner does after its subprocess.
+
+First of all the guard takes the source's lock (:mod:`yuqing.crawler.sourcelock`): a crawl
+dispatched again while the first still runs (its node's Scrapyd died, not the crawl) is refused.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,20 +24,27 @@ from scrapy.exceptions import NotConfigured
 
 from yuqing.crawler import jobdir as jobs
 from yuqing.crawler.context import context_for
+from yuqing.crawler.errors import SourceLocked
+from yuqing.crawler.sourcelock import SourceLock
+from yuqing.store import crawl as crawl_store
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
 
+log = logging.getLogger(__name__)
 _ON = ("on", "1", "true", "yes")
 
 
 class JobGuard:
-    def __init__(self, crawler: Crawler, jobdir: Path, job: jobs.Job) -> None:
+    def __init__(
+        self, crawler: Crawler, jobdir: Path, job: jobs.Job, lock: SourceLock | None = None
+    ) -> None:
         self.crawler = crawler
         self.jobdir = jobdir
         self.job = job
+        self.lock = lock
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -51,6 +62,14 @@ class JobGuard:
         if jobdir.is_dir() and not any(jobdir.iterdir()):
             jobdir.rmdir()  # made empty just now by Scrapy's SpiderState: nothing was saved
         db = ctx.database()
+        lock = SourceLock(db, name)
+        try:
+            lock.acquire()  # before the JOBDIR: another crawl of the source may be using it
+        except SourceLocked as exc:
+            log.error("crawl %s refused: %s", name, exc)
+            with db.session() as s:
+                crawl_store.fail_run(s, int(run_id), "failed", f"refused: {exc}")
+            raise
         print_ = jobs.fingerprint(ctx.config, source, ctx.demo_url or None)
         mode, why, job = jobs.prepare(db, jobdir, source, print_)
         with db.session() as s:
@@ -58,10 +77,14 @@ class JobGuard:
         job.run_ids.append(int(run_id))
         jobdir.mkdir(parents=True, exist_ok=True)
         jobs.write_job(jobdir, job)  # state "running" until the spider closes
-        guard = cls(crawler, jobdir, job)
+        guard = cls(crawler, jobdir, job, lock)
         # after RunRecorder's (an extension made before this one): the run is closed by then
         crawler.signals.connect(guard.spider_closed, signal=signals.spider_closed)
         return guard
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        jobs.settle(context_for(self.crawler).database(), self.jobdir, self.job, 0)
+        try:
+            jobs.settle(context_for(self.crawler).database(), self.jobdir, self.job, 0)
+        finally:
+            if self.lock is not None:
+                self.lock.release()

@@ -23,3 +23,11 @@ class SchemaOutOfDate(StoreError):
 class DatabaseUnavailable(StoreError):
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"cannot open database {url}: {reason}")
+
+
+class LockHeld(StoreError):
+    """A ``process_locks`` row is held by a live process."""
+
+    def __init__(self, name: str, holder: str, age_seconds: float) -> None:
+        self.name, self.holder, self.age_seconds = name, holder, age_seconds
+        super().__init__(f"lock {name} is held by {holder} (last heartbeat {age_seconds:.0f}s ago)")

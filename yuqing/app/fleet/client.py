@@ -128,6 +128,11 @@ class ScrapydClient:
         prev = body.get("prevstate")
         return str(prev) if prev is not None else None
 
+    def listversions(self, project: str) -> list[str]:
+        """The project's uploaded versions, oldest first (the last one runs by default)."""
+        body = self._call("GET", "listversions.json", [("project", project)])
+        return [str(v) for v in body.get("versions", [])]
+
     def addversion(self, project: str, version: str, egg: bytes) -> int:
         body = self._call(
             "POST",

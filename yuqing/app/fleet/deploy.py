@@ -2,9 +2,11 @@
 (``addversion.json``), as scrapyd-client's ``scrapyd-deploy`` does.
 
 The egg holds the ``yuqing`` package (code and shipped YAML; no models, no data) and the entry
-point Scrapyd reads (``[scrapy] settings = yuqing.crawler.settings``). A node needs yuqing's
-dependencies installed (``pip install 'yuqing[fleet]'``) and, in its environment, the shared
-database, the config directory and the data dir with the models (docs/deploy.md).
+point Scrapyd reads (``[scrapy] settings = yuqing_eggboot``: it unpacks the egg, whose YAML
+yuqing reads as files, then loads ``yuqing.crawler.settings``; see :mod:`.eggboot`). A node
+needs yuqing's dependencies installed (``pip install 'yuqing[fleet]'``) and, in its
+environment, the shared database, the config directory and the data dir with the models
+(docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from yuqing.config.crawl import CrawlSettings
 
 SKIP_DIRS = {"__pycache__", "demo_site"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
+BOOT = "yuqing_eggboot"  # the egg's Scrapy settings module (yuqing/app/fleet/eggboot.py)
 
 
 def default_version() -> str:
@@ -40,8 +43,10 @@ def build_egg(version: str) -> bytes:
         egg.writestr(
             "EGG-INFO/PKG-INFO", f"Metadata-Version: 2.1\nName: yuqing\nVersion: {version}\n"
         )
-        egg.writestr("EGG-INFO/entry_points.txt", "[scrapy]\nsettings = yuqing.crawler.settings\n")
-        egg.writestr("EGG-INFO/top_level.txt", "yuqing\n")
+        # the settings module unpacks the egg first: yuqing reads its YAML as files (eggboot.py)
+        egg.write(root / "app" / "fleet" / "eggboot.py", f"{BOOT}.py")
+        egg.writestr("EGG-INFO/entry_points.txt", f"[scrapy]\nsettings = {BOOT}\n")
+        egg.writestr("EGG-INFO/top_level.txt", f"yuqing\n{BOOT}\n")
         egg.writestr("EGG-INFO/zip-safe", "")
     return buf.getvalue()
 

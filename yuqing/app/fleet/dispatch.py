@@ -12,6 +12,11 @@ dispatched again — to the same node when it is back (its JOBDIR is resumed whe
 cleanly, see :mod:`yuqing.crawler.jobguard`), else to another node, where the spider starts
 from the source's watermark. Posts are upserted on their key and alerts are keyed on
 incidents, so a crawl run twice stores and alerts nothing twice.
+
+A node whose Scrapyd died may leave its crawl running. Each fleet crawl holds its source's lock
+(:mod:`yuqing.crawler.sourcelock`), so the crawl is dispatched again only once that lock is
+released or stale (the first crawl ended, or died with its host); one that starts anyway is
+refused by the lock before it crawls.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from yuqing.app.crawljobs import TIMEOUT_MARGIN_SECONDS, CrawlRunner
 from yuqing.app.fleet.client import NodeError, ScrapydClient
 from yuqing.config import Config
 from yuqing.config.crawl import ScrapydNode
+from yuqing.crawler.sourcelock import holder_of
 from yuqing.store import crawl as crawl_store
 from yuqing.store.models import CrawlRun
 from yuqing.store.session import Database
@@ -89,6 +95,7 @@ class FleetRunner(CrawlRunner):
         self._dispatch_lock = threading.Lock()
         self._jobs: dict[str, tuple[str, str]] = {}  # source → (node, job id) running now
         self._cancelled: set[str] = set()  # job ids sent SIGTERM (a second one is "stop now")
+        self._waiting: set[str] = set()  # sources waiting for an earlier crawl's lock
 
     def statuses(self) -> list[NodeStatus]:
         return [node_status(c) for c in self.clients.values()]
@@ -119,6 +126,20 @@ class FleetRunner(CrawlRunner):
     def _dispatch(
         self, name: str, prefer: str | None, tried: set[str]
     ) -> tuple[ScrapydNode, str, int] | None:
+        held = holder_of(self.db, name)
+        if held is not None:  # an earlier crawl of it still runs (its node's Scrapyd died)
+            holder, age = held
+            log.log(
+                logging.DEBUG if name in self._waiting else logging.WARNING,
+                "crawl %s: an earlier crawl still holds its lock (%s, heartbeat %.0fs ago); "
+                "waiting for it to end",
+                name,
+                holder,
+                age,
+            )
+            self._waiting.add(name)
+            return None
+        self._waiting.discard(name)
         with self._dispatch_lock:
             statuses = self.statuses()
             by_name = {s.name: s for s in statuses}
