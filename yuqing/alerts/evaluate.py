@@ -182,12 +182,10 @@ def _posts(
                         if rescan > timedelta(0)
                         else (cursor.tagged_at, cursor.last_id)
                     )
-            rows = _read(s, ctx, position, batch_size, probation)
-            if not rows:
+            fetched, last_key, rows = _read_unseen(s, ctx, position, batch_size, probation, seen)
+            if last_key is None:
                 return
-            fetched = len(rows)
-            last = (_parse(rows[-1].tagged_at), rows[-1].id)
-            rows = [r for r in rows if (r.id, r.tagged_at) not in seen]
+            last = (_parse(last_key[1]), last_key[0])
             result.rescan_skipped += fetched - len(rows)
             # per batch: a source created since (a first crawl) is known by its name
             sources = {i: n for i, n in s.execute(select(Source.id, Source.name))}
@@ -232,15 +230,57 @@ class TagRow(NamedTuple):
     source_id: int = 0
 
 
+def _read_unseen(
+    s: Session,
+    ctx: AlertContext,
+    position: tuple[datetime, int] | None,
+    limit: int,
+    probation: set[int] | None,
+    seen: Rows,
+) -> tuple[int, tuple[int, Any] | None, list[TagRow]]:
+    """The next ``limit`` tag rows after ``position``: (how many, the last (id, tagged_at),
+    the rows not in ``seen`` in full). With rows seen before, their keys are read first and
+    only the unseen rows in full (the rescan window's texts are not fetched again)."""
+    if not seen:
+        rows = _read(s, ctx, position, limit, probation)
+        return len(rows), ((rows[-1].id, rows[-1].tagged_at) if rows else None), rows
+    sqlite = s.get_bind().dialect.name == "sqlite"
+    q = _after(
+        select(PostTag.id, _datetime(PostTag.tagged_at, sqlite)).join(
+            Post, Post.id == PostTag.post_id
+        ),
+        position,
+        probation,
+    ).limit(limit)
+    keys = [(int(k[0]), k[1]) for k in s.connection().execute(q).all()]
+    if not keys:
+        return 0, None, []
+    unseen = [k[0] for k in keys if k not in seen]
+    rows = _read(s, ctx, None, limit, None, ids=unseen) if unseen else []
+    return len(keys), keys[-1], rows
+
+
+def _after(q: Any, position: tuple[datetime, int] | None, probation: set[int] | None) -> Any:
+    if position is not None:
+        at, last_id = position
+        q = q.where(
+            PostTag.tagged_at >= at, or_(PostTag.tagged_at > at, and_(PostTag.id > last_id))
+        )
+    if probation:
+        q = q.where(Post.source_id.not_in(probation))
+    return q.order_by(PostTag.tagged_at, PostTag.id)
+
+
 def _read(
     s: Session,
     ctx: AlertContext,
     position: tuple[datetime, int] | None,
     limit: int,
     probation: set[int] | None = None,
+    ids: list[int] | None = None,
 ) -> list[TagRow]:
     """The next tagged posts; those of sources on probation are skipped (they raise no
-    alerts, see :mod:`yuqing.store.probation`)."""
+    alerts, see :mod:`yuqing.store.probation`). ``ids``: these tag rows instead."""
     sqlite = s.get_bind().dialect.name == "sqlite"
     cols: list[Any] = [
         PostTag.id,
@@ -263,14 +303,9 @@ def _read(
     if ctx.rules.needs_text:
         cols += [Post.title, Post.text]
     q = select(*cols).join(Post, Post.id == PostTag.post_id)
-    if position is not None:
-        at, last_id = position
-        q = q.where(
-            PostTag.tagged_at >= at, or_(PostTag.tagged_at > at, and_(PostTag.id > last_id))
-        )
-    if probation:
-        q = q.where(Post.source_id.not_in(probation))
-    q = q.order_by(PostTag.tagged_at, PostTag.id).limit(limit)
+    if ids is not None:
+        q = q.where(PostTag.id.in_(ids))
+    q = _after(q, position, probation).limit(limit)
     # On SQLite, datetimes come as their stored text (parsing them with the column type is
     # the slowest part of reading): compared as text, parsed only where a value is used.
     out = []
