@@ -61,6 +61,9 @@ INDEXES = {
     "ix_posts_fts_grams": "CREATE INDEX ix_posts_fts_grams ON posts_fts USING gin (grams)",
     "ix_posts_fts_words": "CREATE INDEX ix_posts_fts_words ON posts_fts USING gin (words)",
     "ix_posts_published_at": "CREATE INDEX ix_posts_published_at ON posts (published_at)",
+    "ix_posts_published_source": (
+        "CREATE INDEX ix_posts_published_source ON posts (published_at, source_id)"
+    ),
     "ix_posts_content_hash": "CREATE INDEX ix_posts_content_hash ON posts (content_hash)",
     "ix_posts_cluster_id": "CREATE INDEX ix_posts_cluster_id ON posts (cluster_id)",
     "ix_post_tags_district": "CREATE INDEX ix_post_tags_district ON post_tags (district)",

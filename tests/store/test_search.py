@@ -4,6 +4,7 @@ mean exactly what the keyword language means (substrings of Simplified, case-fol
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import text
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from yuqing.nlp.rules import compile_expression
 from yuqing.store import fts
 from yuqing.store.posts import PostRecord, TagRecord, upsert_posts, upsert_tags
-from yuqing.store.search import fts5_query, required_clauses, search, tsquery
+from yuqing.store.search import fts5_query, required_clauses, search, tsquery, windows
 from yuqing.store.session import Database
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -172,3 +173,80 @@ def test_index_queries() -> None:
     assert fts5_query(clauses) == '{grams} : (("一刀 刀切" AND "停" *))'
     assert tsquery(clauses) == "('一刀' & '刀切' & '停':*)"
     assert fts5_query([frozenset({"!!"})]) is None  # no letters: the index cannot help
+
+
+def test_windows_cover_every_post_once_newest_first() -> None:
+    """issue 15: the windows searched in turn are disjoint, ordered and cover all posts."""
+    newest = NOW
+    wins = windows(newest, None)
+    assert wins[0] == (NOW - timedelta(days=30), None)
+    assert wins[-1][0] is None
+    for (lo, _), (_, hi) in pairwise(wins):
+        assert lo == hi
+    # a `since` inside a window: that window is the last, open below (since filters it)
+    assert windows(newest, NOW - timedelta(days=60)) == [
+        (NOW - timedelta(days=30), None),
+        (None, NOW - timedelta(days=30)),
+    ]
+    assert windows(None, None) == [(None, None)]
+
+
+@pytest.mark.parametrize("page", [2, 500])
+def test_windowed_search_returns_the_newest_matches_in_order(
+    database: Database, monkeypatch: pytest.MonkeyPatch, page: int
+) -> None:
+    """issue 15: searching the newest window first, then wider ones, returns exactly the
+    newest matches of one query over all posts, newest first (ties by id), whatever the
+    limit, since, until and max_scan; posts two years back and on window edges included."""
+    monkeypatch.setattr("yuqing.store.search.PAGE", page)
+    ages = [0, 0, 1, 29, 30, 31, 45, 119, 120, 121, 200, 479, 480, 481, 600, 730]
+    records = []
+    for i, age in enumerate(ages):
+        for kind, body in (("hit", "餐饮店被一刀切停业"), ("miss", "餐饮店正常营业")):
+            records.append(
+                PostRecord(
+                    source="test-board",
+                    url=f"https://example.test/{kind}{i}",
+                    title="",
+                    text=f"{body} 第{i}条",
+                    published_at=NOW - timedelta(days=age),
+                    content_hash=f"{kind}{i}",
+                    external_id=f"{kind}{i}",
+                )
+            )
+    with database.session() as s:
+        ids = dict(zip((r.url for r in records), upsert_posts(s, records).ids, strict=True))
+    hits = sorted(
+        (
+            (NOW - timedelta(days=age), ids[f"https://example.test/hit{i}"])
+            for i, age in enumerate(ages)
+        ),
+        reverse=True,
+    )
+    expr = compile_expression("一刀切 AND (餐饮 OR 烧烤)")
+    cases: list[dict[str, object]] = [
+        {"limit": 1},
+        {"limit": 3},
+        {"limit": 7},
+        {"limit": 50},
+        {"limit": 50, "since": NOW - timedelta(days=100)},
+        {"limit": 50, "since": NOW - timedelta(days=600)},
+        {"limit": 4, "until": NOW - timedelta(days=100)},
+        {"limit": 50, "until": NOW - timedelta(days=481), "since": NOW - timedelta(days=700)},
+    ]
+    for kw in cases:
+        with database.session() as s:
+            got = search(s, expr, **kw)  # type: ignore[arg-type]
+        since, until = kw.get("since"), kw.get("until")
+        want = [
+            pid
+            for at, pid in hits
+            if (since is None or at >= since) and (until is None or at < until)  # type: ignore[operator]
+        ][: int(kw["limit"])]  # type: ignore[call-overload]
+        assert [h.post_id for h in got.hits] == want, kw
+        assert not got.truncated, kw
+    # max_scan counts candidates across windows (the index only yields the matches)
+    with database.session() as s:
+        capped = search(s, expr, limit=50, max_scan=3)
+    assert [h.post_id for h in capped.hits] == [pid for _, pid in hits][:3]
+    assert capped.truncated and capped.candidates == 3

@@ -147,6 +147,7 @@ def detect_surges(
     baseline = _baseline(session, surge, cols, start, where, where_key)
     buckets = max(1, int(surge.baseline / surge.window))
     hits: list[SurgeHit] = []
+    posts: dict[tuple[Any, ...], dict[int, tuple[int, datetime]]] | None = None
     for group, count in sorted(candidates.items(), key=lambda kv: tuple(map(str, kv[0]))):
         counts = baseline.get(group, [0] * buckets)
         mean = sum(counts) / buckets
@@ -155,15 +156,40 @@ def detect_surges(
         if count <= threshold:
             continue
         values = {str(name): (group[i] or "") for i, name in enumerate(surge.by)}
-        conds = [PostTag.complaint.is_(True), *(_equal(n, v) for n, v in values.items()), where]
-        posts_q = (
-            select(Post.id, key, Post.published_at)
-            .join(PostTag, PostTag.post_id == Post.id)
-            .where(*conds, Post.published_at > start, Post.published_at <= now)
+        if posts is None:
+            posts = _window_posts(session, surge, cols, start, now, where)
+        hits.append(
+            SurgeHit(values, count, mean, std, threshold, posts.get(_key(surge, values), {}))
         )
-        posts = {pid: (cluster, published) for pid, cluster, published in session.execute(posts_q)}
-        hits.append(SurgeHit(values, count, mean, std, threshold, posts))
     return hits
+
+
+def _key(surge: Surge, values: dict[str, str | None]) -> tuple[Any, ...]:
+    """A post's group as a hit names it: no district and an empty one are the same."""
+    return tuple((values[n] or "") if n == "district" else values[n] for n in map(str, surge.by))
+
+
+def _window_posts(
+    session: Session,
+    surge: Surge,
+    cols: list[Any],
+    start: datetime,
+    now: datetime,
+    where: ColumnElement[bool],
+) -> dict[tuple[Any, ...], dict[int, tuple[int, datetime]]]:
+    """The window's complaints by group, read once for every surging group (one query per
+    group was most of a surge check at 1 M posts, issue 15)."""
+    q = (
+        select(Post.id, _cluster_key(), Post.published_at, *cols)
+        .join(PostTag, PostTag.post_id == Post.id)
+        .where(PostTag.complaint.is_(True), where, Post.published_at > start)
+        .where(Post.published_at <= now)
+    )
+    out: dict[tuple[Any, ...], dict[int, tuple[int, datetime]]] = {}
+    for pid, cluster, published, *group in session.execute(q):
+        values = {str(n): group[i] for i, n in enumerate(surge.by)}
+        out.setdefault(_key(surge, values), {})[pid] = (cluster, published)
+    return out
 
 
 @dataclass

@@ -92,6 +92,8 @@ class Post(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "dedup_key"),
         Index("ix_posts_published_at", "published_at"),
+        # the sources' health page counts a month per source from the index alone (issue 15)
+        Index("ix_posts_published_source", "published_at", "source_id"),
         # replies and reposts: deleting a post (retention) finds its children by it
         Index(
             "ix_posts_parent_id",

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, and_, column, or_, select, text
+from sqlalchemy import Integer, and_, column, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from yuqing.store import fts
@@ -32,6 +32,10 @@ from yuqing.store.models import Post, PostTag, Source
 
 MAX_PROBE_TERMS = 12
 PAGE = 500
+# published_at windows searched in turn, newest first, back from the newest post (issue 15):
+# a common expression matches thousands of posts, and sorting all of them to return the 50
+# newest read every match (596 ms at 4.25 M posts); a window holding the page reads only it
+WINDOWS = (timedelta(days=30), timedelta(days=120), timedelta(days=480))
 SNIPPET_CHARS = 120
 
 Clauses = list[frozenset[str]]
@@ -177,7 +181,7 @@ def _evidence(expr: Expression, doc: str) -> list[str]:
     return []
 
 
-def _rows(session: Session, base: Any, max_scan: int) -> Iterator[tuple[Any, ...]]:
+def _page_rows(session: Session, base: Any, max_scan: int) -> Iterator[tuple[Any, ...]]:
     """Rows of ``base`` newest first, fetched page by page (keyset on published_at, id)."""
     seen = 0
     last: tuple[datetime, int] | None = None
@@ -201,6 +205,53 @@ def _rows(session: Session, base: Any, max_scan: int) -> Iterator[tuple[Any, ...
             yield tuple(row)
         seen += len(page)
         last = (page[-1].published_at, page[-1].id)
+
+
+def windows(newest: datetime | None, since: datetime | None) -> list[tuple[Any, Any]]:
+    """``(lo, hi)`` bounds on published_at (None: open), newest first, that together cover
+    every post exactly once: the last window is open below, the first open above."""
+    if newest is None:
+        return [(None, None)]
+    out: list[tuple[Any, Any]] = []
+    hi: datetime | None = None
+    for span in WINDOWS:
+        lo = newest - span
+        if since is not None and lo <= since:
+            break
+        out.append((lo, hi))
+        hi = lo
+    out.append((None, hi))
+    return out
+
+
+def _rows(
+    session: Session,
+    base: Any,
+    max_scan: int,
+    since: datetime | None,
+    until: datetime | None,
+    windowed: bool,
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``base`` newest first (published_at, id), window by window: the windows are
+    disjoint and in order, so the rows are those of one query over all posts, in its order."""
+    if not windowed:
+        yield from _page_rows(session, base, max_scan)
+        return
+    newest = session.scalar(select(func.max(Post.published_at)))
+    if newest is not None and until is not None and until < newest:
+        newest = until
+    seen = 0
+    for lo, hi in windows(newest, since):
+        stmt = base
+        if lo is not None:
+            stmt = stmt.where(Post.published_at >= lo)
+        if hi is not None:
+            stmt = stmt.where(Post.published_at < hi)
+        for row in _page_rows(session, stmt, max_scan - seen):
+            seen += 1
+            yield row
+        if seen >= max_scan:
+            return
 
 
 def search(
@@ -245,7 +296,7 @@ def search(
         base = base.where(PostTag.district == district)
     result = SearchResult(used_index=narrow is not None)
     for pid, title, body, url, published, source, sec, dist, shut, comp in _rows(
-        session, base, max_scan
+        session, base, max_scan, since, until, windowed=narrow is not None
     ):
         result.candidates += 1
         doc = fts.document(title or "", body or "")

@@ -1,0 +1,110 @@
+"""Quick same-run figures for the issue 15 fixes: a primary-key read (the baseline), the
+search, the sources' health, and ``evaluate`` per 1,000 new posts (a warm-up round, then 3).
+
+    python -m bench.scale.rounds [--without-health-index] [--seed N]   # YUQING_SCALE_URL
+
+To compare with another version in the same run, run this file with that version's tree on
+PYTHONPATH (``git archive main | tar -x -C /tmp/main``, then ``PYTHONPATH=/tmp/main python
+bench/scale/rounds.py --without-health-index``); ``--without-health-index`` drops
+``ix_posts_published_source`` inside the timed transaction (rolled back), as before 0011.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from bench.scale.measure import END, SEARCH, TZ, Ingest
+from yuqing.alerts.evaluate import CURSOR, evaluate
+from yuqing.app.web import stats
+from yuqing.config import load
+from yuqing.nlp.rules import compile_expression
+from yuqing.store.search import search
+from yuqing.store.session import Database
+
+
+def _timed(fn: Callable[[], Any], n: int = 5) -> tuple[float, Any]:
+    fn()
+    times, value = [], None
+    for _ in range(n):
+        t = time.perf_counter()
+        value = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), value
+
+
+def run(url: str, seed: int, without_health_index: bool) -> dict[str, Any]:
+    db = Database(url)
+    last = (END - timedelta(days=1)).astimezone(TZ).date()
+    month = stats.DateRange(last - timedelta(days=29), last)
+    expr = compile_expression(SEARCH)
+
+    def pk() -> Any:
+        with db.engine.connect() as c:
+            q = "SELECT * FROM posts WHERE id = (SELECT max(id) / 2 FROM posts)"
+            return c.execute(text(q)).all()
+
+    def found() -> list[int]:
+        with db.session() as s:
+            return [h.post_id for h in search(s, expr, limit=50).hits]
+
+    def health() -> list[tuple[int, int]]:
+        with db.session() as s:
+            if without_health_index:
+                s.execute(text("DROP INDEX ix_posts_published_source"))
+            rows = stats.sources_health(s, month, TZ)
+            s.rollback()
+            return sorted((r.id, r.items_in_range) for r in rows)
+
+    out: dict[str, Any] = {}
+    out["pk_ms"], _ = _timed(pk)
+    out["search_ms"], hits = _timed(found)
+    out["search_first_ids"] = hits[:5]
+    out["health_ms"], counts = _timed(health)
+    out["health_posts"] = sum(n for _, n in counts)
+    cfg = load(env={})
+    with db.engine.begin() as c:  # the alert cursor after every post so far: no backlog
+        c.execute(text("DELETE FROM alert_cursors WHERE name = :n"), {"n": CURSOR})
+        c.execute(
+            text(
+                "INSERT INTO alert_cursors (name, tagged_at, last_id, updated_at) "
+                "SELECT :n, now(), max(id), now() FROM post_tags"
+            ),
+            {"n": CURSOR},
+        )
+    ingest = Ingest(db, seed=seed)
+    rounds = []
+    for i in range(4):
+        ingest.batch(500)
+        ingest.batch(500)
+        t = time.perf_counter()
+        res = evaluate(cfg, db)
+        if i:  # the first round is a warm-up (a scheduler that has run before)
+            rounds.append((round(time.perf_counter() - t, 2), res.posts_scanned))
+    out["evaluate_rounds"] = rounds
+    out["evaluate_s_per_1000_new"] = statistics.median(r[0] for r in rounds)
+    for key in ("search_ms", "health_ms"):
+        out[key.replace("_ms", "_x_pk")] = round(out[key] / out["pk_ms"], 1)
+    db.dispose()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
+    ap.add_argument("--without-health-index", action="store_true")
+    args = ap.parse_args()
+    url = os.environ["YUQING_SCALE_URL"]
+    print(json.dumps(run(url, args.seed, args.without_health_index)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
