@@ -15,6 +15,7 @@ from yuqing.alerts.audit import SYSTEM_ACTOR
 from yuqing.alerts.evidence import SNIPPET_CHARS
 from yuqing.alerts.glossary import suppression_text
 from yuqing.alerts.key_posts import KeyPost, key_posts, reply_heading
+from yuqing.alerts.people import display_names
 from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, snippet, split_evidence
 from yuqing.app.web.labels import SECTOR_NAMES, SECTORS, SEVERITIES, STATUSES, TAG_ZH
 from yuqing.app.web.params import parse_page
@@ -98,6 +99,16 @@ class InboxRow:
     overdue: timedelta | None  # how long past due, for unresolved incidents
     remaining: timedelta | None = None  # how long until due, for unresolved incidents
     key_post: KeyPost | None = None  # its first 重点帖文: the row's snippet
+    people: dict[str, str] = field(default_factory=dict)  # login → 名字（部门） (issue 13)
+
+    def person(self, login: str | None) -> str:
+        """The display name of ``login`` ("" for none): never the login when it is known."""
+        return self.people.get(login, login) if login else ""
+
+    @property
+    def handler(self) -> str:
+        """Who handles it, as the 承办 column shows: the assignee, else who signed for it."""
+        return self.person(self.incident.assigned_to or self.incident.acknowledged_by)
 
     @property
     def snippet(self) -> list[tuple[str, bool]]:
@@ -219,6 +230,9 @@ def _rows(session: Session, incidents: list[Incident], now: datetime) -> list[In
         ):
             depts[iid].append(code)
     first = key_posts(session, [i.id for i in incidents], 1) if incidents else {}
+    people = display_names(
+        session, [x for i in incidents for x in (i.assigned_to, i.acknowledged_by)]
+    )
     return [
         InboxRow(
             inc,
@@ -226,6 +240,7 @@ def _rows(session: Session, incidents: list[Incident], now: datetime) -> list[In
             overdue_by(inc, now),
             remaining_until(inc, now),
             next(iter(first.get(inc.id, [])), None),
+            people,
         )
         for inc in incidents
     ]

@@ -137,8 +137,8 @@ def export_inbox(request: Request, user: Reader) -> Response:
                 r.incident.due_at,
                 countdown_zh(r.remaining, r.overdue),
                 "、".join(names.get(c, c) for c in r.departments),
-                r.incident.acknowledged_by or "",
-                r.incident.assigned_to or "",
+                r.person(r.incident.acknowledged_by),
+                r.person(r.incident.assigned_to),
                 r.snippet_text,
             )
             for r in rows
