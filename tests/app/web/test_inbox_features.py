@@ -120,6 +120,9 @@ def test_export_is_the_filtered_list_in_chinese(
         "龙沙区多家洗车店"
     )
     assert not re.search(r"[a-z]+_[a-z]+|blanket|high", ",".join(rows[1]))
+    # issue 13: the 一刀切 incident cites the city's notice and the clause its posts matched
+    assert row["政策依据"].startswith("《齐齐哈尔市坚决禁止生态环境保护问题整改“一刀切”》")
+    assert "生活服务业" in row["政策依据"] or "总体要求" in row["政策依据"]
     with sqlite_database.session() as s:
         entry = s.scalar(select(AuditLog).where(AuditLog.object_id == "inbox"))
         assert entry is not None and entry.actor == "lsq1"
@@ -145,3 +148,6 @@ def test_inbox_and_export_name_people_not_logins(
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["签收人"].startswith("王芳") and "lsq1" not in ",".join(rows[1])
+    other = lsq.get("/inbox/export.csv?status=all&rule=shutdown-report").content
+    cited = list(csv.DictReader(io.StringIO(other.decode("utf-8-sig"))))
+    assert cited and {r["政策依据"] for r in cited} == {""}  # no notice for 关停报告
