@@ -134,6 +134,7 @@ def seed(db: Database) -> None:
             health="failing",
             health_reason="HTTP 503 three times",
             last_success_at=local(25, 8),
+            config={"name": "county-news", "title": "县区新闻网（政府网站式列表）"},
         )
         s.add(bad)
         s.flush()
@@ -280,6 +281,10 @@ def test_city_digest_numbers(config: Config, seeded: Database) -> None:
     assert [tr.get("data-source") for tr in page.cssselect("#sources tr[data-source]")] == [
         "county-news"
     ]
+    # issue 13: a source no longer in sources.yaml reads by its last title, not its code name
+    cells = page.cssselect('#sources tr[data-source="county-news"] td')
+    assert cells[0].text_content() == "县区新闻网"
+    assert "  - 县区新闻网：故障" in r.text and "county-news：" not in r.text  # the text part
 
 
 def test_department_digest_is_scoped(config: Config, seeded: Database) -> None:

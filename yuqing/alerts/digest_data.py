@@ -14,6 +14,7 @@ a past day renders the same whenever it is rendered.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -241,6 +242,7 @@ class SourceRow:
     reason: str
     last_success_at: datetime | None
     failed_runs: int
+    title: str = ""  # its title when last crawled (a source since removed from sources.yaml)
 
 
 @dataclass
@@ -464,8 +466,12 @@ def _sources(session: Session, period: Period) -> list[SourceRow]:
     for src in session.scalars(select(Source).order_by(Source.name)):
         runs = int(failed.get(src.id, 0))
         if src.health in ("failing", "degraded") or runs:
+            stored = (src.config or {}).get("title") if isinstance(src.config, dict) else None
+            title = re.split(r"[（(]", str(stored or ""), maxsplit=1)[0].strip()
             out.append(
-                SourceRow(src.name, src.health, src.health_reason or "", src.last_success_at, runs)
+                SourceRow(
+                    src.name, src.health, src.health_reason or "", src.last_success_at, runs, title
+                )
             )
     return out
 
