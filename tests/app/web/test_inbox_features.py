@@ -151,3 +151,19 @@ def test_inbox_and_export_name_people_not_logins(
     other = lsq.get("/inbox/export.csv?status=all&rule=shutdown-report").content
     cited = list(csv.DictReader(io.StringIO(other.decode("utf-8-sig"))))
     assert cited and {r["政策依据"] for r in cited} == {""}  # no notice for 关停报告
+
+
+def test_timeline_names_the_assignee_not_the_login(
+    clients: Clients, seed: Seed, sqlite_database: Database
+) -> None:
+    """issue 13: the incident's timeline reads 指派给 李明, not 指派给 lsq2."""
+    with sqlite_database.session() as s:
+        user = s.scalar(select(User).where(User.username == "lsq2"))
+        assert user is not None
+        user.display_name = "李明"
+    lsq = clients.login("lsq1")
+    url = f"/incidents/{seed.lsq}"
+    assert post_form(lsq, f"{url}/assign", {"assignee": "lsq2"}).status_code == 303
+    page = lsq.get(url).text
+    timeline = text_of(page[page.index('id="timeline"') :])
+    assert "指派给 李明" in timeline and "lsq2" not in timeline

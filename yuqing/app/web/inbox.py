@@ -392,11 +392,18 @@ def timeline(
             )
         )
     ids = [str(inc.id), *(str(m) for m in merged)]
-    for a in session.scalars(
-        select(AuditLog)
-        .where(AuditLog.object_type == "incident", AuditLog.object_id.in_(ids))
-        .order_by(AuditLog.at, AuditLog.id)
-    ):
+    audits = list(
+        session.scalars(
+            select(AuditLog)
+            .where(AuditLog.object_type == "incident", AuditLog.object_id.in_(ids))
+            .order_by(AuditLog.at, AuditLog.id)
+        )
+    )
+    assignees = display_names(  # 指派给 the person, not the login (issue 13)
+        session,
+        [str(a.detail.get("assignee")) for a in audits if isinstance(a.detail, dict)],
+    )
+    for a in audits:
         if a.action == "incident.open" and a.object_id == str(inc.id):  # the first event
             continue
         detail = a.detail or {}
@@ -409,7 +416,8 @@ def timeline(
         if a.object_id != str(inc.id):
             text = f"（原 #{a.object_id}）{text}"
         if a.action.endswith("assign"):
-            text = f"指派给 {detail.get('assignee') or '（无）'}"
+            who = str(detail.get("assignee") or "")
+            text = f"指派给 {assignees.get(who, who) if who else '（无）'}"
         elif a.action.endswith("escalate"):
             to = "、".join(names.get(str(c), str(c)) for c in detail.get("to") or [])
             text = (
