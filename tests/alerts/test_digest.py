@@ -16,7 +16,7 @@ from yuqing.alerts.digest import RenderedDigest, archive, render_digest
 from yuqing.alerts.digest_archive import data_path, read_data
 from yuqing.alerts.digest_data import scopes
 from yuqing.config import Config
-from yuqing.store.models import CrawlRun, Incident, IncidentDepartment, Source
+from yuqing.store.models import CrawlRun, Incident, IncidentDepartment, Source, User
 from yuqing.store.posts import PostRecord, TagRecord, upsert_posts, upsert_tags
 from yuqing.store.session import Database
 
@@ -431,3 +431,14 @@ def test_issue_13_blanket_rows_cite_the_notice_and_resolutions_are_counted(
     line = "办结 1 起：属实 0、部分属实 1、不属实 0；已恢复生产经营 1 起，未恢复 0 起；"
     assert line in doc(r).cssselect("#resolution-counts")[0].text_content()
     assert line in r.text and "依据：《齐齐哈尔市" in r.text
+
+
+def test_digest_names_who_signed_not_the_login(config: Config, seeded: Database) -> None:
+    """issue 13: 已签收（赵六）, never the login ``zjj1``."""
+    with seeded.session() as s:
+        s.add(User(username="zjj1", password_hash="x", role="officer", display_name="赵六"))
+        inc = s.get(Incident, 2)
+        assert inc is not None
+        inc.acknowledged_by = "zjj1"
+    r = render_digest(config, seeded, "city", DAY, now=NOW)
+    assert "已签收（赵六）" in r.text and "zjj1" not in r.text and "zjj1" not in r.html
