@@ -189,3 +189,19 @@ def test_merged_incidents_are_not_counted_again(
     assert kpi(doc(clients.login("lsq1").get(f"/dashboard?{RANGE}").text), "incidents")[0] == str(
         int(lsq) + 1
     )
+
+
+def test_source_health_reason_is_admin_only_and_chinese(
+    clients: Clients, seed: Seed, sqlite_database: Database
+) -> None:
+    """issue 13: the dashboard showed ``last crawl ok: 82 items``; now admins read it in
+    Chinese (and on the admin pages), analysts see the health without the reason."""
+    with sqlite_database.session() as s:
+        src = s.get(Source, seed.source_ok)
+        assert src is not None
+        src.health_reason = "last crawl ok: 12 items"
+    admin = text_of(clients.login("admin").get(f"/dashboard?{RANGE}").text)
+    assert "上次采集正常：12 条" in admin and "last crawl" not in admin
+    assert "上次采集正常：12 条" in text_of(clients.login("admin").get("/admin/sources").text)
+    analyst = text_of(clients.login("ana").get(f"/dashboard?{RANGE}").text)
+    assert "上次采集正常" not in analyst and "last crawl" not in analyst
