@@ -135,6 +135,8 @@ OFFICER_PAGES = {
         "/incidents/{escalated}",
         "/triage",
         "/digests",
+        "{digest}",  # issue 13: the digest detail page too (its post text marked crawled)
+        "/dashboard?from=2026-11-20&to=2026-11-27",
     ],
     "jhq1": ["/inbox", "/incidents/{jhq}", "/triage", "/triage?status=all"],
     "dcs1": ["/inbox", "/incidents/{escalated}"],
