@@ -16,7 +16,7 @@ from yuqing.alerts.digest import RenderedDigest, archive, render_digest
 from yuqing.alerts.digest_archive import data_path, read_data
 from yuqing.alerts.digest_data import scopes
 from yuqing.config import Config
-from yuqing.store.models import CrawlRun, Incident, IncidentDepartment, Source
+from yuqing.store.models import CrawlRun, Incident, IncidentDepartment, Source, User
 from yuqing.store.posts import PostRecord, TagRecord, upsert_posts, upsert_tags
 from yuqing.store.session import Database
 
@@ -134,6 +134,7 @@ def seed(db: Database) -> None:
             health="failing",
             health_reason="HTTP 503 three times",
             last_success_at=local(25, 8),
+            config={"name": "county-news", "title": "县区新闻网（政府网站式列表）"},
         )
         s.add(bad)
         s.flush()
@@ -280,6 +281,10 @@ def test_city_digest_numbers(config: Config, seeded: Database) -> None:
     assert [tr.get("data-source") for tr in page.cssselect("#sources tr[data-source]")] == [
         "county-news"
     ]
+    # issue 13: a source no longer in sources.yaml reads by its last title, not its code name
+    cells = page.cssselect('#sources tr[data-source="county-news"] td')
+    assert cells[0].text_content() == "县区新闻网"
+    assert "  - 县区新闻网：故障" in r.text and "county-news：" not in r.text  # the text part
 
 
 def test_department_digest_is_scoped(config: Config, seeded: Database) -> None:
@@ -426,3 +431,14 @@ def test_issue_13_blanket_rows_cite_the_notice_and_resolutions_are_counted(
     line = "办结 1 起：属实 0、部分属实 1、不属实 0；已恢复生产经营 1 起，未恢复 0 起；"
     assert line in doc(r).cssselect("#resolution-counts")[0].text_content()
     assert line in r.text and "依据：《齐齐哈尔市" in r.text
+
+
+def test_digest_names_who_signed_not_the_login(config: Config, seeded: Database) -> None:
+    """issue 13: 已签收（赵六）, never the login ``zjj1``."""
+    with seeded.session() as s:
+        s.add(User(username="zjj1", password_hash="x", role="officer", display_name="赵六"))
+        inc = s.get(Incident, 2)
+        assert inc is not None
+        inc.acknowledged_by = "zjj1"
+    r = render_digest(config, seeded, "city", DAY, now=NOW)
+    assert "已签收（赵六）" in r.text and "zjj1" not in r.text and "zjj1" not in r.html

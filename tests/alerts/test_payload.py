@@ -65,6 +65,8 @@ def test_firing_payload_matches_the_contract(
     assert all(set(p) == POST_KEYS for p in posts)
     assert posts[0]["evidence"] == ["一刀切", "全部关停", "证照齐全"]
     assert posts[0]["source"] == "demo-board"
+    # issue 13: the source title without its remark (「（JSON 接口，…）」), as pages show it
+    assert posts[0]["source_title"] == "演示·网上群众留言板"
     # issue 13: an ~80-character snippet centred on the first matched term
     assert len(posts[0]["snippet"]) <= 82 and "一刀切" in posts[0]["snippet"]
     # issue 13: the notice and the clause matched, found in the post's full text

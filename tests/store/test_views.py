@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from yuqing.store import views
 from yuqing.store.models import Incident, IncidentDepartment
@@ -69,6 +69,8 @@ COLUMNS = {
         "minutes_to_resolve",
         "overdue",
         "departments",
+        "merged_into",  # issue 13 (migration 0012): columns are only appended
+        "merged_at",
     ],
     "v_incident_departments": [
         "incident_id",
@@ -88,6 +90,7 @@ COLUMNS = {
         "due_at",
         "acknowledged_at",
         "resolved_at",
+        "merged_into",
     ],
     "v_daily_counts": [
         "day",
@@ -253,3 +256,50 @@ def test_retention_purge_keeps_daily_counts(database: Database) -> None:
     purge(database, retention_days=1, now=T0 + timedelta(days=1, minutes=30))
     rows = _rollup_matches_live(database)
     assert sum(int(r[3]) for r in rows) == 2  # b and c, published after the cutoff (T0 + 30 min)
+
+
+def test_incident_views_show_merged_incidents(database: Database) -> None:
+    """issue 13: an incident merged into a higher one reads ``resolved`` with ``merged_into``
+    set, so ``WHERE merged_into IS NULL`` counts each event once."""
+    _seed(database)
+    with database.session() as s:
+        high = s.scalar(select(Incident))
+        assert high is not None
+        low = Incident(
+            fingerprint="low",
+            rule="shutdown-report",
+            severity="medium",
+            labels={},
+            status="resolved",
+            district="龙沙区",
+            sector="life_services",
+            opened_at=T0,
+            updated_at=T0,
+            resolved_at=T0 + timedelta(hours=1),
+            resolution="已并入 #1",
+            merged_into=high.id,
+            merged_at=T0 + timedelta(hours=1),
+        )
+        s.add(low)
+        s.flush()
+        s.add(IncidentDepartment(incident_id=low.id, department_code="lsq", route="routes[4]"))
+        high_id, low_id = high.id, low.id
+    with database.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT incident_id, status, merged_into FROM v_incidents ORDER BY 1")
+        ).all()
+        events = conn.execute(
+            text("SELECT count(*) FROM v_incidents WHERE merged_into IS NULL")
+        ).scalar_one()
+        routed = conn.execute(
+            text(
+                "SELECT incident_id, merged_into FROM v_incident_departments "
+                "WHERE department_code = 'lsq' ORDER BY 1"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        (high_id, "acknowledged", None),
+        (low_id, "resolved", high_id),
+    ]
+    assert events == 1
+    assert [tuple(r) for r in routed] == [(high_id, None), (low_id, high_id)]

@@ -14,6 +14,7 @@ a past day renders the same whenever it is rendered.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,6 +27,7 @@ from yuqing.alerts.evidence import matched_terms, snippet_text
 from yuqing.alerts.key_posts import key_posts, reach, reply_heading
 from yuqing.alerts.labels import SECTOR_NAMES, SECTORS, sector_name
 from yuqing.alerts.locality import gate_on, local_source_ids
+from yuqing.alerts.people import display_names
 from yuqing.alerts.policy import citations_for_incidents
 from yuqing.alerts.routing import RoutingTree
 from yuqing.config import Config
@@ -241,6 +243,7 @@ class SourceRow:
     reason: str
     last_success_at: datetime | None
     failed_runs: int
+    title: str = ""  # its title when last crawled (a source since removed from sources.yaml)
 
 
 @dataclass
@@ -358,6 +361,8 @@ def _incidents(
             routed[iid].append(code)
     cited = citations_for_incidents(session, config, found) if config is not None else {}
     first = key_posts(session, ids, 1)
+    # the person's name (issue 13): digests never show a login such as ``scjg``
+    people = display_names(session, [x for i in found for x in (i.acknowledged_by, i.resolved_by)])
     return [
         IncidentRow(
             id=i.id,
@@ -370,9 +375,9 @@ def _incidents(
             opened_at=i.opened_at,
             due_at=i.due_at,
             acknowledged_at=i.acknowledged_at,
-            acknowledged_by=i.acknowledged_by,
+            acknowledged_by=people.get(i.acknowledged_by or "", i.acknowledged_by),
             resolved_at=i.resolved_at,
-            resolved_by=i.resolved_by,
+            resolved_by=people.get(i.resolved_by or "", i.resolved_by),
             departments=tuple(sorted(routed.get(i.id, []))),
             url=f"{base_url}/incidents/{i.id}",
             policy=f"{c.reference}；{c.match_text}" if (c := cited.get(i.id)) else "",
@@ -464,8 +469,12 @@ def _sources(session: Session, period: Period) -> list[SourceRow]:
     for src in session.scalars(select(Source).order_by(Source.name)):
         runs = int(failed.get(src.id, 0))
         if src.health in ("failing", "degraded") or runs:
+            stored = (src.config or {}).get("title") if isinstance(src.config, dict) else None
+            title = re.split(r"[（(]", str(stored or ""), maxsplit=1)[0].strip()
             out.append(
-                SourceRow(src.name, src.health, src.health_reason or "", src.last_success_at, runs)
+                SourceRow(
+                    src.name, src.health, src.health_reason or "", src.last_success_at, runs, title
+                )
             )
     return out
 

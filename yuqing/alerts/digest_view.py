@@ -235,7 +235,9 @@ def build_view(
         "sources": [
             {
                 "name": s.name,
-                "title": titles.get(s.name, s.name),
+                # never its code name (issue 13): the title it had when last crawled, if the
+                # source has left sources.yaml since
+                "title": titles.get(s.name) or s.title or UNLISTED_SOURCE,
                 "health": {"failing": "故障", "degraded": "不稳定"}.get(s.health, "异常"),
                 "failed_runs": s.failed_runs,
                 "reason": s.reason if _has_cjk(s.reason) else "",  # operators' English: left out
@@ -335,6 +337,7 @@ def _judgement(
 
 
 PROBATION_TITLE = "新采集源试运行"
+UNLISTED_SOURCE = "已移出配置的采集源"
 
 
 def source_titles(config: Config) -> dict[str, str]:

@@ -21,6 +21,7 @@ from yuqing.alerts.labels import (
     YES_NO,
     sector_name,
 )
+from yuqing.alerts.policy import notice_ref
 from yuqing.alerts.resolution import CHOICES
 from yuqing.config import Config
 
@@ -57,19 +58,31 @@ def value_maps(config: Config) -> dict[str, Callable[[Any], Any]]:
     return maps
 
 
+POLICY_COLUMN = "政策依据"
+
+
 def in_chinese(
     config: Config, columns: Sequence[str], rows: Iterator[Row]
 ) -> tuple[list[str], Iterator[Row]]:
-    """Chinese column names and values for an export's columns and rows (lazily)."""
+    """Chinese column names and values for an export's columns and rows (lazily). Incident
+    exports end with 政策依据: the notice an incident of that rule cites (issue 13; which
+    clause matched is on the incident page, read from its posts)."""
     maps = value_maps(config)
     convert = [maps.get(c) for c in columns]
     names = [EXPORT_COLUMN_NAMES.get(c, c) for c in columns]
+    cites = "incident_id" in columns and "rule" in columns
+    rule_at = list(columns).index("rule") if cites else -1
+    notices: dict[str, str] = {}
+    for r in config.rules.rules:
+        notice = config.policy.for_rule(r.name)
+        notices[r.name] = notice_ref(notice) if notice is not None else ""
 
     def out() -> Iterator[Row]:
         for row in rows:
-            yield tuple(
+            values = tuple(
                 f(v) if f is not None and v is not None else v
                 for f, v in zip(convert, row, strict=True)
             )
+            yield (*values, notices.get(row[rule_at], "")) if cites else values
 
-    return names, out()
+    return [*names, POLICY_COLUMN] if cites else names, out()

@@ -153,6 +153,8 @@ EXPORT_COLUMN_NAMES: dict[str, str] = {
     "minutes_to_resolve": "办结用时（分钟）",
     "overdue": "是否超时",
     "departments": "接收单位",
+    "merged_into": "并入事件编号",  # issue 13: merged into that incident (the same event)
+    "merged_at": "并入时间",
     **RESOLUTION_FIELD_NAMES,
 }
 YES_NO: dict[int, str] = {1: "是", 0: "否"}

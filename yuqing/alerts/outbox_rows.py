@@ -18,6 +18,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session, object_session
 
 from yuqing.alerts.context import AlertContext
+from yuqing.alerts.glossary import source_title
 from yuqing.alerts.grouping import dialect_insert
 from yuqing.alerts.key_posts import KeyPost, key_posts
 from yuqing.alerts.labels import sector_name
@@ -59,14 +60,16 @@ def top_posts(
         return ctx.rules.keyword_evidence(by_id[incident_id].rule, text)
 
     chosen = key_posts(session, by_id, TOP_POSTS, rule_terms)
-    source_titles = {s.name: s.title for s in ctx.config.sources.sources if s.title}
+    sources = ctx.config.sources.sources
     out: dict[int, list[dict[str, Any]]] = {}
     for inc_id, posts in chosen.items():
         notice = ctx.config.policy.for_rule(by_id[inc_id].rule)
         rows = []
         for p in posts:
             facts = post_facts(p, ctx.timezone)
-            facts["source_title"] = source_titles.get(p.source) or p.source
+            # the title up to its bracketed remark (the demo's 「（JSON 接口，页码翻页）」), as
+            # pages and digests show it (issue 13)
+            facts["source_title"] = source_title(p.source, sources)
             facts["policy_hits"] = (
                 list(dict.fromkeys(ph for _, ph in phrases_in(notice, f"{p.title}\n{p.text}")))
                 if notice is not None

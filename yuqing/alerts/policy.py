@@ -36,6 +36,16 @@ class PostText:
     text: str
 
 
+def notice_ref(notice: Notice) -> str:
+    """《title》（number，date）: what is empty is left out (the shipped notice has neither)."""
+    extra = [notice.number]
+    if notice.date is not None:
+        d = notice.date
+        extra.append(f"{d.year}年{d.month}月{d.day}日")
+    inner = "，".join(e for e in extra if e)
+    return f"《{notice.title}》" + (f"（{inner}）" if inner else "")
+
+
 @dataclass(frozen=True)
 class Citation:
     notice: Notice
@@ -48,13 +58,7 @@ class Citation:
 
     @property
     def notice_ref(self) -> str:
-        """《title》（number，date）: what is empty is left out."""
-        extra = [self.notice.number]
-        if self.notice.date is not None:
-            d = self.notice.date
-            extra.append(f"{d.year}年{d.month}月{d.day}日")
-        inner = "，".join(e for e in extra if e)
-        return f"《{self.notice.title}》" + (f"（{inner}）" if inner else "")
+        return notice_ref(self.notice)
 
     @property
     def clause_ref(self) -> str:

@@ -66,6 +66,7 @@ INT_COLUMNS = frozenset(
         "licensed",
         "post_count",
         "escalation_level",
+        "merged_into",
         "overdue",
         "notified_count",
         "posts",

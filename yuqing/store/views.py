@@ -12,7 +12,10 @@ query works on both. Conventions:
 * durations are minutes (floating point).
 
 The views are created by migration 0002. Changing one means a new migration that drops and
-re-creates it; columns are only ever added at the end, never renamed or removed.
+re-creates it; columns are only ever added at the end, never renamed or removed. Migration
+0012 re-created the incident views with ``merged_into`` (issue 13): an incident merged into a
+higher one is ``resolved`` with ``merged_into`` set, and is the same event — count events with
+``WHERE merged_into IS NULL``.
 """
 
 from __future__ import annotations
@@ -65,8 +68,13 @@ def _departments(dialect: str) -> str:
     )
 
 
-def definitions(dialect: str) -> dict[str, str]:
-    """``CREATE VIEW`` bodies (the SELECT) per view, for ``dialect``."""
+# Views whose body changed with a later migration, and the columns it appended.
+INCIDENT_VIEWS = ("v_incidents", "v_incident_departments")
+
+
+def definitions(dialect: str, merged: bool = True) -> dict[str, str]:
+    """``CREATE VIEW`` bodies (the SELECT) per view, for ``dialect``; ``merged=False`` gives
+    the incident views as migration 0002 created them (before ``incidents.merged_into``)."""
     day, flag = _day, _flag
     posts = f"""
 SELECT p.id AS post_id, s.name AS source, p.url, p.title, p.text, p.author_hash,
@@ -82,6 +90,8 @@ FROM posts p
 JOIN sources s ON s.id = p.source_id
 LEFT JOIN post_tags t ON t.post_id = p.id"""
     first_response = "COALESCE(i.acknowledged_at, i.resolved_at)"
+    merged_columns = ",\n  i.merged_into, i.merged_at" if merged else ""
+    tail = ", i.merged_into" if merged else ""  # v_incident_departments
     incidents = f"""
 SELECT i.id AS incident_id, i.rule, i.severity, i.status, i.title, i.district, i.sector,
   i.post_count, i.first_post_at, i.last_post_at, i.opened_at,
@@ -93,13 +103,13 @@ SELECT i.id AS incident_id, i.rule, i.severity, i.status, i.title, i.district, i
   CASE WHEN i.due_at IS NULL THEN 0
        WHEN {first_response} IS NULL AND i.due_at < {_now(dialect)} THEN 1
        WHEN {first_response} > i.due_at THEN 1 ELSE 0 END AS overdue,
-  {_departments(dialect)} AS departments
+  {_departments(dialect)} AS departments{merged_columns}
 FROM incidents i"""
     incident_departments = f"""
 SELECT d.incident_id, d.department_code, dep.name AS department_name, d.route,
   d.first_notified_at, d.last_notified_at, d.notified_count,
   i.rule, i.severity, i.status, i.district, i.sector, i.opened_at,
-  {day("i.opened_at", dialect)} AS opened_day, i.due_at, i.acknowledged_at, i.resolved_at
+  {day("i.opened_at", dialect)} AS opened_day, i.due_at, i.acknowledged_at, i.resolved_at{tail}
 FROM incident_departments d
 JOIN incidents i ON i.id = d.incident_id
 LEFT JOIN departments dep ON dep.code = d.department_code"""
@@ -115,10 +125,11 @@ WHERE posts > 0"""
     }
 
 
-def create(conn: Connection) -> None:
-    """The views (after :func:`yuqing.store.rollup.create`: v_daily_counts reads its table)."""
+def create(conn: Connection, merged: bool = True) -> None:
+    """The views (after :func:`yuqing.store.rollup.create`: v_daily_counts reads its table);
+    ``merged``: see :func:`definitions`."""
     dialect = conn.dialect.name
-    for name, body in definitions(dialect).items():
+    for name, body in definitions(dialect, merged).items():
         conn.execute(text(f"CREATE VIEW {name} AS{body}"))
     # the local day first, then published_at: SQLite reads day filters from the index alone
     day = f"({day_expr(dialect)})" if dialect == "postgresql" else day_expr(dialect)
@@ -128,6 +139,15 @@ def create(conn: Connection) -> None:
 def day_expr(dialect: str, col: str = "published_at") -> str:
     """The local day of ``col``, exactly as the views and their index spell it."""
     return _day(col, dialect)
+
+
+def replace_incident_views(conn: Connection, merged: bool) -> None:
+    """Drop and re-create the incident views (migration 0012 and its downgrade)."""
+    bodies = definitions(conn.dialect.name, merged)
+    for name in reversed(INCIDENT_VIEWS):
+        conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+    for name in INCIDENT_VIEWS:
+        conn.execute(text(f"CREATE VIEW {name} AS{bodies[name]}"))
 
 
 def drop(conn: Connection) -> None:

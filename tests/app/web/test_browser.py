@@ -297,9 +297,14 @@ def test_dashboard_for_leaders_and_district_officers(
         assert box is not None and box["height"] >= 44  # tap targets on a phone
     _fits(page)
     shot(page, f"dashboard-{user}-{width}")
-    rank.first.locator("a").click()
+    rank.first.locator("a.lead-rank-name").click()
     page.wait_for_url(f"{base}/inbox?status=all&district=*")
     assert "龙沙区" in page.locator("main").inner_text()
+    # issue 13: its 一刀切 figure opens the district's 一刀切 incidents (the rule filter)
+    page.go_back()
+    page.locator("#district-ranking li[data-district] a.lead-fig-blanket").first.click()
+    page.wait_for_url(f"{base}/inbox?status=all&rule=blanket-shutdown&district=*")
+    assert page.locator("#inbox tr[data-incident]").count() >= 1
     watch.check()
     page.close()
 

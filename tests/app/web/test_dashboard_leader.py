@@ -13,7 +13,7 @@ from tests.app.web import factories as f
 from tests.app.web.conftest import Clients, Seed, text_of
 from tests.conftest import FakeClock
 from yuqing.app.web.leader import change
-from yuqing.store.models import Source
+from yuqing.store.models import Incident, Source
 from yuqing.store.session import Database
 
 RANGE = "from=2026-11-21&to=2026-11-27"  # seven days; the previous period: 11-14 … 11-20
@@ -140,3 +140,68 @@ def test_admin_picks_a_district(clients: Clients, seed: Seed) -> None:
     selected = page.cssselect("#district-select option[selected]")
     assert [o.get("value") for o in selected] == ["建华区"]
     assert kpi(page, "failing")[2] == "/admin/sources"
+
+
+def test_ranking_blanket_counts_open_the_rule_filter(clients: Clients, seed: Seed) -> None:
+    """issue 13: a district's 一刀切 figures open its 一刀切 incidents (the inbox's rule filter),
+    not all of the district's incidents."""
+    ana = clients.login("ana")
+    page = doc(ana.get(f"/dashboard?{RANGE}").text)
+    (li,) = page.cssselect('#district-ranking li[data-district="龙沙区"]')
+    district = "district=%E9%BE%99%E6%B2%99%E5%8C%BA"
+    blanket = li.cssselect("a.lead-fig-blanket")[0].get("href")
+    cases = li.cssselect("a.lead-cases")[0].get("href")
+    assert blanket == f"/inbox?status=all&rule=blanket-shutdown&{district}"
+    assert cases == f"/inbox?status=active&rule=blanket-shutdown&{district}"
+    listed = ana.get(cases).text
+    assert f'data-incident="{seed.lsq}"' in listed
+    assert "data-incident" in listed and all(
+        f'data-incident="{i}"' not in listed for i in (seed.escalated, seed.jhq)
+    )
+
+
+def test_merged_incidents_are_not_counted_again(
+    clients: Clients, seed: Seed, sqlite_database: Database, clock: FakeClock
+) -> None:
+    """issue 13: an incident merged into a higher one is the same event: the dashboard's
+    新增预警事件 and per-day incident charts count it once (in the incident it joined)."""
+    before = kpi(doc(clients.login("ana").get(f"/dashboard?{RANGE}").text), "incidents")[0]
+    with sqlite_database.session() as s:
+        low = f.incident(
+            s,
+            departments=["lsq"],
+            opened_at=clock() - timedelta(hours=2),
+            status="resolved",
+            rule="shutdown-report",
+            severity="medium",
+        )
+        low.merged_into, low.merged_at = seed.lsq, clock() - timedelta(hours=1)
+    after = kpi(doc(clients.login("ana").get(f"/dashboard?{RANGE}").text), "incidents")[0]
+    assert after == before
+    lsq = kpi(doc(clients.login("lsq1").get(f"/dashboard?{RANGE}").text), "incidents")[0]
+    with sqlite_database.session() as s:
+        row = s.get(Incident, low.id)
+        assert row is not None
+        row.merged_into = None  # the same incident, not merged: counted
+    assert kpi(doc(clients.login("ana").get(f"/dashboard?{RANGE}").text), "incidents")[0] == str(
+        int(before) + 1
+    )
+    assert kpi(doc(clients.login("lsq1").get(f"/dashboard?{RANGE}").text), "incidents")[0] == str(
+        int(lsq) + 1
+    )
+
+
+def test_source_health_reason_is_admin_only_and_chinese(
+    clients: Clients, seed: Seed, sqlite_database: Database
+) -> None:
+    """issue 13: the dashboard showed ``last crawl ok: 82 items``; now admins read it in
+    Chinese (and on the admin pages), analysts see the health without the reason."""
+    with sqlite_database.session() as s:
+        src = s.get(Source, seed.source_ok)
+        assert src is not None
+        src.health_reason = "last crawl ok: 12 items"
+    admin = text_of(clients.login("admin").get(f"/dashboard?{RANGE}").text)
+    assert "上次采集正常：12 条" in admin and "last crawl" not in admin
+    assert "上次采集正常：12 条" in text_of(clients.login("admin").get("/admin/sources").text)
+    analyst = text_of(clients.login("ana").get(f"/dashboard?{RANGE}").text)
+    assert "上次采集正常" not in analyst and "last crawl" not in analyst

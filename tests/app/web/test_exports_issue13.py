@@ -39,12 +39,16 @@ def test_incident_export_has_chinese_headers_and_values_and_the_resolution(
         "已回应",
     )
     assert row["是否超时"] == "是"  # the seeded incident is past its due time
+    # issue 13: 一刀切 incidents cite the city's notice (no 文号/date shipped: just its title)
+    assert row["政策依据"] == "《齐齐哈尔市坚决禁止生态环境保护问题整改“一刀切”》"
+    assert {r["政策依据"] for k, r in rows.items() if k == str(seed.jhq)} == {""}
 
 
 def test_codes_on_request(clients: Clients, seed: Seed) -> None:
     r = clients.login("ana").get(f"/exports/incidents.csv?{RANGE}&codes=1")
     rows = rows_of(r.content)
     assert {"incident_id", "severity", "sector", "verified"} <= set(rows[0])
+    assert "政策依据" not in rows[0]  # codes for scripts: the view's columns only
     assert {row["severity"] for row in rows} <= {"high", "medium", "normal"}
     assert "life_services" in {row["sector"] for row in rows}
 

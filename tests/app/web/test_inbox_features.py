@@ -14,7 +14,7 @@ from tests.app.web import factories as f
 from tests.app.web.conftest import Clients, Seed, post_form, text_of
 from tests.conftest import FakeClock
 from yuqing.app.web.inbox import PAGE_SIZE
-from yuqing.store.models import AuditLog, Incident
+from yuqing.store.models import AuditLog, Incident, User
 from yuqing.store.session import Database
 
 
@@ -120,7 +120,50 @@ def test_export_is_the_filtered_list_in_chinese(
         "龙沙区多家洗车店"
     )
     assert not re.search(r"[a-z]+_[a-z]+|blanket|high", ",".join(rows[1]))
+    # issue 13: the 一刀切 incident cites the city's notice and the clause its posts matched
+    assert row["政策依据"].startswith("《齐齐哈尔市坚决禁止生态环境保护问题整改“一刀切”》")
+    assert "生活服务业" in row["政策依据"] or "总体要求" in row["政策依据"]
     with sqlite_database.session() as s:
         entry = s.scalar(select(AuditLog).where(AuditLog.object_id == "inbox"))
         assert entry is not None and entry.actor == "lsq1"
         assert entry.detail == {"format": "csv", "status": "all", "severity": "high", "rows": 1}
+
+
+def test_inbox_and_export_name_people_not_logins(
+    clients: Clients, seed: Seed, sqlite_database: Database
+) -> None:
+    """issue 13: the 承办 column and the export's 签收人/承办人 name the person, never ``lsq1``."""
+    with sqlite_database.session() as s:
+        user = s.scalar(select(User).where(User.username == "lsq1"))
+        assert user is not None
+        user.display_name = "王芳"
+    lsq = clients.login("lsq1")
+    post_form(lsq, "/inbox/acknowledge", {"incident": str(seed.lsq)})
+    html = lsq.get("/inbox?status=all").text
+    row = re.search(rf'data-incident="{seed.lsq}".*?</tr>', html, re.S)
+    assert row is not None
+    cell = re.search(r'data-label="承办">(.*?)</td>', row.group(0), re.S)
+    assert cell is not None and cell.group(1).startswith("王芳") and "lsq1" not in cell.group(1)
+    r = lsq.get("/inbox/export.csv?status=all&severity=high")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["签收人"].startswith("王芳") and "lsq1" not in ",".join(rows[1])
+    other = lsq.get("/inbox/export.csv?status=all&rule=shutdown-report").content
+    cited = list(csv.DictReader(io.StringIO(other.decode("utf-8-sig"))))
+    assert cited and {r["政策依据"] for r in cited} == {""}  # no notice for 关停报告
+
+
+def test_timeline_names_the_assignee_not_the_login(
+    clients: Clients, seed: Seed, sqlite_database: Database
+) -> None:
+    """issue 13: the incident's timeline reads 指派给 李明, not 指派给 lsq2."""
+    with sqlite_database.session() as s:
+        user = s.scalar(select(User).where(User.username == "lsq2"))
+        assert user is not None
+        user.display_name = "李明"
+    lsq = clients.login("lsq1")
+    url = f"/incidents/{seed.lsq}"
+    assert post_form(lsq, f"{url}/assign", {"assignee": "lsq2"}).status_code == 303
+    page = lsq.get(url).text
+    timeline = text_of(page[page.index('id="timeline"') :])
+    assert "指派给 李明" in timeline and "lsq2" not in timeline

@@ -3,6 +3,7 @@ and a desktop width (1280 px): no horizontal overflow, the nav reachable, list r
 whose cells are not one character wide, 44 px tap targets on phones; and the inbox's bulk
 签收, search, countdown and page count working in the browser.
 
+The digest detail page, the dashboard and the admin pages are checked at both widths too.
 ``YUQING_SCREENSHOTS=DIR`` keeps a screenshot of every page checked.
 """
 
@@ -18,7 +19,25 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
 
-OFFICER = ["/inbox", "/inbox?status=all", "/incidents/{lsq}", "/triage", "/digests"]
+OFFICER = [
+    "/inbox",
+    "/inbox?status=all",
+    "/incidents/{lsq}",
+    "/triage",
+    "/digests",
+    "{digest}",  # a digest's detail page (issue 13: opened from the digest mail on a phone)
+    "/dashboard",
+]
+# issue 13: the admin pages at phone width too (an admin on duty opens them from a phone)
+ADMIN = [
+    "/admin/users",
+    "/admin/silences",
+    "/admin/sources",
+    "/admin/sources/{source_ok}",
+    "/admin/departments",
+    "/admin/audit",
+    "/dashboard",
+]
 ANALYST = [
     "/inbox",
     "/posts?from=2026-11-20&to=2026-11-27",
@@ -64,7 +83,9 @@ def _check_layout(page: Any, width: str, url: str) -> None:
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
-@pytest.mark.parametrize(("username", "pages"), [("lsq1", OFFICER), ("ana", ANALYST)])
+@pytest.mark.parametrize(
+    ("username", "pages"), [("lsq1", OFFICER), ("ana", ANALYST), ("admin", ADMIN)]
+)
 def test_pages_fit_phone_and_desktop(
     browser: Any,  # noqa: F811
     live_server: tuple[str, Any],  # noqa: F811
@@ -82,7 +103,7 @@ def test_pages_fit_phone_and_desktop(
         url = template.format(**vars(seed))
         page.goto(base + url)
         _check_layout(page, width, url)
-        name = template.split("?")[0].strip("/").replace("/", "-").replace("{", "").replace("}", "")
+        name = url.split("?")[0].strip("/").replace("/", "-")
         shot(page, f"{width}-{username}-{name}")
     watch.check()
     context.close()

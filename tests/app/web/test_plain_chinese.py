@@ -103,6 +103,7 @@ def _demo_like(db: Database, seed: Seed, clock: FakeClock) -> None:
             )
         )
         assert row is not None
+        row.route = "routes[4]"  # district="龙沙区", no description: its matchers in words
         row.suppressed_by = (
             f"inhibited by incident #{seed.lsq} (龙沙区 生活服务业 一刀切式关停) "
             "via inhibit_rules[0]"
@@ -134,6 +135,8 @@ OFFICER_PAGES = {
         "/incidents/{escalated}",
         "/triage",
         "/digests",
+        "{digest}",  # issue 13: the digest detail page too (its post text marked crawled)
+        "/dashboard?from=2026-11-20&to=2026-11-27",
     ],
     "jhq1": ["/inbox", "/incidents/{jhq}", "/triage", "/triage?status=all"],
     "dcs1": ["/inbox", "/incidents/{escalated}"],
@@ -183,7 +186,9 @@ def test_incident_page_reads_routes_channels_and_suppression_in_words(
         "静默期内暂停通知（静默规则" in text
         and "admin 设置，至 2026-11-27 13:00）：督察期间" in text
     )
-    assert "分派依据：投诉激增交市委宣传部网信办" in text and "routes[" not in text  # descriptions
+    # a route without a description reads as its matchers (routing.yaml now describes the
+    # rule routes the seed's routes[0]/[1] point at, so the seed points lsq at a district route)
+    assert "分派依据：按「区县为龙沙区」分派" in text and "routes[" not in text
     assert "→ 市政府督查室 邮件 · 已送达" in text
 
 
@@ -212,12 +217,13 @@ def test_routes_are_described_by_their_matchers(config: object) -> None:
 
     assert isinstance(config, Config)
     routes = config.routing.routes
-    i = next(n for n, r in enumerate(routes) if r.matchers == ['rule="blanket-shutdown"'])
+    i = next(n for n, r in enumerate(routes) if r.matchers == ['district="龙沙区"'])
+    assert not routes[i].description  # routing.yaml describes only the rule routes
     text = glossary.describe_route(f"routes[{i}]", config.routing, config.rules.rules)
-    assert text == routes[i].description == "一刀切式关停交市生态环境局督察整改办"  # routing.yaml
-    j = next(n for n, r in enumerate(routes) if not r.description and r.matchers)
-    undescribed = glossary.describe_route(f"routes[{j}]", config.routing, config.rules.rules)
-    assert undescribed.startswith("按「") and undescribed.endswith("」分派")
+    assert text == "按「区县为龙沙区」分派"
+    j = next(n for n, r in enumerate(routes) if r.matchers == ['rule="blanket-shutdown"'])
+    described = glossary.describe_route(f"routes[{j}]", config.routing, config.rules.rules)
+    assert described == routes[j].description == "一刀切式关停交市生态环境局督察整改办"
     assert glossary.describe_route("routes[999]", config.routing) == "按分派规则"
     assert (
         glossary.describe_route("escalation level 2", config.routing) == "超时升级督办（第 2 级）"

@@ -15,6 +15,7 @@ from yuqing.alerts.audit import SYSTEM_ACTOR
 from yuqing.alerts.evidence import SNIPPET_CHARS
 from yuqing.alerts.glossary import suppression_text
 from yuqing.alerts.key_posts import KeyPost, key_posts, reply_heading
+from yuqing.alerts.people import display_names
 from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, snippet, split_evidence
 from yuqing.app.web.labels import SECTOR_NAMES, SECTORS, SEVERITIES, STATUSES, TAG_ZH
 from yuqing.app.web.params import parse_page
@@ -98,6 +99,16 @@ class InboxRow:
     overdue: timedelta | None  # how long past due, for unresolved incidents
     remaining: timedelta | None = None  # how long until due, for unresolved incidents
     key_post: KeyPost | None = None  # its first 重点帖文: the row's snippet
+    people: dict[str, str] = field(default_factory=dict)  # login → 名字（部门） (issue 13)
+
+    def person(self, login: str | None) -> str:
+        """The display name of ``login`` ("" for none): never the login when it is known."""
+        return self.people.get(login, login) if login else ""
+
+    @property
+    def handler(self) -> str:
+        """Who handles it, as the 承办 column shows: the assignee, else who signed for it."""
+        return self.person(self.incident.assigned_to or self.incident.acknowledged_by)
 
     @property
     def snippet(self) -> list[tuple[str, bool]]:
@@ -219,6 +230,9 @@ def _rows(session: Session, incidents: list[Incident], now: datetime) -> list[In
         ):
             depts[iid].append(code)
     first = key_posts(session, [i.id for i in incidents], 1) if incidents else {}
+    people = display_names(
+        session, [x for i in incidents for x in (i.assigned_to, i.acknowledged_by)]
+    )
     return [
         InboxRow(
             inc,
@@ -226,6 +240,7 @@ def _rows(session: Session, incidents: list[Incident], now: datetime) -> list[In
             overdue_by(inc, now),
             remaining_until(inc, now),
             next(iter(first.get(inc.id, [])), None),
+            people,
         )
         for inc in incidents
     ]
@@ -377,11 +392,18 @@ def timeline(
             )
         )
     ids = [str(inc.id), *(str(m) for m in merged)]
-    for a in session.scalars(
-        select(AuditLog)
-        .where(AuditLog.object_type == "incident", AuditLog.object_id.in_(ids))
-        .order_by(AuditLog.at, AuditLog.id)
-    ):
+    audits = list(
+        session.scalars(
+            select(AuditLog)
+            .where(AuditLog.object_type == "incident", AuditLog.object_id.in_(ids))
+            .order_by(AuditLog.at, AuditLog.id)
+        )
+    )
+    assignees = display_names(  # 指派给 the person, not the login (issue 13)
+        session,
+        [str(a.detail.get("assignee")) for a in audits if isinstance(a.detail, dict)],
+    )
+    for a in audits:
         if a.action == "incident.open" and a.object_id == str(inc.id):  # the first event
             continue
         detail = a.detail or {}
@@ -394,7 +416,8 @@ def timeline(
         if a.object_id != str(inc.id):
             text = f"（原 #{a.object_id}）{text}"
         if a.action.endswith("assign"):
-            text = f"指派给 {detail.get('assignee') or '（无）'}"
+            who = str(detail.get("assignee") or "")
+            text = f"指派给 {assignees.get(who, who) if who else '（无）'}"
         elif a.action.endswith("escalate"):
             to = "、".join(names.get(str(c), str(c)) for c in detail.get("to") or [])
             text = (

@@ -68,7 +68,16 @@ ACTION_ZH = {
     "incident.part_done": "协办完成",
     "silence.create": "创建静默",
     "silence.expire": "结束静默",
+    # issue 13: the rest of what the audit log records, so no action shows as its code
+    "login.unlock": "解除登录限制",
+    "login.address_limit": "登录受限（来源地址）",
+    "triage.queue": "转入待研判",
+    "triage.confirm": "研判确认",
+    "triage.reject": "研判排除",
+    "source_confirm": "确认采集源",
 }
+# Actors that are not people: the command line and the demo (the service itself is 系统).
+ACTOR_ZH = {"cli": "命令行", "yuqing demo": "演示程序"}
 
 SECTOR_NAMES: dict[str, str] = dict(_SECTOR_NAMES)
 SECTORS: tuple[str, ...] = tuple(SECTOR_NAMES)

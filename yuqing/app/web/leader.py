@@ -60,16 +60,22 @@ def _pairs_condition(pairs: frozenset[tuple[str, str]]) -> ColumnElement[bool]:
     return or_(*parts)
 
 
+def events() -> ColumnElement[bool]:
+    """Incidents that are events of their own: one merged into another (issue 13) is
+    counted there, never again in the dashboard's figures."""
+    return Incident.merged_into.is_(None)
+
+
 def dashboard_scope(web: Web, user: CurrentUser, district: str) -> Scope:
     config = web.config
     all_districts = config.gazetteer.district_names()
     if user.role in ("admin", "analyst"):
-        scope = Scope(label="全市", districts=all_districts)
+        scope = Scope(label="全市", districts=all_districts, incidents=[events()])
     else:
         code = user.department_code or ""
         dept = scopes(config).get(code)
         pairs = dept.pairs if dept is not None else frozenset()
-        scope = Scope(label=web.department_name(code), incidents=[visible(user)])
+        scope = Scope(label=web.department_name(code), incidents=[visible(user), events()])
         if code == config.routing.escalation_receiver or not pairs:
             scope.districts = all_districts
         else:
@@ -196,7 +202,9 @@ class RankRow:
     shutdown_prev: int
     cases: int  # 一刀切 incidents unresolved now
     overdue: int
-    href: str
+    href: str  # the district's incidents
+    blanket_href: str = ""  # its 一刀切 incidents (all), by the inbox's rule filter (issue 13)
+    cases_href: str = ""  # its 一刀切 incidents still unresolved
     width: float = 0.0  # of the bar, % of the largest
 
     @property
@@ -214,6 +222,8 @@ def ranking(
     cases: dict[str, tuple[int, int]],
     order: list[str],
     href: Any,
+    blanket_href: Any = None,
+    cases_href: Any = None,
 ) -> tuple[list[RankRow], int]:
     """Districts with any 关停/一刀切 post now or before, or an open 一刀切 case, most
     一刀切 first; and the number of shutdown posts of unknown district (never ranked)."""
@@ -223,7 +233,10 @@ def ranking(
         n, nb = now.get(d, (0, 0))
         p, pb = prev.get(d, (0, 0))
         c, o = cases.get(d, (0, 0))
-        rows.append(RankRow(d, nb, pb, n, p, c, o, href(d)))
+        row = RankRow(d, nb, pb, n, p, c, o, href(d))
+        row.blanket_href = blanket_href(d) if blanket_href is not None else row.href
+        row.cases_href = cases_href(d) if cases_href is not None else row.href
+        rows.append(row)
     rows.sort(key=lambda r: (-r.blanket, -r.shutdown, -r.cases, order.index(r.district)))
     top = max((r.shutdown for r in rows), default=0)
     for r in rows:

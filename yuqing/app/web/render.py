@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from yuqing.alerts import glossary
+from yuqing.alerts.health_text import health_reason_zh
 from yuqing.app.web import labels
 from yuqing.app.web.highlight import safe_url
 from yuqing.app.web.sessions import SessionCodec, SessionStore
@@ -198,6 +199,7 @@ def make_env(tz: ZoneInfo) -> jinja2.Environment:
         action_zh=labels.action_zh,
         channel_zh=glossary.channel_name,
         suppression_zh=glossary.suppression_text,
+        health_reason_zh=health_reason_zh,
         term=glossary.unify,
         http_url=safe_url,
         yesno=lambda v: "是" if v else "否",

@@ -13,9 +13,11 @@ from yuqing.alerts import silences
 from yuqing.alerts.audit_text import describe as describe_audit
 from yuqing.alerts.errors import SilenceError
 from yuqing.alerts.labels import AUDIT_OBJECT_NAMES
+from yuqing.alerts.people import display_names
 from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import admin, csrf, get_web
 from yuqing.app.web.errors import UserError
+from yuqing.app.web.labels import ACTOR_ZH
 from yuqing.app.web.params import BadParam, IdPath, parse_local_datetime
 from yuqing.app.web.render import CurrentUser, render
 from yuqing.app.web.users import ROLES, create_user, list_users, set_password, update_user
@@ -369,6 +371,8 @@ def audit_page(
                 .limit(AUDIT_PAGE + 1)
             )
         )
+        # who, as a person (issue 13): display names, 系统, 命令行 — never a bare login
+        people = {**display_names(s, [r.actor for r in rows]), **ACTOR_ZH}
     entries = [(row, describe_audit(row.detail, web.config)) for row in rows[:AUDIT_PAGE]]
     params = {"actor": actor, "action": action, "object_type": object_type, "object_id": object_id}
     return render(
@@ -380,5 +384,6 @@ def audit_page(
             "page": page,
             "has_next": len(rows) > AUDIT_PAGE,
             "object_names": AUDIT_OBJECT_NAMES,
+            "people": people,
         },
     )

@@ -106,7 +106,21 @@ def dashboard(
     def inbox_of(d: str) -> str:
         return _href("/inbox", status="all", district=d)
 
-    rows, unknown_shutdown = leader.ranking(by_district, by_district_before, cases, order, inbox_of)
+    # one 一刀切 rule: its counts open the inbox filtered by it (several: the district's list)
+    blanket_rule = next(iter(blanket)) if len(blanket) == 1 else ""
+
+    def blanket_of(d: str, status: str = "all") -> str:
+        return _href("/inbox", status=status, rule=blanket_rule, district=d)
+
+    rows, unknown_shutdown = leader.ranking(
+        by_district,
+        by_district_before,
+        cases,
+        order,
+        inbox_of,
+        blanket_of,
+        lambda d: blanket_of(d, "active"),
+    )
 
     def posts_link(flag: str = "") -> str | None:
         return _href("/posts", flag=flag, district=scope.district, **window) if analyst else None

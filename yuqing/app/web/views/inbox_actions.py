@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from yuqing.alerts import incidents as actions
 from yuqing.alerts.errors import AlertsError
 from yuqing.alerts.glossary import rule_name
+from yuqing.alerts.policy import citations_for_incidents
 from yuqing.app.web.audit import audit
 from yuqing.app.web.deps import csrf, get_web, incident_reader
 from yuqing.app.web.inbox import InboxFilter, export_rows
@@ -46,6 +47,7 @@ EXPORT_COLUMNS = (
     "签收人",
     "承办人",
     "最新帖文摘要",
+    "政策依据",  # issue 13: the notice and the clause an incident cites (一刀切 incidents)
 )
 
 
@@ -123,6 +125,9 @@ def export_inbox(request: Request, user: Reader) -> Response:
     out = io.BytesIO()
     with web.db.session() as s:
         rows = export_rows(s, user, f, now)
+        cited = citations_for_incidents(
+            s, web.config, [r.incident for r in rows if web.config.policy.for_rule(r.incident.rule)]
+        )
         table = [
             (
                 r.incident.id,
@@ -137,9 +142,10 @@ def export_inbox(request: Request, user: Reader) -> Response:
                 r.incident.due_at,
                 countdown_zh(r.remaining, r.overdue),
                 "、".join(names.get(c, c) for c in r.departments),
-                r.incident.acknowledged_by or "",
-                r.incident.assigned_to or "",
+                r.person(r.incident.acknowledged_by),
+                r.person(r.incident.assigned_to),
                 r.snippet_text,
+                c.reference if (c := cited.get(r.incident.id)) is not None else "",
             )
             for r in rows
         ]

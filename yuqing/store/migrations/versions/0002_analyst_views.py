@@ -25,7 +25,7 @@ depends_on = None
 def upgrade() -> None:
     conn = op.get_bind()
     rollup.create(conn)
-    views.create(conn)
+    views.create(conn, merged=False)  # incidents.merged_into comes later (0012)
     fts.create(conn)
     fts.rebuild(conn)
 
