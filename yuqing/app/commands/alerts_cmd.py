@@ -3,7 +3,6 @@ and ``yuqing silences add|list|expire`` (``yuqing incidents``: incidents_cmd.py)
 
 from __future__ import annotations
 
-import getpass
 from datetime import datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -20,6 +19,7 @@ from yuqing.alerts.evaluate import evaluate
 from yuqing.alerts.explain import post_precedence
 from yuqing.alerts.labels import format_labels
 from yuqing.alerts.rules import tags_from_row
+from yuqing.app.commands.common import By, actor, local_time
 from yuqing.app.state import AppState
 from yuqing.config import Config
 from yuqing.config.rules import AlertRule
@@ -38,25 +38,11 @@ def _duration(value: timedelta) -> str:
     return format_duration(value) if value > timedelta(0) else "0s"
 
 
-By = Annotated[str | None, typer.Option("--by", help="Who acts (default: cli:<user>).")]
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(routes_app, name="routes")
     app.add_typer(silences_app, name="silences")
     app.command("evaluate")(evaluate_cmd)
     app.command("escalate")(escalate_cmd)
-
-
-def _actor(by: str | None) -> str:
-    return by or f"cli:{getpass.getuser()}"
-
-
-def _local(state: AppState, value: datetime | None) -> str:
-    if value is None:
-        return "-"
-    tz = ZoneInfo(state.config().settings.timezone)
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def parse_labels(pairs: list[str]) -> dict[str, str]:
@@ -263,15 +249,15 @@ def silences_add(
         row = silence_actions.create(
             s,
             [m if "=" in m and '"' in m else _quote(m) for m in matchers],
-            author=_actor(author),
+            author=actor(author),
             comment=comment,
             starts_at=_when(state, start, "start"),
             ends_at=_when(state, end, "end"),
             duration=span,
         )
         typer.echo(
-            f"silence #{row.id}: {', '.join(row.matchers)} from {_local(state, row.starts_at)} "
-            f"until {_local(state, row.ends_at)}"
+            f"silence #{row.id}: {', '.join(row.matchers)} from {local_time(state, row.starts_at)} "
+            f"until {local_time(state, row.ends_at)}"
         )
 
 
@@ -297,7 +283,7 @@ def silences_list(
             typer.echo("no silences")
         for r in rows:
             typer.echo(
-                f"#{r.id:<4} {_local(state, r.starts_at)} → {_local(state, r.ends_at)}  "
+                f"#{r.id:<4} {local_time(state, r.starts_at)} → {local_time(state, r.ends_at)}  "
                 f"{', '.join(r.matchers)}  by {r.author}: {r.comment}"
             )
 
@@ -307,5 +293,5 @@ def silences_expire(ctx: typer.Context, silence_id: int, by: By = None) -> None:
     """End a silence now."""
     state: AppState = ctx.obj
     with state.database().session() as s:
-        silence_actions.expire(s, silence_id, actor=_actor(by))
+        silence_actions.expire(s, silence_id, actor=actor(by))
         typer.echo(f"silence #{silence_id} expired")

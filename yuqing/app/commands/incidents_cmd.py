@@ -3,10 +3,7 @@ on incidents from the command line (the web inbox does the same; both audit-log 
 
 from __future__ import annotations
 
-import getpass
-from datetime import datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import func, select
@@ -17,6 +14,7 @@ from yuqing.alerts.labels import format_labels, sector_name
 from yuqing.alerts.policy import citation_for_incident
 from yuqing.alerts.resolution import FIELDS as RESOLUTION_FIELDS
 from yuqing.alerts.resolution import parse as parse_resolution
+from yuqing.app.commands.common import By, actor, local_time
 from yuqing.app.state import AppState
 from yuqing.store.models import (
     AuditLog,
@@ -34,7 +32,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(incidents_app, name="incidents")
 
 
-By = Annotated[str | None, typer.Option("--by", help="Who acts (default: cli:<user>).")]
 Department = Annotated[
     str | None,
     typer.Option(
@@ -42,17 +39,6 @@ Department = Annotated[
     ),
 ]
 PART_EN = {"主办": "lead", "协办": "co-handler", "督办": "supervisor", "承办": "handler"}
-
-
-def _actor(by: str | None) -> str:
-    return by or f"cli:{getpass.getuser()}"
-
-
-def _local(state: AppState, value: datetime | None) -> str:
-    if value is None:
-        return "-"
-    tz = ZoneInfo(state.config().settings.timezone)
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 @incidents_app.command("list")
@@ -85,7 +71,7 @@ def incidents_list(
         for i in rows:
             typer.echo(
                 f"#{i.id:<5} {i.status:<12} {i.severity:<7} {i.post_count:>4} posts  "
-                f"due {_local(state, i.due_at)}  {i.title}"
+                f"due {local_time(state, i.due_at)}  {i.title}"
                 + (f"  (merged into #{i.merged_into})" if i.merged_into is not None else "")
             )
 
@@ -101,17 +87,17 @@ def incidents_show(ctx: typer.Context, incident_id: int) -> None:
         typer.echo(f"  labels: {format_labels(i.labels)}")
         typer.echo(f"  sector: {sector_name(i.sector) or '-'}, district: {i.district or '-'}")
         typer.echo(
-            f"  opened {_local(state, i.opened_at)}, due {_local(state, i.due_at)}, "
+            f"  opened {local_time(state, i.opened_at)}, due {local_time(state, i.due_at)}, "
             f"escalation level {i.escalation_level}"
         )
         if i.acknowledged_by:
             typer.echo(
-                f"  acknowledged by {i.acknowledged_by} at {_local(state, i.acknowledged_at)}"
+                f"  acknowledged by {i.acknowledged_by} at {local_time(state, i.acknowledged_at)}"
             )
         if i.assigned_to:
             typer.echo(f"  assigned to {i.assigned_to}")
         if i.resolved_by:
-            when = _local(state, i.resolved_at)
+            when = local_time(state, i.resolved_at)
             typer.echo(f"  resolved by {i.resolved_by} at {when}: {i.resolution or ''}")
             fields = [f"{f}={getattr(i, f)}" for f in RESOLUTION_FIELDS if getattr(i, f)]
             if fields:
@@ -124,7 +110,7 @@ def incidents_show(ctx: typer.Context, incident_id: int) -> None:
                 f"{cited.phrase or '-'} (post {cited.post_id or '-'})"
             )
         if i.merged_into is not None:
-            typer.echo(f"  merged into #{i.merged_into} at {_local(state, i.merged_at)}")
+            typer.echo(f"  merged into #{i.merged_into} at {local_time(state, i.merged_at)}")
         merged = (
             s.execute(select(Incident.id).where(Incident.merged_into == i.id).order_by(Incident.id))
             .scalars()
@@ -144,7 +130,7 @@ def incidents_show(ctx: typer.Context, incident_id: int) -> None:
             extra = f"; suppressed: {d.suppressed_by}" if d.suppressed_by else ""
             typer.echo(
                 f"    {d.department_code:<8} {d.role:<9} via {d.route}; notified "
-                f"{d.notified_count}x, last {_local(state, d.last_notified_at)}{extra}"
+                f"{d.notified_count}x, last {local_time(state, d.last_notified_at)}{extra}"
             )
         counts = s.execute(
             select(Notification.kind, Notification.status, func.count())
@@ -171,7 +157,7 @@ def incidents_show(ctx: typer.Context, incident_id: int) -> None:
         typer.echo("  history:")
         for a in trail:
             detail = ", ".join(f"{k}={v}" for k, v in a.detail.items())
-            typer.echo(f"    {_local(state, a.at)} {a.actor}: {a.action} {detail}".rstrip())
+            typer.echo(f"    {local_time(state, a.at)} {a.actor}: {a.action} {detail}".rstrip())
 
 
 @incidents_app.command("ack")
@@ -184,7 +170,7 @@ def incidents_ack(
     """Acknowledge an incident (stops repeats and escalation)."""
     state: AppState = ctx.obj
     with state.database().session() as s:
-        i = inc_actions.acknowledge(s, incident_id, _actor(by), note)
+        i = inc_actions.acknowledge(s, incident_id, actor(by), note)
         typer.echo(f"incident #{i.id} acknowledged by {i.acknowledged_by}")
 
 
@@ -193,7 +179,7 @@ def incidents_assign(ctx: typer.Context, incident_id: int, assignee: str, by: By
     """Record who handles an incident."""
     state: AppState = ctx.obj
     with state.database().session() as s:
-        i = inc_actions.assign(s, incident_id, _actor(by), assignee)
+        i = inc_actions.assign(s, incident_id, actor(by), assignee)
         typer.echo(f"incident #{i.id} assigned to {i.assigned_to}")
 
 
@@ -202,7 +188,7 @@ def incidents_note(ctx: typer.Context, incident_id: int, text: str, by: By = Non
     """Add a note to an incident's record."""
     state: AppState = ctx.obj
     with state.database().session() as s:
-        inc_actions.add_note(s, incident_id, _actor(by), text)
+        inc_actions.add_note(s, incident_id, actor(by), text)
         typer.echo(f"note added to incident #{incident_id}")
 
 
@@ -243,7 +229,7 @@ def incidents_resolve(
     )
     with state.database().session() as s:
         i = inc_actions.resolve(
-            s, incident_id, _actor(by), note, outcome=outcome, department=department
+            s, incident_id, actor(by), note, outcome=outcome, department=department
         )
         typer.echo(f"incident #{i.id} resolved by {i.resolved_by}")
 
@@ -259,7 +245,7 @@ def incidents_part_done(
     """Mark a co-handling department's part done (协办完成); the lead resolves."""
     state: AppState = ctx.obj
     with state.database().session() as s:
-        handlers.mark_done(s, incident_id, department, _actor(by), note)
+        handlers.mark_done(s, incident_id, department, actor(by), note)
         typer.echo(f"incident #{incident_id}: {department}'s part marked done")
 
 
@@ -274,5 +260,5 @@ def incidents_feedback(
     """Record a department's feedback on an incident (seen by everyone on it)."""
     state: AppState = ctx.obj
     with state.database().session() as s:
-        handlers.add_feedback(s, incident_id, department, _actor(by), text)
+        handlers.add_feedback(s, incident_id, department, actor(by), text)
         typer.echo(f"feedback from {department} added to incident #{incident_id}")
