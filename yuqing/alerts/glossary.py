@@ -1,10 +1,10 @@
 """The one glossary: the Chinese words officers read on every page and in every message.
 
 Codes stay in config, the database and logs (``blanket-shutdown``, ``life_services``,
-``email#0``, ``routes[21]``); whatever an officer reads goes through here. Severity, status and
-sector names come from :mod:`yuqing.alerts.labels` (re-exported, so there is one source);
-this module adds the words around them: the preferred terms (帖文, 关停报告, ...), channel names,
-and plain descriptions of routes, suppressions and sources. docs/glossary.md lists the terms.
+``email#0``, ``routes[21]``); whatever an officer reads goes through here. Severity, status,
+sector and channel names come from :mod:`yuqing.alerts.labels` (re-exported: one source); this
+module adds the words around them: the preferred terms (帖文, 关停报告, ...) and plain
+descriptions of routes, suppressions and sources. docs/glossary.md lists the terms.
 """
 
 from __future__ import annotations
@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from yuqing.alerts.labels import SECTOR_NAMES, SEVERITY_NAMES, STATUS_NAMES, sector_name
+from yuqing.alerts.labels import (
+    CHANNEL_NAMES,
+    SECTOR_NAMES,
+    SEVERITY_NAMES,
+    STATUS_NAMES,
+    channel_name,
+    sector_name,
+)
 
 __all__ = [
     "CHANNEL_NAMES",
@@ -48,17 +55,6 @@ TERMS: dict[str, tuple[str, ...]] = {
     "超时": ("超期",),
 }
 
-CHANNEL_NAMES: dict[str, str] = {
-    "email": "邮件",
-    "dingtalk": "钉钉",
-    "wecom": "企业微信",
-    "feishu": "飞书",
-    "webhook": "Webhook",
-    "sms": "短信",
-    "apprise": "消息推送",
-    "file": "文件投递",
-}
-
 # Alert label names (the keys of an incident's labels).
 LABEL_NAMES: dict[str, str] = {
     "rule": "规则",
@@ -79,14 +75,6 @@ def unify(text: str) -> str:
     for variant, term in _VARIANTS:
         text = text.replace(variant, term)
     return text
-
-
-def channel_name(channel: str | None) -> str:
-    """``email#0`` → ``邮件``; an unknown type stays as it is."""
-    if not channel:
-        return ""
-    kind = channel.split("#", 1)[0]
-    return CHANNEL_NAMES.get(kind, kind)
 
 
 def rule_name(code: str | None, rules: Iterable[Any] = ()) -> str:

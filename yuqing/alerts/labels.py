@@ -8,11 +8,9 @@ A label that is absent reads as the empty string (as in Alertmanager).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from yuqing.config import Config
 from yuqing.config.rules import BUILTIN_LABELS
 from yuqing.config.vocab import SECTOR_NAMES, SECTORS
 
@@ -244,53 +242,9 @@ LABEL_NAMES: dict[str, str] = {
 }
 
 
-def channel_name(channel: str) -> str:
+def channel_name(channel: str | None) -> str:
     """``email#0`` → 邮件, ``dingtalk#2`` → 钉钉 (an unknown type reads as itself)."""
+    if not channel:
+        return ""
     kind = channel.split("#", 1)[0]
     return CHANNEL_NAMES.get(kind, kind)
-
-
-_ROUTE_STEP = re.compile(r"routes\[(\d+)\]")
-
-
-def route_description(config: Config, path: str) -> str:
-    """The route at ``path`` (``routes[2].routes[0]``) as officers read it: its configured
-    ``description``, else its matchers in Chinese (龙沙区、一刀切式关停); 默认路由 for the root
-    or a path the configuration no longer has."""
-    from yuqing.config.routing import Route
-
-    route: Route = config.routing
-    matchers: list[str] = []
-    for index in _ROUTE_STEP.findall(path or ""):
-        i = int(index)
-        if i >= len(route.routes):
-            return "默认路由"
-        route = route.routes[i]
-        matchers += route.matchers
-    if route.description:
-        return route.description
-    if not matchers:
-        return "默认路由"
-    rules = {r.name: r.short_title for r in config.rules.rules}
-    return "、".join(_matcher_zh(m, rules) for m in matchers)
-
-
-def _matcher_zh(text: str, rules: Mapping[str, str]) -> str:
-    from yuqing.config.routing import Matcher
-
-    m = Matcher.parse(text)
-    value = m.value
-    if m.label == "rule":
-        value = rules.get(value, value)
-    elif m.label == "severity":
-        value = SEVERITY_NAMES.get(value, value)
-    elif m.label == "sector":
-        value = sector_name(value) or "未识别行业"
-    elif m.label == "district" and not value:
-        value = "未识别区县"
-    name = LABEL_NAMES.get(m.label, m.label)
-    if m.op == "=":
-        return value if m.label in LABEL_NAMES else f"{name}为{value}"
-    if m.op == "!=":
-        return f"{name}不为{value}" if value else f"已识别{name}"
-    return f"{name}符合“{value}”" if m.op == "=~" else f"{name}不符合“{value}”"
