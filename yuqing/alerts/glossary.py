@@ -36,6 +36,7 @@ __all__ = [
     "plain",
     "rule_name",
     "sector_name",
+    "silence_author",
     "source_title",
     "suppression_text",
     "unify",
@@ -201,8 +202,15 @@ _INHIBITED = re.compile(r"inhibited by incident #(\d+)(?: \((.*)\))?")
 _SILENCED = re.compile(r"silence #(\d+)(?: by (\S+))?(?: until (\S+?))?(?:: (.*))?$")
 
 
-def suppression_text(why: str | None) -> str:
-    """Why notifications are held, in words (the stored reason is the operator's English)."""
+def silence_author(why: str | None) -> str | None:
+    """The login that set the silence a suppression reason names (None for other reasons)."""
+    m = _SILENCED.search(why or "")
+    return (m.group(2) or None) if m else None
+
+
+def suppression_text(why: str | None, people: Mapping[str, str] | None = None) -> str:
+    """Why notifications are held, in words (the stored reason is the operator's English);
+    ``people``: login → display name, for who set a silence."""
     if not why:
         return ""
     m = _INHIBITED.search(why)
@@ -211,7 +219,9 @@ def suppression_text(why: str | None) -> str:
         return f"已由更高级别的同一事件 #{m.group(1)}{title}统一处置，本事件不再单独通知"
     m = _SILENCED.search(why)
     if m:
-        who = f"，{m.group(2)} 设置" if m.group(2) else ""
+        author = (people or {}).get(m.group(2), m.group(2)) if m.group(2) else ""
+        sep = " " if author[-1:].isascii() else ""  # admin 设置, 王芳（…）设置
+        who = f"，{author}{sep}设置" if author else ""
         until = f"，至 {m.group(3)[:16].replace('T', ' ')}" if m.group(3) else ""
         note = f"：{m.group(4)}" if m.group(4) else ""
         return f"静默期内暂停通知（静默规则 #{m.group(1)}{who}{until}）{note}"

@@ -236,3 +236,15 @@ def test_bulk_acknowledge_result_is_plain(clients: Clients, seed: Seed) -> None:
     assert r.status_code == 303
     page = c.get(r.headers["location"])
     assert identifiers(page.text) == []
+
+
+def test_silence_reason_names_the_person_who_set_it() -> None:
+    """issue 13: 静默规则 #3，王芳（龙沙区人民政府）设置 — the person, not the login."""
+    why = "silence #3 by lsq1 until 2026-11-28T10:00:00+08:00: 现场已核实"
+    assert glossary.silence_author(why) == "lsq1"
+    assert glossary.silence_author("inhibited by incident #2") is None
+    people = {"lsq1": "王芳（龙沙区人民政府）"}
+    assert glossary.suppression_text(why, people) == (
+        "静默期内暂停通知（静默规则 #3，王芳（龙沙区人民政府）设置，"
+        "至 2026-11-28 10:00）：现场已核实"
+    )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yuqing.alerts.audit import SYSTEM_ACTOR
 from yuqing.alerts.evidence import SNIPPET_CHARS
-from yuqing.alerts.glossary import suppression_text
+from yuqing.alerts.glossary import silence_author, suppression_text
 from yuqing.alerts.key_posts import KeyPost, key_posts, reply_heading
 from yuqing.alerts.people import display_names
 from yuqing.app.web.highlight import evidence_by_tag, highlight_terms, snippet, split_evidence
@@ -399,9 +399,14 @@ def timeline(
             .order_by(AuditLog.at, AuditLog.id)
         )
     )
-    assignees = display_names(  # 指派给 the person, not the login (issue 13)
+    assignees = display_names(  # 指派给 / 静默 by the person, not the login (issue 13)
         session,
-        [str(a.detail.get("assignee")) for a in audits if isinstance(a.detail, dict)],
+        [str(a.detail.get("assignee")) for a in audits if isinstance(a.detail, dict)]
+        + [
+            silence_author(str(a.detail.get("reason", "")))
+            for a in audits
+            if isinstance(a.detail, dict) and a.action.endswith("suppress")
+        ],
     )
     for a in audits:
         if a.action == "incident.open" and a.object_id == str(inc.id):  # the first event
@@ -426,7 +431,7 @@ def timeline(
             )
         elif a.action.endswith("suppress"):
             dept = names.get(str(detail.get("department")), str(detail.get("department", "")))
-            text = f"{dept}：{suppression_text(str(detail.get('reason', '')))}"
+            text = f"{dept}：{suppression_text(str(detail.get('reason', '')), assignees)}"
         kind = "escalation" if a.action.endswith("escalate") else "action"
         events.append(Event(a.at, kind, a.action, text, actor=actor_name(a.actor)))
     if post_ids:
