@@ -46,7 +46,7 @@ def test_firing_payload_matches_the_contract(
         ).scalar_one()
     assert set(payload) == {
         "kind", "sequence", "idempotency_key", "created_at", "incident", "department", "labels",
-        "route", "escalation", "posts", "policy",
+        "route", "route_text", "escalation", "posts", "policy",
     }  # fmt: skip
     inc = payload["incident"]
     assert set(inc) == INCIDENT_KEYS
@@ -55,6 +55,8 @@ def test_firing_payload_matches_the_contract(
     assert payload["created_at"] == "2026-11-27T17:00:00+08:00"  # settings.timezone
     assert payload["department"] == {"code": "lsq", "name": "龙沙区人民政府"}
     assert payload["route"] == "routes[4]"
+    # issue 13: 分派依据 as stored when the incident was routed, not the path's position
+    assert payload["route_text"] == "按「区县为龙沙区」分派"
     assert payload["labels"]["rule"] == "blanket-shutdown"
     assert inc["rule_description"] == "一刀切式关停（集中、突然或波及证照齐全的企业）"
     assert (inc["sector_name"], inc["post_count"], inc["status"]) == ("生活服务业", 6, "open")

@@ -20,6 +20,7 @@ from yuqing.alerts import silences as silence_mod
 from yuqing.alerts.audit import SYSTEM_ACTOR, audit
 from yuqing.alerts.context import AlertContext, context_for
 from yuqing.alerts.evaluate import lock
+from yuqing.alerts.glossary import describe_route
 from yuqing.alerts.inhibit import Inhibitor
 from yuqing.alerts.notify import build_inhibitor, suppression
 from yuqing.alerts.outbox_rows import enqueue, top_posts
@@ -126,6 +127,7 @@ def _escalate(
                     incident_id=inc.id,
                     department_code=to,
                     route=route,
+                    route_text=describe_route(route),
                     group_key="",
                     role="escalated",
                     first_notified_at=now,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from yuqing.alerts import precedence
 from yuqing.alerts.audit import SYSTEM_ACTOR, audit
 from yuqing.alerts.context import AlertContext
+from yuqing.alerts.glossary import describe_route
 from yuqing.alerts.labels import Labels, title
 from yuqing.config.rules import AlertRule
 from yuqing.store.models import Incident, IncidentDepartment, IncidentPost, Post
@@ -411,6 +412,10 @@ def _route(
                     "incident_id": inc.id,
                     "department_code": reached.receiver,
                     "route": reached.route,
+                    # 分派依据 as read now: later edits of routing.yaml renumber paths (issue 13)
+                    "route_text": describe_route(
+                        reached.route, ctx.config.routing, ctx.config.rules.rules
+                    ),
                     "group_key": group_key,
                     "role": "routed",
                     "notified_count": 0,

@@ -134,6 +134,7 @@ def merge(
                     "incident_id": high_id,
                     "department_code": d.department_code,
                     "route": d.route,
+                    "route_text": d.route_text,
                     "group_key": d.group_key,
                     "role": "routed",
                     "notified_count": 0,

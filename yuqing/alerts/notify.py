@@ -138,7 +138,15 @@ def flush_chunk(
     for row, inc, kind in plans:
         sequence = row.notified_count + 1
         outbox += notification_rows(
-            ctx, inc, row.department_code, kind, sequence, row.route, posts.get(inc.id, []), now
+            ctx,
+            inc,
+            row.department_code,
+            kind,
+            sequence,
+            row.route,
+            posts.get(inc.id, []),
+            now,
+            route_text=row.route_text,
         )
         row.notified_count = sequence
         row.notified_posts = inc.post_count

@@ -18,7 +18,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session, object_session
 
 from yuqing.alerts.context import AlertContext
-from yuqing.alerts.glossary import source_title
+from yuqing.alerts.glossary import describe_route, source_title
 from yuqing.alerts.grouping import dialect_insert
 from yuqing.alerts.key_posts import KeyPost, key_posts
 from yuqing.alerts.labels import sector_name
@@ -182,8 +182,12 @@ def notification_rows(
     posts: list[dict[str, Any]],
     now: datetime,
     escalation: Mapping[str, Any] | None = None,
+    route_text: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The outbox rows for one notification: one per enabled channel of ``department``."""
+    """The outbox rows for one notification: one per enabled channel of ``department``.
+
+    ``route_text``: 分派依据 stored when the department was reached (issue 13); without it
+    (rows routed before migration 0013) ``route`` is described with today's routing."""
     dept = ctx.departments.get(department)
     if dept is None:
         log.warning("incident #%s: department %r is not configured", inc.id, department)
@@ -197,6 +201,8 @@ def notification_rows(
         "department": {"code": dept.code, "name": dept.name},
         "labels": dict(inc.labels),
         "route": route,
+        "route_text": route_text
+        or describe_route(route, ctx.config.routing, ctx.config.rules.rules),
         "escalation": dict(escalation) if escalation is not None else None,
         "posts": posts,
         "policy": (

@@ -242,6 +242,8 @@ class IncidentDepartment(Base):
     )
     department_code: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
     route: Mapped[str] = mapped_column(Text, default="")  # why: the route path that matched
+    # issue 13: 分派依据 as described when routed (NULL: routed before 0013, describe ``route``)
+    route_text: Mapped[str | None] = mapped_column(Text)
     group_key: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(10), default="routed")  # routed / escalated
     first_notified_at: Mapped[datetime | None]

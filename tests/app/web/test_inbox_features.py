@@ -167,3 +167,40 @@ def test_timeline_names_the_assignee_not_the_login(
     page = lsq.get(url).text
     timeline = text_of(page[page.index('id="timeline"') :])
     assert "指派给 李明" in timeline and "lsq2" not in timeline
+
+
+def _count(html: str, status: str) -> int:
+    found = re.search(rf'data-status="{status}">[^<]*<span class="count">(\d+)</span>', html)
+    assert found is not None, status
+    return int(found.group(1))
+
+
+def test_merged_incidents_stay_out_of_the_inbox(
+    clients: Clients, seed: Seed, sqlite_database: Database, clock: FakeClock
+) -> None:
+    """issue 13: an incident merged into another (已并入 #N) is one event, not one more 已办结:
+    left out of the lists and counts unless asked for, still reachable from its own URL and
+    from the incident it went into."""
+    admin = clients.login("admin")
+    before = admin.get("/inbox?status=all").text
+    assert seed.resolved in _ids(before)
+    assert (_count(before, "resolved"), _count(before, "all")) == (1, 4)
+    with sqlite_database.session() as s:
+        merged = s.get(Incident, seed.resolved)
+        assert merged is not None
+        merged.merged_into, merged.merged_at, merged.merge_reason = seed.lsq, clock(), "同一事件"
+        merged.resolution = f"已并入 #{seed.lsq}：同一事件"
+    html = admin.get("/inbox?status=all").text
+    assert seed.resolved not in _ids(html)
+    assert (_count(html, "resolved"), _count(html, "all")) == (0, 3)
+    assert _ids(admin.get("/inbox?status=resolved").text) == []
+    assert _ids(admin.get(f"/inbox?status=all&q=%23{seed.resolved}").text) == []
+    exported = admin.get("/inbox/export.csv?status=all").content.decode("utf-8-sig")
+    ids = sorted(int(row[0]) for row in list(csv.reader(io.StringIO(exported)))[1:])
+    assert ids == sorted([seed.lsq, seed.jhq, seed.escalated])  # not exported either
+    # asked for, they are listed and counted
+    shown = admin.get("/inbox?status=resolved&merged=1").text
+    assert _ids(shown) == [seed.resolved] and _count(shown, "resolved") == 1
+    # reachable by its own URL, and from the incident it was merged into
+    assert admin.get(f"/incidents/{seed.resolved}").status_code == 200
+    assert f'href="/incidents/{seed.resolved}"' in admin.get(f"/incidents/{seed.lsq}").text

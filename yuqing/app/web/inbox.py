@@ -52,6 +52,9 @@ class InboxFilter:
     page: int = 1
     rule: str = ""
     q: str = ""  # search: incident number, title, or words of its posts
+    # issue 13: incidents merged into another (已并入 #N) are left out of lists and counts
+    # unless asked for (?merged=1); their own page and the one they went into still link them
+    merged: bool = False
 
     @classmethod
     def parse(
@@ -72,6 +75,7 @@ class InboxFilter:
             district=v if (v := params.get("district", "")) in districts else "",
             department=v if (v := params.get("department", "")) in departments else "",
             page=parse_page(params),
+            merged=params.get("merged", "") == "1",
         )
 
     def params(self) -> dict[str, Any]:
@@ -83,6 +87,7 @@ class InboxFilter:
             "department": self.department,
             "rule": self.rule,
             "q": self.q,
+            "merged": "1" if self.merged else "",
         }
 
     @property
@@ -124,6 +129,8 @@ class InboxRow:
 
 def _filtered(user: CurrentUser, f: InboxFilter) -> list[Any]:
     conds: list[Any] = [visible(user)]
+    if not f.merged:
+        conds.append(Incident.merged_into.is_(None))
     if f.severity:
         conds.append(Incident.severity == f.severity)
     if f.sector:
