@@ -29,11 +29,11 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.queries.generate import END, Fake, posts
+from bench.queries.generate import END, Fake, posts, tag_record
 from yuqing.nlp.rules import compile_expression
 from yuqing.store import fts
 from yuqing.store.db import normalize_url, upgrade
-from yuqing.store.posts import PostRecord, TagRecord, upsert_posts, upsert_tags
+from yuqing.store.posts import PostRecord, upsert_posts, upsert_tags
 from yuqing.store.search import search
 from yuqing.store.session import Database
 
@@ -195,18 +195,7 @@ def ingest_rate(db: Database, n: int) -> float:
                 [
                     (
                         pid,
-                        TagRecord(
-                            "bench",
-                            p.shutdown,
-                            0.9,
-                            p.blanket,
-                            p.complaint,
-                            0.8,
-                            p.sector,
-                            0.9,
-                            p.district,
-                            False,
-                        ),
+                        tag_record(p),
                     )
                     for pid, p in zip(result.ids, batch, strict=True)
                 ],

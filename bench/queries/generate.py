@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from yuqing.config import load
+from yuqing.store.posts import TagRecord
 
 # The districts come from the shipped gazetteer, the one list of them.
 DISTRICTS = load(env={}).gazetteer.district_names()
@@ -93,3 +94,10 @@ def posts(n: int, days: int, end: datetime, seed: int = 6) -> Iterator[Fake]:
 
 
 END = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+
+
+def tag_record(p: Fake) -> TagRecord:
+    """The tags a fake post is stored with (fixed scores; the model is not run)."""
+    return TagRecord(
+        "bench", p.shutdown, 0.9, p.blanket, p.complaint, 0.8, p.sector, 0.9, p.district, False
+    )

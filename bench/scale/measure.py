@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
-from bench.queries.generate import END, posts
+from bench.queries.generate import END, posts, tag_record
 from yuqing.alerts.evaluate import CURSOR, evaluate
 from yuqing.app.web import inbox, stats
 from yuqing.config import load
 from yuqing.nlp.rules import compile_expression
 from yuqing.store import retention
-from yuqing.store.posts import PostRecord, TagRecord, upsert_posts, upsert_tags
+from yuqing.store.posts import PostRecord, upsert_posts, upsert_tags
 from yuqing.store.search import search
 from yuqing.store.session import Database
 
@@ -41,6 +41,19 @@ def timed(fn: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
         value = fn()
         times.append((time.perf_counter() - t) * 1000)
     return statistics.median(times), value
+
+
+def reset_cursor(db: Database) -> None:
+    """The alert cursor after every post so far: ``evaluate`` then sees no backlog."""
+    with db.engine.begin() as c:
+        c.execute(text("DELETE FROM alert_cursors WHERE name = :n"), {"n": CURSOR})
+        c.execute(
+            text(
+                "INSERT INTO alert_cursors (name, tagged_at, last_id, updated_at) "
+                "SELECT :n, now(), max(id), now() FROM post_tags"
+            ),
+            {"n": CURSOR},
+        )
 
 
 def _size(value: Any) -> str:
@@ -87,18 +100,7 @@ class Ingest:
                 [
                     (
                         pid,
-                        TagRecord(
-                            "bench",
-                            p.shutdown,
-                            0.9,
-                            p.blanket,
-                            p.complaint,
-                            0.8,
-                            p.sector,
-                            0.9,
-                            p.district,
-                            False,
-                        ),
+                        tag_record(p),
                     )
                     for pid, p in zip(result.ids, fakes, strict=True)
                 ],
@@ -281,15 +283,7 @@ def _ingest_and_evaluate(
     out["dashboard_ms_while_ingesting_p50"] = round(statistics.median(lat), 1) if lat else None
     # evaluate: the cursor after everything so far, then 1,000 new posts per round
     cfg = load(env={})
-    with db.engine.begin() as c:  # the alert cursor after every post so far: no backlog
-        c.execute(text("DELETE FROM alert_cursors WHERE name = :n"), {"n": CURSOR})
-        c.execute(
-            text(
-                "INSERT INTO alert_cursors (name, tagged_at, last_id, updated_at) "
-                "SELECT :n, now(), max(id), now() FROM post_tags"
-            ),
-            {"n": CURSOR},
-        )
+    reset_cursor(db)
     rounds = []
     for _ in range(3):
         ing.batch(500)

@@ -16,29 +16,18 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
 
-from bench.scale.measure import END, SEARCH, TZ, Ingest
-from yuqing.alerts.evaluate import CURSOR, evaluate
+from bench.scale.measure import END, SEARCH, TZ, Ingest, reset_cursor, timed
+from yuqing.alerts.evaluate import evaluate
 from yuqing.app.web import stats
 from yuqing.config import load
 from yuqing.nlp.rules import compile_expression
 from yuqing.store.search import search
 from yuqing.store.session import Database
-
-
-def _timed(fn: Callable[[], Any], n: int = 5) -> tuple[float, Any]:
-    fn()
-    times, value = [], None
-    for _ in range(n):
-        t = time.perf_counter()
-        value = fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times), value
 
 
 def run(url: str, seed: int, without_health_index: bool) -> dict[str, Any]:
@@ -65,21 +54,13 @@ def run(url: str, seed: int, without_health_index: bool) -> dict[str, Any]:
             return sorted((r.id, r.items_in_range) for r in rows)
 
     out: dict[str, Any] = {}
-    out["pk_ms"], _ = _timed(pk)
-    out["search_ms"], hits = _timed(found)
+    out["pk_ms"], _ = timed(pk)
+    out["search_ms"], hits = timed(found)
     out["search_first_ids"] = hits[:5]
-    out["health_ms"], counts = _timed(health)
+    out["health_ms"], counts = timed(health)
     out["health_posts"] = sum(n for _, n in counts)
     cfg = load(env={})
-    with db.engine.begin() as c:  # the alert cursor after every post so far: no backlog
-        c.execute(text("DELETE FROM alert_cursors WHERE name = :n"), {"n": CURSOR})
-        c.execute(
-            text(
-                "INSERT INTO alert_cursors (name, tagged_at, last_id, updated_at) "
-                "SELECT :n, now(), max(id), now() FROM post_tags"
-            ),
-            {"n": CURSOR},
-        )
+    reset_cursor(db)
     ingest = Ingest(db, seed=seed)
     rounds = []
     for i in range(4):
