@@ -36,33 +36,18 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 
-from sqlalchemy import text
-
 from yuqing.app.errors import SchedulerLocked
 from yuqing.app.proclock import DbLock
+from yuqing.store.dbclock import database_clock
 from yuqing.store.session import Database
-from yuqing.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=2)
-
-
-def database_clock(db: Database) -> Callable[[], datetime]:
-    """The database server's current time (PostgreSQL); this host's on SQLite (one host)."""
-    if db.dialect != "postgresql":
-        return utcnow
-
-    def now() -> datetime:
-        with db.engine.connect() as conn:
-            value: datetime = conn.execute(text("SELECT statement_timestamp()")).scalar_one()
-        return value
-
-    return now
 
 
 def lease_lock(db: Database, lease: timedelta = DEFAULT_LEASE) -> DbLock:

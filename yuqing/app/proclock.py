@@ -19,7 +19,6 @@ from yuqing.store.rowlock import (
     why_dead,
 )
 from yuqing.store.session import Database
-from yuqing.store.types import utcnow
 
 __all__ = ["BOOT_ID", "UNKNOWN", "DbLock", "boot_id", "holder_id", "start_time", "why_dead"]
 
@@ -32,7 +31,7 @@ class DbLock(RowLock):
         db: Database,
         name: str = "scheduler",
         stale_after: timedelta = timedelta(minutes=2),
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(db, name, stale_after, clock)
 

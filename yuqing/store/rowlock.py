@@ -4,7 +4,9 @@ and each fleet crawl's lock on its source (:mod:`yuqing.crawler.sourcelock`, iss
 The lock is a ``process_locks`` row. Taking it is an INSERT (the primary key makes a second
 one fail); a holder refreshes ``heartbeat_at``; a lock whose heartbeat is older than
 ``stale_after`` belonged to a process that died and may be taken over (a conditional UPDATE,
-so two contenders cannot both win). Works the same on SQLite and PostgreSQL, and across hosts.
+so two contenders cannot both win). Works the same on SQLite and PostgreSQL, and across hosts:
+every time written or compared is the database's (:mod:`yuqing.store.dbclock`), so hosts whose
+clocks disagree neither take a live lock nor keep a dead one (issue 15).
 
 The holder names its host, process id, boot id and the process's start time
 (``host:pid:token:boot:start``). A lock held on this host, in this boot, by a process that no
@@ -29,10 +31,10 @@ from pathlib import Path
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from yuqing.store.dbclock import database_clock
 from yuqing.store.errors import LockHeld
 from yuqing.store.models import ProcessLock
 from yuqing.store.session import Database
-from yuqing.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +108,13 @@ class RowLock:
         db: Database,
         name: str,
         stale_after: timedelta = timedelta(minutes=2),
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``clock``: the database's (the default); tests inject a fake database clock."""
         self.db = db
         self.name = name
         self.stale_after = stale_after
-        self.clock = clock
+        self.clock = clock or database_clock(db)
         self.holder = holder_id()
         self.held = False
 
