@@ -46,6 +46,9 @@ class CrawlSettings(Strict):
     poll_seconds: float = Field(default=5.0, gt=0, le=300)  # how often running jobs are polled
     # A node unreachable this long is dead: its crawls are dispatched again elsewhere.
     node_dead_after_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # A job still pending on its node this long (no free slot there) is taken back and
+    # dispatched elsewhere (issue 15).
+    pending_timeout_seconds: float = Field(default=300.0, gt=0, le=86400)
 
     @model_validator(mode="after")
     def _nodes(self) -> CrawlSettings:

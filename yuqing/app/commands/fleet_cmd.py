@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from yuqing.app.fleet.client import ScrapydClient
 from yuqing.app.fleet.deploy import build_egg, default_version, deploy
-from yuqing.app.fleet.dispatch import node_status
+from yuqing.app.fleet.dispatch import node_statuses
 from yuqing.app.state import AppState
 from yuqing.store.models import CrawlRun
 
@@ -23,7 +23,9 @@ def register(app: typer.Typer) -> None:
 
 @nodes_app.command("list")
 def list_nodes(ctx: typer.Context) -> None:
-    """Each node's health, running jobs (ours / all) and last error."""
+    """Each node's health, running jobs (ours / all) and last error. HEALTH: up, down (no
+    answer, an HTTP error, not Scrapyd), denied (HTTP 401/403: the credentials). Exit code 1
+    when a node is not up."""
     state: AppState = ctx.obj
     cfg = state.config()
     crawl = cfg.settings.crawl
@@ -53,10 +55,10 @@ def list_nodes(ctx: typer.Context) -> None:
     typer.echo(f"backend: {crawl.backend}; project: {crawl.project}")
     typer.echo(f"{'NODE':<12} {'HEALTH':<7} {'RUNNING':>8} {'PENDING':>8} {'MAX':>4}  LAST ERROR")
     down = 0
-    for node in crawl.nodes:
-        st = node_status(ScrapydClient(node))
+    statuses = node_statuses(ScrapydClient(node) for node in crawl.nodes)
+    for node, st in zip(crawl.nodes, statuses, strict=True):
         down += not st.healthy
-        health = "up" if st.healthy else "down"
+        health = "up" if st.healthy else "denied" if st.kind == "auth" else "down"
         running = f"{ours.get(node.name, 0)}/{st.running}" if st.healthy else "-"
         pending = str(st.pending) if st.healthy else "-"
         error = st.error or last_errors.get(node.name, "")
@@ -88,12 +90,18 @@ def deploy_cmd(
     if egg_out:
         with open(egg_out, "wb") as fh:
             fh.write(egg)
-    failed = 0
+    failed = []
     for result in deploy(crawl, version, egg):
         if result.error:
-            failed += 1
+            failed.append(result.node)
             typer.echo(f"{result.node}: failed: {result.error}")
         else:
             typer.echo(f"{result.node}: {crawl.project} {version} ({result.spiders} spiders)")
     if failed:
+        typer.echo(
+            f"error: {crawl.project} {version} not deployed to {len(failed)} of "
+            f"{len(crawl.nodes)} nodes: {', '.join(failed)} (run `yuqing deploy` again once "
+            "they are up: crawls there run the previous version meanwhile)",
+            err=True,
+        )
         raise typer.Exit(1)

@@ -3,11 +3,20 @@
 Every call answers a dict with ``status: ok`` or raises :class:`NodeError` (unreachable, an
 HTTP error, or ``status: error`` with Scrapyd's message). Credentials (HTTP basic auth) come
 from the environment variable the node's ``auth_env`` names, as ``user:password``.
+
+What an operator reads in a :class:`NodeError` (issue 15): the node, the endpoint and why, in
+one line — "no answer within 10 s", "HTTP 401: the node refused the credentials in
+YUQING_N1_AUTH", Scrapyd's own message from an error JSON (also on HTTP 4xx/5xx), or the title
+of an HTML page (a proxy's "502 Bad Gateway") instead of "not JSON". ``kind`` sorts them:
+``unreachable``, ``timeout``, ``auth``, ``http``, ``answer`` (not Scrapyd's JSON), ``error``
+(Scrapyd's ``status: error``), ``config``.
 """
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,13 +29,16 @@ from yuqing.config.settings import read_secret
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10.0
 SCHEDULE_TIMEOUT_SECONDS = 120.0
+UPLOAD_TIMEOUT_SECONDS = 120.0
 
 
 class NodeError(AppError):
     """A Scrapyd node did not answer, or answered an error."""
 
-    def __init__(self, node: str, message: str) -> None:
+    def __init__(self, node: str, message: str, kind: str = "error") -> None:
         self.node = node
+        self.kind = kind
+        self.reason = message
         super().__init__(f"scrapyd node {node}: {message}")
 
 
@@ -50,17 +62,21 @@ def auth_of(node: ScrapydNode) -> tuple[str, str] | None:
         return None
     value = read_secret(node.auth_env)
     if not value:
-        raise NodeError(node.name, f"{node.auth_env} is not set (expected user:password)")
+        raise NodeError(
+            node.name, f"{node.auth_env} is not set (expected user:password)", kind="config"
+        )
     user, sep, password = value.partition(":")
     if not sep:
-        raise NodeError(node.name, f"{node.auth_env} is not of the form user:password")
+        raise NodeError(
+            node.name, f"{node.auth_env} is not of the form user:password", kind="config"
+        )
     return user, password
 
 
 class ScrapydClient:
-    def __init__(self, node: ScrapydNode, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(self, node: ScrapydNode, timeout: float | None = None) -> None:
         self.node = node
-        self.timeout = timeout
+        self.timeout = timeout or TIMEOUT_SECONDS
 
     @property
     def name(self) -> str:
@@ -75,24 +91,47 @@ class ScrapydClient:
         timeout: float | None = None,
     ) -> dict[str, Any]:
         url = f"{self.node.url}/{endpoint}"
+        seconds = timeout or self.timeout
+        auth = auth_of(self.node)
         try:
-            auth = auth_of(self.node)
-            with httpx.Client(auth=auth, timeout=timeout or self.timeout) as http:
+            with httpx.Client(auth=auth, timeout=seconds) as http:
                 if method == "GET":
                     resp = http.get(url, params=_form(params))
                 else:
                     resp = http.post(url, data=_form(params), files=files)
+        except httpx.TimeoutException as exc:
+            raise NodeError(
+                self.name, f"{endpoint}: no answer within {seconds:g} s", kind="timeout"
+            ) from exc
         except httpx.HTTPError as exc:
-            raise NodeError(self.name, f"{endpoint}: {type(exc).__name__}: {exc}") from exc
+            raise NodeError(
+                self.name, f"{endpoint}: {type(exc).__name__}: {exc}", kind="unreachable"
+            ) from exc
+        body = _json(resp)
+        if resp.status_code in (401, 403):
+            why = (
+                f"the node refused the credentials in {self.node.auth_env}"
+                if self.node.auth_env
+                else "the node asks for credentials: set auth_env for it in crawl.nodes"
+            )
+            raise NodeError(self.name, f"{endpoint}: HTTP {resp.status_code}: {why}", kind="auth")
         if resp.status_code != 200:
-            raise NodeError(self.name, f"{endpoint}: HTTP {resp.status_code}")
-        try:
-            body = resp.json()
-        except ValueError as exc:
-            raise NodeError(self.name, f"{endpoint}: not JSON") from exc
-        if not isinstance(body, dict) or body.get("status") != "ok":
-            message = body.get("message") if isinstance(body, dict) else body
-            raise NodeError(self.name, f"{endpoint}: {message}")
+            detail = _message(body) if body is not None else _text(resp)
+            raise NodeError(
+                self.name,
+                f"{endpoint}: HTTP {resp.status_code}" + (f": {detail}" if detail else ""),
+                kind="http",
+            )
+        if not isinstance(body, dict):
+            what = resp.headers.get("content-type", "no content type").split(";")[0]
+            detail = _text(resp)
+            raise NodeError(
+                self.name,
+                f"{endpoint}: not Scrapyd's JSON ({what})" + (f": {detail}" if detail else ""),
+                kind="answer",
+            )
+        if body.get("status") != "ok":
+            raise NodeError(self.name, f"{endpoint}: {_message(body)}")
         return body
 
     def daemonstatus(self) -> dict[str, Any]:
@@ -109,13 +148,20 @@ class ScrapydClient:
         params += [("setting", f"{k}={v}") for k, v in settings.items()]
         # Scrapyd runs `scrapy list` for a project's first schedule: seconds, not milliseconds
         body = self._call("POST", "schedule.json", params, timeout=SCHEDULE_TIMEOUT_SECONDS)
+        if not body.get("jobid"):
+            raise NodeError(self.name, "schedule.json: the answer names no jobid", kind="answer")
         return str(body["jobid"])
 
     def listjobs(self, project: str) -> Jobs:
         body = self._call("GET", "listjobs.json", [("project", project)])
         jobs = Jobs()
         for state in ("pending", "running", "finished"):
-            for entry in body.get(state, []):
+            entries = body.get(state, [])
+            if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+                raise NodeError(
+                    self.name, f"listjobs.json: {state!r} is not a list of jobs", kind="answer"
+                )
+            for entry in entries:
                 getattr(jobs, state)[str(entry.get("id"))] = entry
         return jobs
 
@@ -139,7 +185,7 @@ class ScrapydClient:
             "addversion.json",
             [("project", project), ("version", version)],
             files={"egg": ("project.egg", egg, "application/octet-stream")},
-            timeout=120.0,
+            timeout=UPLOAD_TIMEOUT_SECONDS,
         )
         return int(body.get("spiders", 0))
 
@@ -150,3 +196,33 @@ def _form(params: list[tuple[str, str]] | None) -> dict[str, list[str]]:
     for key, value in params or []:
         form.setdefault(key, []).append(value)
     return form
+
+
+SNIPPET = 120
+
+
+def _json(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+def _message(body: Any) -> str:
+    """Scrapyd's ``message`` of an error answer (or the answer itself, shortened)."""
+    if isinstance(body, dict) and body.get("message"):
+        return _short(str(body["message"]))
+    return _short(str(body))
+
+
+def _text(resp: httpx.Response) -> str:
+    """An HTML page's title, or the start of a text answer, on one line."""
+    text = resp.text
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+    text = title.group(1) if title else re.sub(r"<[^>]+>", " ", text)
+    return _short(html.unescape(text))
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"

@@ -14,12 +14,13 @@ from __future__ import annotations
 import io
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import yuqing
 from yuqing.app.fleet.client import NodeError, ScrapydClient
-from yuqing.config.crawl import CrawlSettings
+from yuqing.config.crawl import CrawlSettings, ScrapydNode
 
 SKIP_DIRS = {"__pycache__", "demo_site"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
@@ -59,12 +60,20 @@ class Deployed:
 
 
 def deploy(crawl: CrawlSettings, version: str, egg: bytes) -> list[Deployed]:
-    """Upload ``egg`` as ``version`` of the project to every node; one result per node."""
-    results = []
-    for node in crawl.nodes:
+    """Upload ``egg`` as ``version`` of the project to every node, in parallel (a node down
+    or hung delays no other); one result per node, in the configured order."""
+
+    def upload(node: ScrapydNode) -> Deployed:
         try:
-            spiders = ScrapydClient(node).addversion(crawl.project, version, egg)
-            results.append(Deployed(node.name, spiders=spiders))
+            return Deployed(
+                node.name, spiders=ScrapydClient(node).addversion(crawl.project, version, egg)
+            )
         except NodeError as exc:
-            results.append(Deployed(node.name, error=str(exc)))
-    return results
+            return Deployed(node.name, error=str(exc))
+
+    if len(crawl.nodes) <= 1:
+        return [upload(node) for node in crawl.nodes]
+    with ThreadPoolExecutor(
+        max_workers=min(8, len(crawl.nodes)), thread_name_prefix="deploy"
+    ) as pool:
+        return list(pool.map(upload, crawl.nodes))

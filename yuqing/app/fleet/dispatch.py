@@ -17,6 +17,18 @@ A node whose Scrapyd died may leave its crawl running. Each fleet crawl holds it
 (:mod:`yuqing.crawler.sourcelock`), so the crawl is dispatched again only once that lock is
 released or stale (the first crawl ended, or died with its host); one that starts anyway is
 refused by the lock before it crawls.
+
+What else a node may do, and what the runner does (issue 15):
+
+* a job still ``pending`` on its node after ``pending_timeout_seconds`` (the node's slots are
+  taken by other work) is cancelled there and dispatched to another node;
+* a node that refuses the schedule (an error JSON, an HTML page, 401) is skipped for this
+  crawl; once every node refused it the crawl fails until its next turn, instead of leaving
+  a failed run every poll;
+* a schedule that timed out may still have reached the node: the runner looks for the job
+  there before it gives up on it;
+* the nodes are asked for their status in parallel: a hung node costs one timeout, not one
+  per node.
 """
 
 from __future__ import annotations
@@ -25,7 +37,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from yuqing.app.crawljobs import TIMEOUT_MARGIN_SECONDS, CrawlRunner
@@ -51,6 +64,7 @@ class NodeStatus:
     running: int = 0
     pending: int = 0
     error: str = ""
+    kind: str = ""  # the NodeError's kind when not healthy (auth, timeout, …)
 
     @property
     def load(self) -> float:
@@ -66,13 +80,25 @@ def node_status(client: ScrapydClient) -> NodeStatus:
     status = NodeStatus(node.name, node.url, node.max_jobs)
     try:
         body = client.daemonstatus()
+        running, pending = int(body.get("running", 0)), int(body.get("pending", 0))
     except NodeError as exc:
-        status.error = str(exc)
+        status.error, status.kind = str(exc), exc.kind
         return status
-    status.healthy = True
-    status.running = int(body.get("running", 0))
-    status.pending = int(body.get("pending", 0))
+    except (TypeError, ValueError):
+        status.error = f"scrapyd node {node.name}: daemonstatus.json: unexpected answer {body}"
+        status.kind = "answer"
+        return status
+    status.healthy, status.running, status.pending = True, running, pending
     return status
+
+
+def node_statuses(clients: Iterable[ScrapydClient]) -> list[NodeStatus]:
+    """:func:`node_status` of each node, asked in parallel, in the clients' order."""
+    todo = list(clients)
+    if len(todo) <= 1:
+        return [node_status(c) for c in todo]
+    with ThreadPoolExecutor(max_workers=min(16, len(todo)), thread_name_prefix="node") as pool:
+        return list(pool.map(node_status, todo))
 
 
 def least_loaded(statuses: list[NodeStatus], exclude: Collection[str] = ()) -> NodeStatus | None:
@@ -91,6 +117,7 @@ class FleetRunner(CrawlRunner):
         self.project = crawl.project
         self.poll = crawl.poll_seconds
         self.dead_after = crawl.node_dead_after_seconds
+        self.pending_timeout = crawl.pending_timeout_seconds
         self.clients = {n.name: ScrapydClient(n) for n in crawl.nodes}
         self._dispatch_lock = threading.Lock()
         self._jobs: dict[str, tuple[str, str]] = {}  # source → (node, job id) running now
@@ -98,7 +125,7 @@ class FleetRunner(CrawlRunner):
         self._waiting: set[str] = set()  # sources waiting for an earlier crawl's lock
 
     def statuses(self) -> list[NodeStatus]:
-        return [node_status(c) for c in self.clients.values()]
+        return node_statuses(self.clients.values())
 
     def run(self, name: str) -> int | None:
         """Crawl ``name`` on the fleet; 0 if its run ended ``ok``, 1 if it failed, None if it
@@ -106,12 +133,20 @@ class FleetRunner(CrawlRunner):
         deadline = time.monotonic() + self.timeout(name) + TIMEOUT_MARGIN_SECONDS
         prefer: str | None = None  # the node that died under this crawl: its JOBDIR is there
         tried: set[str] = set()
+        refused: set[str] = set()  # nodes that refused to schedule it
         while not self.stop_event.is_set():
             if time.monotonic() > deadline:
                 log.error("crawl %s: no node finished it in time", name)
                 return None
-            picked = self._dispatch(name, prefer, tried)
+            picked = self._dispatch(name, prefer, tried, refused)
             if picked is None:
+                if refused >= set(self.clients):
+                    log.error(
+                        "crawl %s: every node refused it (%s); trying again at its next turn",
+                        name,
+                        ", ".join(sorted(refused)),
+                    )
+                    return 1
                 self.stop_event.wait(self.poll)
                 continue
             node, job_id, run_id = picked
@@ -120,11 +155,15 @@ class FleetRunner(CrawlRunner):
                 prefer = node.name
                 tried.add(node.name)
                 continue
+            if outcome == "stuck":  # pending there too long: another node, not that one
+                prefer = None
+                tried.add(node.name)
+                continue
             return outcome if isinstance(outcome, int) else None
         return None
 
     def _dispatch(
-        self, name: str, prefer: str | None, tried: set[str]
+        self, name: str, prefer: str | None, tried: set[str], refused: set[str] | None = None
     ) -> tuple[ScrapydNode, str, int] | None:
         held = holder_of(self.db, name)
         if held is not None:  # an earlier crawl of it still runs (its node's Scrapyd died)
@@ -176,13 +215,24 @@ class FleetRunner(CrawlRunner):
             try:
                 client.schedule(self.project, name, job_id, settings)
             except NodeError as exc:
-                log.error("crawl %s: cannot dispatch to %s: %s", name, node.name, exc)
-                self._close(run_id, "failed", f"dispatch to node {node.name} failed: {exc}")
-                tried.add(node.name)
-                return None
+                if not (exc.kind == "timeout" and self._reached(client, job_id)):
+                    log.error("crawl %s: cannot dispatch to %s: %s", name, node.name, exc)
+                    self._close(run_id, "failed", f"dispatch to node {node.name} failed: {exc}")
+                    tried.add(node.name)
+                    if refused is not None:
+                        refused.add(node.name)
+                    return None
+                log.warning("crawl %s: %s; the node has the job all the same", name, exc)
             self._jobs[name] = (node.name, job_id)
         log.info("crawl %s: dispatched to %s as job %s (run %s)", name, node.name, job_id, run_id)
         return node, job_id, run_id
+
+    def _reached(self, client: ScrapydClient, job_id: str) -> bool:
+        """Whether a schedule whose answer was lost reached the node (the job is listed)."""
+        try:
+            return client.listjobs(self.project).state(job_id) is not None
+        except NodeError:
+            return False
 
     def _watch(
         self, name: str, node: ScrapydNode, job_id: str, run_id: int, deadline: float
@@ -190,6 +240,7 @@ class FleetRunner(CrawlRunner):
         """Poll until the job ends: 0/1 by its run's status, "died", or None when stopped."""
         client = self.clients[node.name]
         unreachable_since: float | None = None
+        pending_since: float | None = None
         cancelled = False
         try:
             while True:
@@ -219,12 +270,44 @@ class FleetRunner(CrawlRunner):
                     return "died"
                 if state == "finished":
                     return self._finished(name, run_id, cancelled)
+                pending_since = (pending_since or time.monotonic()) if state == "pending" else None
+                if (
+                    not cancelled
+                    and pending_since is not None
+                    and time.monotonic() - pending_since >= self.pending_timeout
+                ):
+                    taken = self._take_back(client, name, job_id, run_id)
+                    if taken == "pending":
+                        return "stuck"
+                    pending_since = None  # not taken back: watch it again
+                    cancelled = taken == "running"  # it started as it was cancelled: SIGTERM
                 if self.stop_event.is_set():  # wait() would return at once
                     time.sleep(min(self.poll, 1.0))
                 else:
                     self.stop_event.wait(self.poll)
         finally:
             self._jobs.pop(name, None)
+
+    def _take_back(self, client: ScrapydClient, name: str, job_id: str, run_id: int) -> str:
+        """Cancel a job stuck in pending; the state it was cancelled in: ``pending`` (it never
+        started: dispatch it elsewhere), ``running`` (it started meanwhile and got SIGTERM),
+        or ``""`` (the cancel failed, or the job had ended: keep watching)."""
+        try:
+            prev = client.cancel(self.project, job_id, signal="TERM")
+        except NodeError as exc:
+            log.warning("crawl %s: cannot take back pending job %s: %s", name, job_id, exc)
+            return ""
+        if prev != "pending":
+            if prev == "running":
+                log.warning("crawl %s: job %s started as it was taken back", name, job_id)
+            return prev or ""
+        why = (
+            f"job {job_id} was still pending on node {client.name} after "
+            f"{self.pending_timeout:g}s (no free slot there); dispatched elsewhere"
+        )
+        self._close(run_id, "failed", why)
+        log.error("crawl %s: %s", name, why)
+        return "pending"
 
     def _status(self, run_id: int) -> str | None:
         with self.db.session() as s:
