@@ -32,6 +32,7 @@ from yuqing.app.leader import Renewals
 from yuqing.app.proclock import DbLock
 from yuqing.config import Config
 from yuqing.store import departments, retention
+from yuqing.store.dbclock import database_clock
 from yuqing.store.session import Database
 from yuqing.store.types import utcnow
 
@@ -113,6 +114,7 @@ class Runtime:
             result = deliver_due(
                 self.config,
                 self.db,
+                now=database_clock(self.db)(),  # leases compared on one clock (issue 15)
                 limit=DELIVER_BATCH,
                 policy=self.policy,
                 should_stop=self.stop_event.is_set,

@@ -17,6 +17,7 @@ from yuqing.app.scheduler import CycleReport, Runtime, heartbeat_interval, run_o
 from yuqing.app.state import AppState
 from yuqing.config import Config
 from yuqing.config.types import parse_duration
+from yuqing.store.dbclock import database_clock
 from yuqing.store.session import Database
 
 
@@ -111,7 +112,9 @@ def deliver(
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if retry_dead:
         typer.echo(f"requeued {outbox_admin.retry_dead(db)} dead notification(s)")
-    result = outbox.deliver_due(cfg, db, limit=limit, policy=_policy(lease))
+    # the database's clock: the claims' leases are compared with the scheduler's (issue 15)
+    now = database_clock(db)()
+    result = outbox.deliver_due(cfg, db, now=now, limit=limit, policy=_policy(lease))
     _print_delivery(result)
 
 
