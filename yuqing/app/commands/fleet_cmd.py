@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import func, select
 
 from yuqing.app.fleet.client import ScrapydClient
-from yuqing.app.fleet.deploy import build_egg, default_version, deploy
+from yuqing.app.fleet.deploy import KEEP, build_egg, default_version, deploy
 from yuqing.app.fleet.dispatch import node_statuses
 from yuqing.app.state import AppState
 from yuqing.store.models import CrawlRun
@@ -78,8 +78,13 @@ def deploy_cmd(
     egg_out: Annotated[
         str | None, typer.Option("--egg", help="Also write the egg to this file.")
     ] = None,
+    keep: Annotated[
+        int,
+        typer.Option(min=0, help="Versions left on each node, the new one included (0: all)."),
+    ] = KEEP,
 ) -> None:
-    """Build the project egg and upload it to every configured Scrapyd node."""
+    """Build the project egg and upload it to every configured Scrapyd node; older versions
+    but the previous one are deleted from the nodes."""
     state: AppState = ctx.obj
     crawl = state.config().settings.crawl
     if not crawl.nodes:
@@ -91,12 +96,15 @@ def deploy_cmd(
         with open(egg_out, "wb") as fh:
             fh.write(egg)
     failed = []
-    for result in deploy(crawl, version, egg):
+    for result in deploy(crawl, version, egg, keep=keep):
         if result.error:
             failed.append(result.node)
             typer.echo(f"{result.node}: failed: {result.error}")
-        else:
-            typer.echo(f"{result.node}: {crawl.project} {version} ({result.spiders} spiders)")
+            continue
+        removed = f"; removed {', '.join(result.removed)}" if result.removed else ""
+        typer.echo(f"{result.node}: {crawl.project} {version} ({result.spiders} spiders){removed}")
+        if result.warning:
+            typer.echo(f"{result.node}: warning: {result.warning}", err=True)
     if failed:
         typer.echo(
             f"error: {crawl.project} {version} not deployed to {len(failed)} of "

@@ -179,6 +179,10 @@ class ScrapydClient:
         body = self._call("GET", "listversions.json", [("project", project)])
         return [str(v) for v in body.get("versions", [])]
 
+    def delversion(self, project: str, version: str) -> None:
+        """Delete one uploaded version of the project (its egg) from the node."""
+        self._call("POST", "delversion.json", [("project", project), ("version", version)])
+
     def addversion(self, project: str, version: str, egg: bytes) -> int:
         body = self._call(
             "POST",

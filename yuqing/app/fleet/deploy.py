@@ -15,7 +15,7 @@ import io
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yuqing
@@ -57,19 +57,49 @@ class Deployed:
     node: str
     spiders: int = 0
     error: str = ""
+    removed: list[str] = field(default_factory=list)  # older versions deleted from the node
+    warning: str = ""  # uploaded, but something the operator should know
 
 
-def deploy(crawl: CrawlSettings, version: str, egg: bytes) -> list[Deployed]:
+KEEP = 2  # versions left on a node by default: the new one and the previous (to roll back)
+
+
+def prune(client: ScrapydClient, project: str, version: str, keep: int) -> Deployed:
+    """After ``version`` was uploaded: delete all but the ``keep`` last versions on the node
+    (Scrapyd runs the last one; a running crawl has its own copy of its egg). 0: keep all."""
+    result = Deployed(client.name)
+    versions = client.listversions(project)
+    if versions and versions[-1] != version:
+        result.warning = (
+            f"the node runs version {versions[-1]}, which sorts after {version} "
+            "(use a later --version to roll back)"
+        )
+    if keep <= 0:
+        return result
+    for old in versions[:-keep]:
+        if old != version:
+            client.delversion(project, old)
+            result.removed.append(old)
+    return result
+
+
+def deploy(crawl: CrawlSettings, version: str, egg: bytes, keep: int = KEEP) -> list[Deployed]:
     """Upload ``egg`` as ``version`` of the project to every node, in parallel (a node down
-    or hung delays no other); one result per node, in the configured order."""
+    or hung delays no other), then delete the node's versions but the ``keep`` last; one
+    result per node, in the configured order."""
 
     def upload(node: ScrapydNode) -> Deployed:
+        client = ScrapydClient(node)
         try:
-            return Deployed(
-                node.name, spiders=ScrapydClient(node).addversion(crawl.project, version, egg)
-            )
+            spiders = client.addversion(crawl.project, version, egg)
         except NodeError as exc:
             return Deployed(node.name, error=str(exc))
+        try:
+            result = prune(client, crawl.project, version, keep)
+        except NodeError as exc:
+            result = Deployed(node.name, warning=f"old versions not removed: {exc}")
+        result.spiders = spiders
+        return result
 
     if len(crawl.nodes) <= 1:
         return [upload(node) for node in crawl.nodes]
