@@ -63,6 +63,14 @@ def test_a_consultation_with_a_grievance_keeps_it() -> None:
     assert p.offset() > 0
 
 
+def test_a_consultation_about_a_loss_carries_a_grievance() -> None:
+    """The guide's example: a consultation that asks for compensation is a complaint."""
+    p = petition("养鸡场被关停了能否补偿？", "我家养鸡场上个月被镇里关停了，请问能否补偿？")
+    assert p.consultation
+    assert "loss" in p.found
+    assert p.offset() > 0
+
+
 def test_a_thanks_letter_is_lowered() -> None:
     p = petition("感谢社区帮我们修好了路灯", "路灯坏了很久，社区主任跑了几趟，现在终于亮了。")
     assert p.thanks

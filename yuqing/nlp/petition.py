@@ -67,10 +67,12 @@ CUES: dict[str, re.Pattern[str]] = {
         r"(?:合理|合法|公平|公正|合规)吗|是否(?:合理|合法|违法|违规|公平)|凭什么|难道|岂不|"
         r"有没有天理|天理何在|公道何在"
     ),
+    # a loss the writer wants made good: 能否补偿 / 赔偿 / 损失
+    "loss": re.compile(r"补偿|赔偿|损失|退还|退款|追回"),
     # the writer reports or complains in so many words
     "report": re.compile(r"投诉|举报|控诉|检举|申诉|维权"),
 }
-GRIEVANCES = ("repeated", "unresolved", "harm", "wrong", "report", "doubt")
+GRIEVANCES = ("repeated", "unresolved", "harm", "wrong", "report", "doubt", "loss")
 # a title that asks a neutral question: 咨询… / 请问… / …能否… / …吗？
 _CONSULT_TITLE = re.compile(
     r"^.{0,20}(?:咨询|请问|询问|问询|问一下|想问|是否|能否|可否|什么时候|何时|怎么办理|如何办理|有没有|吗\??$)"
