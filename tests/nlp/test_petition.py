@@ -87,10 +87,12 @@ def test_news_the_model_is_sure_of_stays_below_the_threshold() -> None:
     assert adjust(0.001, p) < 0.05
 
 
-def test_no_cue_no_change() -> None:
+def test_a_post_with_no_petition_shape_is_lowered_a_little() -> None:
+    """Chatter has no demand and no grievance: slightly less likely a complaint (issue 11)."""
     p = petition("周末去江边看日落", "天气很好，江边人不多，拍了几张照片。")
     assert p.found == {}
-    assert adjust(0.2, p) == 0.2
+    assert 0.1 < adjust(0.25, p) < 0.25
+    assert adjust(0.9, p) > 0.8  # the model's confident reading stands
 
 
 def test_the_tagger_shows_the_demand_as_evidence(tagger) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ consultation (咨询… / …吗？ in the title, no grievance in the text) and 
 
 :func:`read_petition` finds these cues in a post's normalized text; :func:`adjust` moves the
 complaint model's probability by a fixed log-odds offset per cue group (a demand, up to two
-grievance groups, minus a neutral consultation or a thanks title). An offset, not a vote:
+grievance groups, minus a neutral consultation or a thanks title, a little less for a post with
+no cue at all: chatter, tutorials and reviews have no petition shape). An offset, not a vote:
 news, notices and official replies, which the model reads as such with a probability near 0,
 stay below the threshold even where they quote a demand (measured on realdev and the authored
 dev split, yuqing/nlp/README.md, row 16).
@@ -85,6 +86,7 @@ GRIEVANCE_OFFSET = 1.0
 MAX_GRIEVANCES = 2  # grievance groups that count
 CONSULT_OFFSET = -2.0  # a consultation title with no grievance in the post
 THANKS_OFFSET = -2.5  # a thanks or praise title
+NO_SHAPE_OFFSET = -0.5  # no cue at all: no demand, no grievance, no telling title
 MAX_TERM = 16  # longer matches are not shown as evidence
 
 
@@ -109,6 +111,8 @@ class Petition:
             off += CONSULT_OFFSET
         if self.thanks:
             off += THANKS_OFFSET
+        if not self.found and not self.consultation and not self.thanks:
+            off += NO_SHAPE_OFFSET
         return off
 
     def terms(self) -> list[str]:
