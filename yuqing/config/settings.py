@@ -44,7 +44,7 @@ class NlpSettings(Strict):
     corpus: Path | None = None  # labeled CSV for `yuqing nlp train`; default: the shipped corpus
     shutdown_threshold: float = Field(default=0.3, ge=0, le=1)
     blanket_threshold: float = Field(default=0.25, ge=0, le=1)
-    complaint_threshold: float = Field(default=0.15, ge=0, le=1)
+    complaint_threshold: float = Field(default=0.25, ge=0, le=1)
     licensed_threshold: float = Field(default=0.5, ge=0, le=1)
     jobs: int = Field(default=2, ge=1, le=64)  # worker processes for batch tagging (retag)
 

@@ -27,6 +27,7 @@ from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
 from yuqing.nlp.normalize import to_simplified
+from yuqing.nlp.petition import adjust, read_petition
 from yuqing.nlp.rules import map_back
 from yuqing.store import fts
 from yuqing.store.posts import TagRecord
@@ -205,7 +206,9 @@ class Tagger:
         blanket_p = float(p["blanket"])
         blanket = shutdown and blanket_p >= s.blanket_threshold
         blanket_score = blanket_p if shutdown else min(blanket_p, shutdown_score)
-        complaint_score = float(p["complaint"])
+        # a flat real appeal's demand and grievances move the model's probability (issue 11)
+        petition = read_petition(a.norm, a.title_len, a.original)
+        complaint_score = adjust(float(p["complaint"]), petition)
         licensed_score = float(p["licensed"])
         sector_probs = reweigh_sector(np.asarray(p["sector"]), self._sector_weights)
         k = int(np.argmax(sector_probs))
@@ -225,6 +228,8 @@ class Tagger:
                 _dedup([h.term for h in a.cues if cats.intersection(h.categories)]) if on else []
             )
             features[tag] = _spelled(a, model.top_features(row, tag, 1)) if on else []
+        if flags["complaint"]:
+            evidence["complaint"] = _dedup([*evidence["complaint"], *petition.terms()])
         sector_cat = f"sector.{sector}"
         evidence["sector"] = _dedup([h.term for h in a.cues if sector_cat in h.categories])
         features["sector"] = _spelled(a, model.top_features(row, "sector", k))
