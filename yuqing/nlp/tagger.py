@@ -21,7 +21,12 @@ import numpy as np
 
 from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
-from yuqing.nlp.context import NO_EVENT_FACTOR, Context
+from yuqing.nlp.context import (
+    NO_EVENT_FACTOR,
+    STRONG_BLANKET_SCORE,
+    STRONG_EVENT_SCORE,
+    Context,
+)
 from yuqing.nlp.custom import CustomModel
 from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
@@ -285,9 +290,15 @@ def combine(
         for j, c in zip(parts, contexts, strict=True)
     ]
     k = int(np.argmax(shutdown))
+    score, blanket = shutdown[k], float(probs["blanket"][parts[k]])
+    strong = [t for c in contexts if c is not None for t in c.triggers if t.strong]
+    if strong:
+        score = max(score, STRONG_EVENT_SCORE)
+        if any(t.sweeping for t in strong):
+            blanket = max(blanket, STRONG_BLANKET_SCORE)
     return {
-        "shutdown": shutdown[k],
-        "blanket": probs["blanket"][parts[k]],
+        "shutdown": score,
+        "blanket": blanket,
         "complaint": 1.0 - float(np.prod([1.0 - probs["complaint"][j] for j in parts])),
         "licensed": max(probs["licensed"][j] for j in parts),
         "sector": probs["sector"][at[0]],
