@@ -23,6 +23,7 @@ from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
 from yuqing.nlp.context import (
     NO_EVENT_FACTOR,
+    NO_STRONG_FACTOR,
     STRONG_BLANKET_SCORE,
     STRONG_EVENT_SCORE,
     Context,
@@ -281,9 +282,13 @@ def combine(
 ) -> dict[str, Any]:
     """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
     post, also its only part when it is short): shutdown is the part with the highest score,
-    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, and blanket that
-    part's; complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest
-    of any part; sector the whole post's."""
+    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, then at least
+    STRONG_EVENT_SCORE when a trigger of any part is strong (context.Trigger.strong: its own
+    clause reads as an authority's imposed stop of a business), else × NO_STRONG_FACTOR when
+    the post has triggers; blanket that part's, at least STRONG_BLANKET_SCORE when an event's
+    clause is sweeping (context.Trigger.sweeping: 一律, 全县, 一批, 几十家, 突然 …);
+    complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest of any
+    part; sector the whole post's."""
     parts = at[1:] or at
     shutdown = [
         float(probs["shutdown"][j]) * (NO_EVENT_FACTOR if c is not None and not c.events else 1.0)
@@ -291,11 +296,13 @@ def combine(
     ]
     k = int(np.argmax(shutdown))
     score, blanket = shutdown[k], float(probs["blanket"][parts[k]])
-    strong = [t for c in contexts if c is not None for t in c.triggers if t.strong]
-    if strong:
+    triggers = [t for c in contexts if c is not None for t in c.triggers]
+    if any(t.strong for t in triggers):
         score = max(score, STRONG_EVENT_SCORE)
-        if any(t.sweeping for t in strong):
-            blanket = max(blanket, STRONG_BLANKET_SCORE)
+    elif triggers:
+        score *= NO_STRONG_FACTOR
+    if any(t.sweeping and t.object == "business" and (t.event or t.strong) for t in triggers):
+        blanket = max(blanket, STRONG_BLANKET_SCORE)
     return {
         "shutdown": score,
         "blanket": blanket,
