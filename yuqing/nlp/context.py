@@ -17,6 +17,11 @@ them for every shutdown cue found by :mod:`yuqing.nlp.cues` and returns a :class
 - ``authority``: whether an authority (政府 / 城管 / 环保 / 街道 …) is named in the sentence;
 - document-level blanket signals: collectivity (整个 / 全县 / 所有 / 一律 …), timing (督察 /
   检查期间 / 突然 …) and licensed-together-with-unlicensed, each also "near an event".
+- ``strong`` (per trigger): an authority's imposed stop of a business read from the trigger's own
+  clause (who did it: an authority, a campaign or policy, or a business in the passive, and no
+  private doer); ``sweeping``: a strict collectivity or timing word in its window. Not model
+  features: :func:`yuqing.nlp.tagger.combine` lets the best trigger drive the post's shutdown
+  and blanket scores (issue 11).
 
 Its findings become model features (``k:ctx.…``, see :meth:`Context.features`) and evidence.
 Plain regular expressions over short windows: cheap next to segmentation.
