@@ -161,3 +161,6 @@ def test_a_sweeping_word_names_many_businesses_or_a_sudden_stop() -> None:
     # 全部 of the seized goods, 一起 as a measure word: not a collective stop
     assert not context_of("执法人员查封了全部设备").triggers[0].sweeping
     assert not context_of("市场监管局查处一起无证经营案，取缔了这家作坊").triggers[-1].sweeping
+    # a few (几家) is not many; a whole market is
+    assert not context_of("街道让少数几家物流公司搬迁").triggers[0].sweeping
+    assert context_of("区里把整个农贸市场强拆了").triggers[0].sweeping
