@@ -76,7 +76,7 @@ class TriageBands(Strict):
     triage, at most 10 % of all posts; yuqing/nlp/README.md)."""
 
     shutdown: Band = (0.12, 0.95)
-    blanket: Band = (0.02, 1.0)
+    blanket: Band = (0.02, 0.3)
 
 
 class TriageSettings(Strict):
