@@ -107,3 +107,60 @@ def test_a_negation_over_the_object_and_an_echo_of_the_demand() -> None:
     ctx = context_of("请求有关部门取缔无证托管班。希望组织力量排查，取缔全镇的无证托管班")
     assert [t.modality for t in ctx.triggers] == ["demanded", "demanded"]
     assert ctx.events == []
+
+
+# issue 11, per-trigger event view: each trigger read from its own clause, in words of our own
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # a request addressed to an authority, the stop further on, over a comma
+        ("申请有关部门联合执法，对这几家作坊给予取缔", "demanded"),
+        ("望有关部门强制性拆除这些违规搭建的门面", "demanded"),
+        ("这种黑诊所一定要取缔", "demanded"),
+        # a question or a hypothesis
+        ("城管有无执法权责令这家饭店停业？", "feared"),
+        ("镇上传说要把河边的砂场全部关停", "feared"),
+        # a plan is not a stop yet
+        ("我的养殖场被划进了拆除名单", "feared"),
+        # a negation over an adverb or over the passive
+        ("物业说没有执法权，不能强行拆除", "negated"),
+        ("我们厂从来没有被要求停产", "negated"),
+        # a rule's wording: 由…部门…给予, a list of sanctions
+        ("办园条件不达标的，由教育部门视情节轻重，给予限期整顿", "legal"),
+        ("主管部门可以采取的措施包括责令限期改正、责令停止办学等", "legal"),
+        # ordered, and then not stopped at all
+        ("镇里说已经责令停产，可那个厂根本没停", "not_enforced"),
+        # an office that did it, with 进行了
+        ("县政府去年对这家水泥厂进行了关停", "imposed"),
+    ],
+)
+def test_modality_read_from_the_clause(text: str, modality: str) -> None:
+    assert first(text)[0] == modality
+
+
+@pytest.mark.parametrize(
+    ("text", "strong"),
+    [
+        ("市场监管局上周把这家饭店查封了", True),  # an authority before it
+        ("那家培训机构无证办学被关停了", True),  # a business stopped in the passive
+        ("因为国家政策，村里的小炼油厂被关停了", True),  # a policy or campaign as the doer
+        ("物业强行把我们超市的电断了", False),  # a private party is the doer
+        ("这个月燃气突然停了，也没有通知", False),  # a plain word that stops anything
+        ("执法人员没收了他的三轮车", False),  # a seizure of things
+        ("商户的牌匾被城管拆除了", False),  # a shop's sign is a structure
+        ("我们强烈要求环保局关停这家化工厂", False),  # demanded
+    ],
+)
+def test_a_strong_trigger_is_an_authority_stopping_a_business(text: str, strong: bool) -> None:
+    assert any(t.strong for t in context_of(text).triggers) is strong
+
+
+def test_a_sweeping_word_names_many_businesses_or_a_sudden_stop() -> None:
+    assert context_of("县里一夜之间把二十几家砖厂都关停了").triggers[0].sweeping
+    assert context_of("城管取缔了一批占道经营的摊点").triggers[0].sweeping
+    # 全部 of the seized goods, 一起 as a measure word: not a collective stop
+    assert not context_of("执法人员查封了全部设备").triggers[0].sweeping
+    assert not context_of("市场监管局查处一起无证经营案，取缔了这家作坊").triggers[-1].sweeping
+    # a few (几家) is not many; a whole market is
+    assert not context_of("街道让少数几家物流公司搬迁").triggers[0].sweeping
+    assert context_of("区里把整个农贸市场强拆了").triggers[0].sweeping

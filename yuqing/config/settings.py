@@ -71,12 +71,12 @@ Band = Annotated[tuple[float, float], BeforeValidator(check_band)]
 
 
 class TriageBands(Strict):
-    """Defaults: ``python -m bench.triage --suggest`` on realdev with model m-6efe22e5af22 (only
+    """Defaults: ``python -m bench.triage --suggest`` on realdev with model m-69e54555a0e6 (only
     the highest scores reach pushed precision 0.80 there, and few do: most uncertain posts go to
     triage, at most 10 % of all posts; yuqing/nlp/README.md)."""
 
-    shutdown: Band = (0.15, 0.95)
-    blanket: Band = (0.02, 1.0)
+    shutdown: Band = (0.12, 0.95)
+    blanket: Band = (0.02, 0.3)
 
 
 class TriageSettings(Strict):

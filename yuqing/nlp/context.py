@@ -17,6 +17,11 @@ them for every shutdown cue found by :mod:`yuqing.nlp.cues` and returns a :class
 - ``authority``: whether an authority (政府 / 城管 / 环保 / 街道 …) is named in the sentence;
 - document-level blanket signals: collectivity (整个 / 全县 / 所有 / 一律 …), timing (督察 /
   检查期间 / 突然 …) and licensed-together-with-unlicensed, each also "near an event".
+- ``strong`` (per trigger): an authority's imposed stop of a business read from the trigger's own
+  clause (who did it: an authority, a campaign or policy, or a business in the passive, and no
+  private doer); ``sweeping``: a strict collectivity or timing word in its window. Not model
+  features: :func:`yuqing.nlp.tagger.combine` lets the best trigger drive the post's shutdown
+  and blanket scores (issue 11).
 
 Its findings become model features (``k:ctx.…``, see :meth:`Context.features`) and evidence.
 Plain regular expressions over short windows: cheap next to segmentation.
@@ -36,33 +41,51 @@ _SENTENCE = re.compile(r"[。！？!?；;\n]+")
 BEFORE, AFTER = 24, 20
 BUSINESS_SLACK = 6
 _LEGAL = re.compile(
-    r"《|第[一二三四五六七八九十百零\d]+条|规定|条例|法律|法规|有权|可以|可处|依照|"
-    r"办法|职责|职权|权力|措施包括|处罚种类"
+    r"《[^》]{0,24}(?:法|条例|规定|办法|细则|规则|解释|意见|决定)(?:》|$)|第[一二三四五六七八九十百零\d]+条|规定|条例|法律|法规|有权|可以|可处|依照|"
+    r"办法|职责|职权|权力|措施包括|处罚种类|情节严重|报经|有批准权|以上人民政府"
 )
+# a list of sanctions (责令限期改正、责令停止办学): a rule's or a power's wording
+_SANCTIONS = re.compile(r"(?:改正|整改|警告|罚款|处罚|没收[^、，,。]{0,6})、$")
 _CONDITIONAL = re.compile(r"的[，,]|或者|、(?:扣押|冻结|没收|查封)")  # a rule's wording
 # a rule's "whoever …, the bureau shall …" clause: 擅自…的，由…部门责令停止 / 予以取缔
-_RULE_CLAUSE = re.compile(r"的[，,][^。；;]{0,24}由[^。，,；;]{0,20}$|代为$")
+_RULE_CLAUSE = re.compile(
+    r"的[，,][^。；;]{0,24}由[^。，,；;]{0,20}$|代为$|"
+    r"由[^。；;，,]{0,12}(?:部门|机关|政府)[^。；;]{0,12}(?:给予|予以|处以|责令)[^。；;，,]{0,6}$"
+)
 _QUOTED = re.compile(r"[《“][^》”]{0,20}$")  # inside a title or a quotation
 _DECIDED = re.compile(r"决定|当场|已经|已|现对|予以|对其|被")
 _DEMANDED = re.compile(
     r"(?:请求|恳请|请|要求|希望|建议|呼吁|盼望?|应当|应该|应予|理应|应|必须|予以|督促|"
     r"强烈|尽快|早日|坚决|务必|能否|能不能|为何不|为什么不|为啥不|何时|什么时候|"
-    r"由谁|谁来|该由|应由|还是由|可否|亟待|亟需|急需|有待|切实|加强|加大|严厉|从严)"
+    r"由谁|谁来|该由|应由|还是由|可否|亟待|亟需|急需|有待|切实|加强|加大|严厉|从严|一定要|"
+    r"望(?:有关|相关|政府|领导|上级|贵|各级))"
     r"[^，,。]{0,10}$"
+)
+# a request addressed to an authority, the stop further on in the same sentence: 请求上级部门给与
+# 严肃查处和取缔 / 申请有关部门联合执法，给予取缔 / 请求厅长责令有关部门…
+_ADDRESSED = re.compile(
+    r"(?:请求|恳请|申请|要求|希望|建议|呼吁|望|请)[^。！？!?；;]{0,6}"
+    r"(?:有关|相关|政府|领导|上级|部门|局|厅|书记|市长|县长|区长|主任)[^。！？!?；;]{0,24}$"
 )
 _AUTHORITY = re.compile(
     r"政府|局|执法|城管|环保|街道|镇里|乡里|县里|区里|市里|村委|派出所|公安|法院|管委会|"
     r"督察|监管|部门|工作组|综合执法|市场监管|应急|安监|国土|住建|生态环境|镇政府|乡政府|"
     r"办事处|大队|中队|指挥部|上面|上级|检查组"
 )
-_IMPOSING = re.compile(r"责令|勒令|下令|下达|被|强制|强行|依法对|给予|处以|遭|决定对|通知|把|给")
+_IMPOSING = re.compile(
+    r"责令|勒令|下令|下达|被|强制|强行|依法对|给予|处以|遭|决定对|通知|把|给|进行了|实施了"
+)
 _FEARED = re.compile(
     r"(?:即将|将要|将|欲|准备|打算|扬言|威胁|恐吓|听说|据说|传言|网传|可能|担心|害怕|怕|"
-    r"如果|若|否则|面临|不然|再不[^，,。]{0,6}就|不[^，,。]{1,6}就|会不会|要被|会被)"
+    r"如果|若|否则|面临|不然|再不[^，,。]{0,6}就|不(?!久)[^，,。]{1,6}就|会不会|要被|会被|"
+    r"有无|有没有|是否|传说|要把|将把)"
     r"[^，,。]{0,14}$"
 )
+_PLANNED = re.compile(r"名单|计划|方案|范围|对象")  # 列入拆除名单: a plan, not a stop (yet)
 _NEGATED = re.compile(
-    r"(?:没有|没|未|并未|尚未|从未|未能|拒不|不予|无法|不能|不得|不准|严禁|禁止|别)$"
+    r"(?:没有|没|未|并未|尚未|从未|未能|拒不|不予|无法|不能|不得|不准|严禁|禁止|别)"
+    r"(?:强行|强制|随意|擅自|依法|立即|马上|直接|轻易|予以|进行)?$"
+    r"|(?:没有|没|未|并未|尚未|从未|不会)被[^，,。]{0,6}$"
 )
 # a negation further back, over the object: 没有一个部门对这些作坊进行取缔 / 从不谈取缔
 _NEGATED_FAR = re.compile(
@@ -70,6 +93,7 @@ _NEGATED_FAR = re.compile(
 )
 _NOT_ENFORCED = re.compile(
     r"^[^。！？!?]{0,16}?(?:仍|依然|照常|照样|继续|至今没(?![让有开])|一直没(?![让有开])|没有停|未停|又开|又干|"
+    r"根本没|没停|还在(?:生产|干|开|营业|经营|施工)|"
     r"偷偷|拒不|不执行|没执行|未执行|形同虚设|但[^，,。]{0,8}(?:生产|施工|营业|开工|经营))"
 )
 _OWN = re.compile(
@@ -81,7 +105,7 @@ _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "household",
         re.compile(
             r"住宅|住房|房屋|房子|民房|祖居|老屋|老房|我家|他家|家中|家里|宿舍|居民楼|自建房|"
-            r"住户|居住|安置|拆迁户|征收|拆迁|楼房|平房|宅基地|屋里|该房|此房|房产|祖屋"
+            r"住户|居住|安置|拆迁户|征收|拆迁|楼房|平房|宅基地|屋里|该房|此房|房产|祖屋|建房|私宅|供水|供电|供气|供暖"
         ),
     ),
     (
@@ -89,7 +113,8 @@ _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"违建|违章|违法建筑|违法建设|违法搭建|围墙|栏杆|护栏|招牌|牌匾|广告牌|基站|雨棚|"
             r"防盗网|阳台|屋顶|围挡|减速带|模板|管道|屋基|墙体|花园|台阶|车棚|铁门|地锁|"
-            r"隔断|阳光房|彩钢|铁皮房|菜园|坟|亭|帐篷|遮阳|纪念|雕塑|路灯|树"
+            r"隔断|阳光房|彩钢|铁皮房|菜园|坟|亭|帐篷|遮阳|纪念|雕塑|路灯|树|大门|侧门|入口|通道|车库|"
+            r"店招|门头|牌子|灯箱"
         ),
     ),
     (
@@ -105,7 +130,7 @@ _OBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"厂|企业|公司|店|门面|门市|商户|商铺|铺面|摊|作坊|养殖|猪场|鸡场|牛场|羊场|鱼塘|"
             r"工地|项目|工程|矿|砂场|石场|采石|砖|窑|超市|饭店|餐馆|酒店|网吧|加工|车间|"
             r"生产线|合作社|生意|市场|培训|幼儿园|诊所|加油站|搅拌站|场子|烧锅|油坊|"
-            r"生产|营业|经营|开工|施工|园区|基地|宾馆|旅馆|浴池|洗浴|KTV|ktv|歌厅|机构|"
+            r"生产|营业|经营|开工|施工|园区|(?<!宅)基地|宾馆|旅馆|浴池|洗浴|KTV|ktv|歌厅|机构|"
             r"办公室|办学|会所|舞厅|茶楼|馆|厂房|网点|驾校|档口|车行|汽修|网贷|平台"
         ),
     ),
@@ -119,16 +144,55 @@ _TIMING = re.compile(
     r"督察|巡视|检查期间|检查组|迎检|来检查|来之前|突然|一夜之间|先停|紧急|临时通知|"
     r"风头|躲过|上面来人|环保检查|暗访期间"
 )
+# Collectivity and timing that make a strong stop a blanket one, stricter than _COLLECTIVE /
+# _TIMING (全部 of the seized goods, 一起 as in 查处一起…案, an inspection of one site do not):
+# 一律, 全县, 所有, 统一, 一批, 几十家 / 24家 (a count of businesses), 突然, 督察期间 …
+_SWEEPING = re.compile(
+    r"一刀切|一律|全县|全区|全镇|全乡|全市|全省|整条街|整片|成片|所有|统一|集中|一批(?!次)|"
+    r"挨家挨户|一锅端|一个不留|大面积|大规模|几十家|数十家|十几家|十多家|多家|上百家|"
+    r"\d{2,}家|[二三四五六七八九]?十[一二三四五六七八九几多余]?家|突然|一夜之间|督察期间|"
+    r"检查期间|迎检|先停|农贸市场|菜市场|批发市场|商业街|小吃街|夜市"
+)
 _MIXED = re.compile(
     r"有证[^。]{0,12}(?:无证|没证)|(?:无证|没证)[^。]{0,12}有证|合法[^。]{0,8}(?:非法|违法)|"
     r"不管[^。]{0,6}(?:有没有|合不合|是否)|(?:手续|证照)齐全的也|有手续的也|合法的也"
 )
 _STOP = re.compile(r"关|停|取缔|拆|封|清退|搬")  # a demanded-cue that names a stop
 EVENT_MODALITIES = frozenset({"imposed", "neutral"})
+# Who stops: an authority named in the clause before the trigger (环保局责令…, 已被政府取缔), or a
+# business stopped in the passive (该机构因无证办学被关停, 养猪场被迫关闭). A private party right
+# before the passive or the forcing verb is the doer instead (被开发商…, 物业强行…, 对方强制断电).
+AGENT_BEFORE = 30
+# campaigns and policies that stop businesses without naming the office: 扫黄, 专项整治, 国家政策
+_CAMPAIGN = re.compile(r"扫黄|打非|严打|专项行动|专项整治|联合执法|整治行动|政策|经侦|警方")
+_PASSIVE = re.compile(r"(?:被|遭到)[^，,。；;！!？?]{0,12}$")
+_PRIVATE = re.compile(
+    r"(?:开发商|物业|房东|对方|出租方|业主|校方|甲方|承包方|厂方|老板|村民|他们)"
+    r"[^，,。；;]{0,6}(?:强行|强制|擅自|私自|把|将|给|自行)|被(?:开发商|物业|房东|对方|出租方|业主|老板)"
+)
+# Triggers that are never a strong event by themselves: seizures of things, moves, and plain
+# words that stop many things besides businesses (燃气停了, 站点撤了, 推了他一把).
+_WEAK = frozenset(
+    (
+        *("没收", "扣押", "暂扣", "清理", "清场", "搬迁", "搬走", "限期搬迁", "腾退"),
+        *("推了", "撤了", "停了", "关门", "禁养区", "禁牧", "拉闸", "电闸"),
+    )
+)
+# With no object named, only the formal terms of a stop count (关停, 取缔, 查封, 责令停止 …).
+_FORMAL = re.compile(r"关停|停产|停业|停工|取缔|查封|封停|责令|叫停|勒令|吊销|关闭|被关|被封")
 # A post in which no cue reads as an event keeps this share of its shutdown probability as its
 # score: with the default threshold 0.3 it then needs a probability of 0.54 (measured on realdev
 # and the dev split, yuqing/nlp/README.md).
 NO_EVENT_FACTOR = 0.5 / 0.9
+# The per-trigger event view (issue 11, tagger.combine): a post with a strong trigger
+# (Trigger.strong) scores at least STRONG_EVENT_SCORE (above the shutdown threshold 0.3, inside
+# the triage band); a post with triggers of which none is strong keeps NO_STRONG_FACTOR of its
+# score; an event whose window is sweeping (Trigger.sweeping) lifts blanket to at least
+# STRONG_BLANKET_SCORE (the blanket threshold is 0.25). Measured on realdev and the dev split,
+# yuqing/nlp/README.md.
+STRONG_EVENT_SCORE = 0.4
+NO_STRONG_FACTOR = 0.8
+STRONG_BLANKET_SCORE = 0.3
 
 
 @dataclass(frozen=True)
@@ -141,6 +205,8 @@ class Trigger:
     authority: bool
     collective: bool  # a collectivity word in the same sentence
     timing: bool  # a timing word (督察 / 突然 …) in the same sentence
+    by_authority: bool = False  # an authority's act by the clause before it (AGENT_BEFORE)
+    sweeping: bool = False  # a strict collectivity or timing word around it (_SWEEPING)
 
     @property
     def event(self) -> bool:
@@ -150,6 +216,17 @@ class Trigger:
         if self.object == "business":
             return self.modality in EVENT_MODALITIES
         return self.object == "none" and self.modality == "imposed" and self.authority
+
+    @property
+    def strong(self) -> bool:
+        """An imposed stop done by an authority (or a business stopped in the passive): the
+        event the shutdown tag means, read from the trigger's own clause. A seizure of things
+        (没收 / 扣押 …) or a move with no business named is not one."""
+        if self.modality != "imposed" or not self.by_authority or self.term in _WEAK:
+            return False
+        return self.object == "business" or (
+            self.object == "none" and bool(_FORMAL.search(self.term))
+        )
 
     def describe(self) -> str:
         return f"{self.term}:{self.modality}/{self.object}"
@@ -214,22 +291,35 @@ def _modality(term: str, before: str, after: str, sentence: str, demanded: bool)
         _CONDITIONAL.match(after)
         or _RULE_CLAUSE.search(before)
         or _QUOTED.search(before)
+        or _SANCTIONS.search(before)
         or (_LEGAL.search(sentence) and not _DECIDED.search(before))
     ):
         return "legal"
-    if _NEGATED.search(before[-4:]) or _NEGATED_FAR.search(before):
+    if _NEGATED.search(before[-6:]) or _NEGATED_FAR.search(before):
         return "negated"
-    m = _DEMANDED.search(before)
-    if m and not (
-        m.group().startswith("要求")
-        and (before[m.start() - 1 : m.start()] == "被" or _AUTHORITY.search(before[: m.start()]))
-    ):
-        return "demanded"
-    if _FEARED.search(before):
+    for pattern in (_DEMANDED, _ADDRESSED):
+        m = pattern.search(before)
+        if (
+            m
+            and not (  # an authority's or a passive 要求 imposes: 环保局要求…停产, 被要求停业
+                m.group().startswith("要求")
+                and (
+                    before[m.start() - 1 : m.start()] == "被"
+                    or _AUTHORITY.search(before[: m.start()])
+                )
+            )
+        ):
+            return "demanded"
+    if _FEARED.search(before) or _PLANNED.match(after):
         return "feared"
     if _NOT_ENFORCED.search(after):
         return "not_enforced"
-    if _OWN.search(before) or _OWN.search(after[:10]):
+    own_after = _OWN.search(after[:10])  # …被拆除，造成亏损: a loss it caused is not its cause
+    if (
+        _OWN.search(before)
+        or (own_after and own_after.group() != "亏损")
+        or before.endswith("自己")
+    ):
         return "own"
     if (
         _IMPOSING.search(before)
@@ -252,9 +342,23 @@ def _object(window: str, at: int) -> str:
     if not nearest:
         return "none"
     best = min(nearest, key=lambda n: nearest[n])
-    if "business" in nearest and nearest["business"] <= nearest[best] + BUSINESS_SLACK:
+    if (
+        "business" in nearest
+        and best in ("household", "person")  # a shop's sign or railing stays a structure
+        and nearest["business"] <= nearest[best] + BUSINESS_SLACK
+    ):
         return "business"
     return best
+
+
+def _by_authority(clause: str, term: str, obj: str) -> bool:
+    """Whether the clause before a trigger makes it an authority's act (see AGENT_BEFORE)."""
+    if _PRIVATE.search(clause):
+        return False
+    if _AUTHORITY.search(clause) or _CAMPAIGN.search(clause):
+        return True
+    passive = term.startswith(("被", "给")) or bool(_PASSIVE.search(clause))
+    return passive and obj == "business"
 
 
 def _echoes_of_demands(ctx: Context) -> None:
@@ -287,16 +391,19 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
             lo, hi = max(s0, h.start - BEFORE), min(s1, h.end + AFTER)
             before, after = norm[lo : h.start], norm[h.end : hi]
             window = norm[lo:hi]
+            obj = _object(window, h.start - lo)
             ctx.triggers.append(
                 Trigger(
                     h.term,
                     h.start,
                     h.end,
                     _modality(h.term, before, after, window, "shutdown" not in h.categories),
-                    _object(window, h.start - lo),
+                    obj,
                     bool(_AUTHORITY.search(window)),
                     bool(_COLLECTIVE.search(window)),
                     bool(_TIMING.search(window)),
+                    _by_authority(norm[max(s0, h.start - AGENT_BEFORE) : h.start], h.term, obj),
+                    bool(_SWEEPING.search(window)),
                 )
             )
         _echoes_of_demands(ctx)

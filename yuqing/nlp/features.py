@@ -23,8 +23,8 @@ from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.segment import Segmenter
 
 # Bump when the meaning of a feature name changes: models built before refuse to load.
-# 2: context features (k:ctx.…, issue 11); 3: context rules that change their values.
-FEATURE_VERSION = 3
+# 2: context features (k:ctx.…, issue 11); 3, 4: context rules that change their values.
+FEATURE_VERSION = 4
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
 MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters

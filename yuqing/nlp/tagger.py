@@ -21,7 +21,13 @@ import numpy as np
 
 from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
-from yuqing.nlp.context import NO_EVENT_FACTOR, Context
+from yuqing.nlp.context import (
+    NO_EVENT_FACTOR,
+    NO_STRONG_FACTOR,
+    STRONG_BLANKET_SCORE,
+    STRONG_EVENT_SCORE,
+    Context,
+)
 from yuqing.nlp.custom import CustomModel
 from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
@@ -281,18 +287,30 @@ def combine(
 ) -> dict[str, Any]:
     """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
     post, also its only part when it is short): shutdown is the part with the highest score,
-    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, and blanket that
-    part's; complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest
-    of any part; sector the whole post's."""
+    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, then at least
+    STRONG_EVENT_SCORE when a trigger of any part is strong (context.Trigger.strong: its own
+    clause reads as an authority's imposed stop of a business), else × NO_STRONG_FACTOR when
+    the post has triggers; blanket that part's, at least STRONG_BLANKET_SCORE when an event's
+    clause is sweeping (context.Trigger.sweeping: 一律, 全县, 一批, 几十家, 突然 …);
+    complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest of any
+    part; sector the whole post's."""
     parts = at[1:] or at
     shutdown = [
         float(probs["shutdown"][j]) * (NO_EVENT_FACTOR if c is not None and not c.events else 1.0)
         for j, c in zip(parts, contexts, strict=True)
     ]
     k = int(np.argmax(shutdown))
+    score, blanket = shutdown[k], float(probs["blanket"][parts[k]])
+    triggers = [t for c in contexts if c is not None for t in c.triggers]
+    if any(t.strong for t in triggers):
+        score = max(score, STRONG_EVENT_SCORE)
+    elif triggers:
+        score *= NO_STRONG_FACTOR
+    if any(t.sweeping and t.object == "business" and (t.event or t.strong) for t in triggers):
+        blanket = max(blanket, STRONG_BLANKET_SCORE)
     return {
-        "shutdown": shutdown[k],
-        "blanket": probs["blanket"][parts[k]],
+        "shutdown": score,
+        "blanket": blanket,
         "complaint": 1.0 - float(np.prod([1.0 - probs["complaint"][j] for j in parts])),
         "licensed": max(probs["licensed"][j] for j in parts),
         "sector": probs["sector"][at[0]],

@@ -1,0 +1,62 @@
+"""A post's scores from its parts' (tagger.combine), with the per-trigger event view (issue 11)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from yuqing.nlp.context import (
+    NO_EVENT_FACTOR,
+    NO_STRONG_FACTOR,
+    STRONG_BLANKET_SCORE,
+    STRONG_EVENT_SCORE,
+    Context,
+    read_context,
+)
+from yuqing.nlp.cues import default_matcher
+from yuqing.nlp.normalize import normalize_for_matching
+from yuqing.nlp.tagger import combine
+
+
+def context_of(text: str) -> Context:
+    original = f"\n{text}"
+    norm = normalize_for_matching(original)
+    return read_context(norm, default_matcher().find(original, norm), 0)
+
+
+def probs(shutdown: float, blanket: float = 0.01) -> dict[str, np.ndarray]:
+    return {
+        "shutdown": np.array([shutdown]),
+        "blanket": np.array([blanket]),
+        "complaint": np.array([0.5]),
+        "licensed": np.array([0.0]),
+        "sector": np.array([[1.0]]),
+    }
+
+
+def test_a_strong_trigger_lifts_a_doubtful_post_above_the_threshold() -> None:
+    ctx = context_of("去年市场监管局把这家饭店查封了，我们的货款到现在也没结")
+    assert any(t.strong for t in ctx.triggers)
+    assert combine(probs(0.1), [0], [ctx])["shutdown"] == STRONG_EVENT_SCORE
+    assert combine(probs(0.9), [0], [ctx])["shutdown"] == pytest.approx(0.9)  # never lowered
+
+
+def test_triggers_of_which_none_is_strong_discount_the_score() -> None:
+    demanded = context_of("我们强烈要求环保局关停这家化工厂")  # no event at all
+    assert combine(probs(0.9), [0], [demanded])["shutdown"] == pytest.approx(
+        0.9 * NO_EVENT_FACTOR * NO_STRONG_FACTOR
+    )
+    reported = context_of("那家化工厂上个月停产了")  # an event nobody is named to have imposed
+    assert reported.events and not any(t.strong for t in reported.triggers)
+    assert combine(probs(0.9), [0], [reported])["shutdown"] == pytest.approx(0.9 * NO_STRONG_FACTOR)
+    # a post without any trigger has no event either, and no further discount
+    assert combine(probs(0.9), [0], [context_of("今天天气不错")])["shutdown"] == pytest.approx(
+        0.9 * NO_EVENT_FACTOR
+    )
+
+
+def test_a_sweeping_event_lifts_blanket() -> None:
+    ctx = context_of("县里一夜之间把二十几家砖厂都关停了")
+    assert combine(probs(0.9), [0], [ctx])["blanket"] == STRONG_BLANKET_SCORE
+    one = context_of("县里把这家砖厂关停了")
+    assert combine(probs(0.9), [0], [one])["blanket"] == pytest.approx(0.01)
