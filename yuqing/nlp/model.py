@@ -104,7 +104,9 @@ TAG_CUES: dict[str, frozenset[str]] = {
 
 def cue_masks(vocab: Vocabulary, features: FeatureConfig) -> dict[str, sparse.dia_matrix | None]:
     """Per tag, a diagonal matrix over the columns: 0 hides a cue column the tag does not use
-    (with ``tag_cues``), ``licensed_cue_boost`` scales licensed's own cues; text columns 1."""
+    (with ``tag_cues``), ``licensed_cue_boost`` scales licensed's own cues and
+    ``sector_cue_boost`` sector's (``k:sector.…`` and the title's ``k:t.sector.…``, issue 11);
+    text columns 1."""
     boost = {"licensed": features.licensed_cue_boost, "sector": features.sector_cue_boost}
     out: dict[str, sparse.dia_matrix | None] = {}
     names = [str(n) for n in vocab.names[: vocab.n_cues]]
