@@ -23,8 +23,9 @@ from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.segment import Segmenter
 
 # Bump when the meaning of a feature name changes: models built before refuse to load.
-# 2: context features (k:ctx.…, issue 11); 3, 4: context rules that change their values.
-FEATURE_VERSION = 4
+# 2: context features (k:ctx.…, issue 11); 3, 4: context rules that change their values;
+# 5: sector cues of the title (k:t.sector.…) and the sector lexicon of real appeals.
+FEATURE_VERSION = 5
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
 MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters
@@ -48,6 +49,13 @@ class FeatureConfig:
     # Longer texts are scored in parts of about this many characters, cut at sentence ends,
     # each with the title (the corpus the models learn from is of that length); 0: whole.
     part_chars: int = 300
+    # Sector cue terms found in the title also count as ``k:t.sector.…`` (issue 11): the
+    # subject line of a real appeal names its trade (麻将馆扰民, 违章搭建), its long body
+    # drowns it in the shared vector.
+    title_sector_cues: bool = True
+    # The sector model sees its own cue columns (body and title) this much more: in a long
+    # letter they are a few columns among hundreds (issue 11, yuqing/nlp/README.md).
+    sector_cue_boost: float = 2.0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -178,6 +186,14 @@ class Featurizer:
         if cfg.cues:
             a.cues = self.cue_matcher.find(original, norm)
             feats += ["k:" + c for hit in a.cues for c in hit.categories]
+            if cfg.title_sector_cues:
+                feats += [
+                    "k:t." + c
+                    for hit in a.cues
+                    if hit.end <= a.title_len
+                    for c in hit.categories
+                    if c.startswith("sector.")
+                ]
             feats += interactions(a.cues)
             if cfg.context:
                 a.context = read_context(norm, a.cues, len(title))

@@ -135,6 +135,14 @@ class Evaluation:
         return sum(s.f1 for s in scores) / len(scores) if scores else 0.0
 
     @property
+    def sector_weighted_f1(self) -> float:
+        """F1 per sector weighted by its support: steadier than the macro figure where some
+        sectors have a handful of posts (realdev: 2 to 335, issue 11)."""
+        scores = self.sector_scores().values()
+        total = sum(s.support for s in scores)
+        return sum(s.f1 * s.support for s in scores) / total if total else 0.0
+
+    @property
     def sector_accuracy(self) -> float:
         total = sum(map(sum, self.confusion))
         hits = sum(self.confusion[i][i] for i in range(len(self.sector_labels)))

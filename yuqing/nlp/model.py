@@ -104,8 +104,10 @@ TAG_CUES: dict[str, frozenset[str]] = {
 
 def cue_masks(vocab: Vocabulary, features: FeatureConfig) -> dict[str, sparse.dia_matrix | None]:
     """Per tag, a diagonal matrix over the columns: 0 hides a cue column the tag does not use
-    (with ``tag_cues``), ``licensed_cue_boost`` scales licensed's own cues; text columns 1."""
-    boost = {"licensed": features.licensed_cue_boost}
+    (with ``tag_cues``), ``licensed_cue_boost`` scales licensed's own cues and
+    ``sector_cue_boost`` sector's (``k:sector.…`` and the title's ``k:t.sector.…``, issue 11);
+    text columns 1."""
+    boost = {"licensed": features.licensed_cue_boost, "sector": features.sector_cue_boost}
     out: dict[str, sparse.dia_matrix | None] = {}
     names = [str(n) for n in vocab.names[: vocab.n_cues]]
     for tag in MODEL_TAGS:
@@ -115,7 +117,7 @@ def cue_masks(vocab: Vocabulary, features: FeatureConfig) -> dict[str, sparse.di
             continue
         mask = np.ones(len(vocab))
         for j, name in enumerate(names):
-            cats = set(name[2:].replace("~", "&").split("&"))
+            cats = set(name[2:].removeprefix("t.").replace("~", "&").split("&"))
             if cats & TAG_CUES[tag]:
                 mask[j] = factor
             elif features.tag_cues:

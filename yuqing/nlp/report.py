@@ -30,6 +30,7 @@ def _tables(ev: Evaluation) -> list[tuple[str, list[str], list[list[str]]]]:
     ]
     if ev.confusion:
         rows.append(["sector (macro)", "", "", f"{ev.sector_macro_f1:.3f}", str(ev.n)])
+        rows.append(["sector (weighted)", "", "", f"{ev.sector_weighted_f1:.3f}", str(ev.n)])
     if ev.district_n:
         rows.append(
             ["district (accuracy)", "", "", f"{ev.district_accuracy:.3f}", str(ev.district_n)]
