@@ -248,7 +248,14 @@ def measure(
         out["size_bytes"] = c.execute(text("SELECT pg_database_size(current_database())")).scalar()
         out["table_bytes"] = {
             t: c.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar()
-            for t in ("posts", "post_tags", "posts_fts", "daily_counts", "incident_posts")
+            for t in (
+                "posts",
+                "post_tags",
+                "posts_fts",
+                "daily_counts",
+                "source_daily",
+                "incident_posts",
+            )
         }
     db.dispose()
     return out
