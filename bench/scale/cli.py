@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     p_measure.add_argument("--ingest", type=int, default=20_000)
     p_measure.add_argument("--skip-purge", action="store_true")
     p_measure.add_argument("--purge-only", action="store_true", help="only the month's purge")
+    p_measure.add_argument(
+        "--purge-days", type=int, default=30, help="purge this many of the oldest days"
+    )
     p_report = sub.add_parser("report", help="growth between two measure files")
     p_report.add_argument("small", type=Path)
     p_report.add_argument("large", type=Path)
@@ -68,6 +71,12 @@ def main(argv: list[str] | None = None) -> None:
     else:
         from bench.scale.measure import measure
 
-        figures = measure(url, args.ingest, purge=not args.skip_purge, only_purge=args.purge_only)
+        figures = measure(
+            url,
+            args.ingest,
+            purge=not args.skip_purge,
+            only_purge=args.purge_only,
+            purge_days=args.purge_days,
+        )
         args.out.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
         print(json.dumps(figures, indent=2, ensure_ascii=False))

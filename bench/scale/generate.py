@@ -13,8 +13,9 @@ Realistic in the ways the queries notice, cheap to make at 10 M rows:
 * tags for every post (the template's), and incidents made afterwards from the blanket
   shutdown posts per district, sector and week, with their ``incident_posts``.
 
-The ``daily_counts`` triggers are disabled while loading and the table recomputed after
-(what ``rollup.refresh`` is for); indexes on the big tables are dropped and rebuilt.
+The ``daily_counts`` and ``source_daily`` triggers are disabled while loading and the tables
+recomputed after (what ``rollup.refresh`` and ``source_rollup.refresh`` are for); indexes on
+the big tables are dropped and rebuilt.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import psycopg
 from sqlalchemy import create_engine
 
 from bench.queries.generate import END, posts
-from yuqing.store import fts, rollup
+from yuqing.store import fts, rollup, source_rollup
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ def load(
     engine = create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(dsn))
     with engine.begin() as sconn:
         rollup.refresh(sconn)
+        source_rollup.refresh(sconn)
     engine.dispose()
     with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur:
         _incidents(cur, end)

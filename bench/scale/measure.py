@@ -118,11 +118,11 @@ class Ingest:
 
 
 def measure(
-    url: str, ingest_n: int, purge: bool = True, only_purge: bool = False
+    url: str, ingest_n: int, purge: bool = True, only_purge: bool = False, purge_days: int = 30
 ) -> dict[str, Any]:
     db = Database(url)
     if only_purge:
-        figures = _purge(db)
+        figures = _purge(db, purge_days)
         db.dispose()
         return figures
     out: dict[str, Any] = {"at": datetime.now(UTC).isoformat(), "queries": {}}
@@ -243,12 +243,19 @@ def measure(
     out["baseline_ms"] = base_ms
     out.update(_ingest_and_evaluate(db, ingest_n, queries))
     if purge:
-        out.update(_purge(db))
+        out.update(_purge(db, purge_days))
     with db.engine.connect() as c:
         out["size_bytes"] = c.execute(text("SELECT pg_database_size(current_database())")).scalar()
         out["table_bytes"] = {
             t: c.execute(text(f"SELECT pg_total_relation_size('{t}')")).scalar()
-            for t in ("posts", "post_tags", "posts_fts", "daily_counts", "incident_posts")
+            for t in (
+                "posts",
+                "post_tags",
+                "posts_fts",
+                "daily_counts",
+                "source_daily",
+                "incident_posts",
+            )
         }
     db.dispose()
     return out
@@ -307,14 +314,14 @@ def _ingest_and_evaluate(
     return out
 
 
-def _purge(db: Database) -> dict[str, Any]:
-    """Purge the oldest month (posts published before the first day + 30) while a second
-    connection ingests; report the purge's time and the ingest batches' worst latency next to
-    their latency alone."""
+def _purge(db: Database, days: int = 30) -> dict[str, Any]:
+    """Purge the oldest month (posts published before the first day + ``days``; 1: what the
+    daily purge deletes) while a second connection ingests; report the purge's time and the
+    ingest batches' worst latency next to their latency alone."""
     with db.engine.connect() as c:
         oldest = c.execute(text("SELECT min(published_at) FROM posts")).scalar()
     assert oldest is not None
-    cutoff = oldest + timedelta(days=30)
+    cutoff = oldest + timedelta(days=days)
     now = cutoff + timedelta(days=365)
     ing = Ingest(db, seed=2)
     _, alone = ing.run(5 * BATCH)
@@ -335,6 +342,7 @@ def _purge(db: Database) -> dict[str, Any]:
     stop.set()
     th.join()
     out = {
+        "purge_days": days,
         "purge_posts": res.posts,
         "purge_s": round(seconds, 1),
         "purge_posts_per_s": round(res.posts / seconds) if seconds else None,

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from yuqing.store import fts, rollup, views
+from yuqing.store import fts, rollup, source_rollup, views
 from yuqing.store.db import current_revision, head_revision, make_engine, upgrade
 from yuqing.store.errors import SchemaOutOfDate
 from yuqing.store.models import Base
@@ -29,7 +29,7 @@ def _modeled(name: str | None, type_: str, _parents: object) -> bool:
     if (
         type_ == "table"
         and name
-        and (name.startswith(fts.UNMODELED_PREFIX) or name == rollup.TABLE)
+        and (name.startswith(fts.UNMODELED_PREFIX) or name in (rollup.TABLE, source_rollup.TABLE))
     ):
         return False
     return not (type_ == "index" and name in views.INDEXES)

@@ -410,6 +410,7 @@ def datasette_metadata(database: str, title: str = "yuqing 舆情数据") -> dic
 
     tables: dict[str, Any] = {name: {"description": desc} for name, desc in VIEWS.items()}
     tables["daily_counts"] = {"description": "v_daily_counts 的底表（触发器维护）"}
+    tables["source_daily"] = {"description": "按日、来源统计的帖子数（触发器维护）"}
     for hidden in ("posts_fts", "posts_fts_map", "apscheduler_jobs", "alembic_version"):
         tables[hidden] = {"hidden": True}
     return {

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, select, text
 from sqlalchemy.orm import Session
 
 from yuqing.app.web.params import parse_date
-from yuqing.store import rollup
+from yuqing.store import rollup, source_rollup
 from yuqing.store.models import CrawlRun, Incident, Post, PostTag, Source
 
 MAX_DAYS = 366
@@ -186,6 +186,26 @@ class SourceHealth:
     failed_runs_in_range: int
 
 
+def _items_per_source(
+    session: Session, rng: DateRange, tz: ZoneInfo, lo: datetime, hi: datetime
+) -> dict[int, int]:
+    """Posts per source published in the range: from the ``source_daily`` rollup for China
+    Standard Time's days (a month at 10 M posts is ~1 M posts to count otherwise: issue 15),
+    else counted from the posts."""
+    if tz.key in ROLLUP_ZONES:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        first, last = (
+            (rng.start.isoformat(), rng.end.isoformat()) if sqlite else (rng.start, rng.end)
+        )
+        return source_rollup.posts_by_source(session, first, last)
+    rows = session.execute(
+        select(Post.source_id, func.count())
+        .where(Post.published_at >= lo, Post.published_at < hi)
+        .group_by(Post.source_id)
+    )
+    return {int(sid): int(n) for sid, n in rows}
+
+
 def sources_health(session: Session, rng: DateRange, tz: ZoneInfo) -> list[SourceHealth]:
     lo, hi = rng.bounds(tz)
     runs: dict[int, tuple[int, int]] = {}
@@ -197,13 +217,7 @@ def sources_health(session: Session, rng: DateRange, tz: ZoneInfo) -> list[Sourc
     for sid, status, n in session.execute(stmt):
         total, failed = runs.get(sid, (0, 0))
         runs[sid] = (total + n, failed + (n if status in ("failed", "timeout") else 0))
-    items = dict(
-        session.execute(
-            select(Post.source_id, func.count())
-            .where(Post.published_at >= lo, Post.published_at < hi)
-            .group_by(Post.source_id)
-        ).all()
-    )
+    items = _items_per_source(session, rng, tz, lo, hi)
     last_status: dict[int, str] = {}
     newest = (
         select(CrawlRun.source_id, func.max(CrawlRun.id).label("rid"))
