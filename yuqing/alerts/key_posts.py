@@ -38,6 +38,9 @@ CANDIDATES = 500  # per incident, by severity, before reach re-ranks them
 NO_TITLE = "（无标题）"
 
 ExtraTerms = Callable[[int, str], Sequence[str]]  # (incident id, title + text) -> terms
+# A reply's thread: one alias for every call (building an alias of ``posts`` is not free:
+# it was an eighth of the incident page's CPU when made per call, issue 15).
+THREAD = aliased(Post, name="thread")
 
 
 def reach(likes: int | None, replies: int | None, reposts: int | None, copies: int = 1) -> float:
@@ -56,7 +59,7 @@ def reply_headings(session: Session, post_ids: Iterable[int]) -> dict[int, tuple
     """(heading, thread URL) of each forum reply among ``post_ids`` whose thread is stored; a
     reply without its thread gets ("回复", "")."""
     ids = sorted(set(post_ids))
-    thread = aliased(Post)
+    thread = THREAD
     out: dict[int, tuple[str, str]] = {}
     for batch in chunks(ids, 500):
         q = (
@@ -219,41 +222,58 @@ def _light(
     return out
 
 
+# What a key post needs of a post: columns, not ORM objects (a page of the inbox reads a
+# few hundred of them; loading them as ``Post`` instances was most of its CPU, issue 15).
+_DETAIL_COLUMNS = (
+    Post.id,
+    Post.title,
+    Post.url,
+    Post.text,
+    Post.published_at,
+    Post.cluster_id,
+    Post.likes,
+    Post.replies,
+    Post.reposts,
+    Post.parent_id,
+)
+
+
 def _details(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
-    thread = aliased(Post)
+    thread = THREAD
     out: dict[int, dict[str, Any]] = {}
     for batch in chunks(sorted(ids), 500):
         q = (
             select(
-                Post,
-                Source.name,
+                *_DETAIL_COLUMNS,
+                Source.name.label("source"),
                 PostTag.shutdown_score,
                 PostTag.blanket_score,
                 PostTag.complaint_score,
                 PostTag.evidence,
-                thread.title,
-                thread.url,
+                thread.title.label("thread_title"),
+                thread.url.label("thread_url"),
             )
             .join(Source, Source.id == Post.source_id)
             .outerjoin(PostTag, PostTag.post_id == Post.id)
             .outerjoin(thread, thread.id == Post.parent_id)
             .where(Post.id.in_(batch))
         )
-        for post, source, s, b, c, ev, t_title, t_url in session.execute(q):
-            out[post.id] = {
-                "post": post,
-                "source": source,
+        for row in session.execute(q):
+            s, b, c = row.shutdown_score, row.blanket_score, row.complaint_score
+            out[row.id] = {
+                "post": row,
+                "source": row.source,
                 "severity": severity(s, b, c),
                 "scores": (s, c),
-                "evidence": ev or {},
-                "thread_title": t_title,
-                "thread_url": t_url,
+                "evidence": row.evidence or {},
+                "thread_title": row.thread_title,
+                "thread_url": row.thread_url,
             }
     return out
 
 
 def _key_post(d: dict[str, Any], copies: int) -> KeyPost:
-    post: Post = d["post"]
+    post = d["post"]  # a row of _DETAIL_COLUMNS
     return KeyPost(
         id=post.id,
         title=post.title or "",
