@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import HTTPException, Request
-from sqlalchemy import select
 
 from yuqing.app.web.render import CurrentUser, Web
 from yuqing.app.web.security import csrf_ok
@@ -30,7 +29,7 @@ def load_user(request: Request) -> CurrentUser | None:
     browser = request.state.session
     with web.db.session() as s:
         user_id = web.sessions.user_of(s, browser.token, web.now())
-        user = s.scalar(select(User).where(User.id == user_id)) if user_id is not None else None
+        user = s.get(User, user_id) if user_id is not None else None  # loaded by user_of
         if user is None or not user.active:
             if user is not None:
                 web.sessions.revoke(s, browser.token, web.now(), "inactive")

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.config.settings import WebSettings
-from yuqing.store.models import WebSession
+from yuqing.store.models import User, WebSession
 
 SESSION_COOKIE = "yuqing_session"
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this often
@@ -110,8 +110,15 @@ class SessionStore:
         return browser
 
     def user_of(self, s: Session, token: str, now: datetime) -> int | None:
-        """The user of a valid session; an idle or expired one is revoked on the way."""
-        row = s.get(WebSession, session_id(token))
+        """The user of a valid session; an idle or expired one is revoked on the way. The
+        user's row comes in the same query (``s.get(User, id)`` then reads no more: one round
+        trip less on every page, issue 15)."""
+        found = s.execute(
+            select(WebSession, User)
+            .outerjoin(User, User.id == WebSession.user_id)
+            .where(WebSession.id == session_id(token))
+        ).first()
+        row = found[0] if found is not None else None
         if row is None or row.revoked_at is not None:
             return None
         if now - row.created_at > self.max_age:
