@@ -285,7 +285,7 @@ def _details(session: Session, ids: set[int]) -> dict[int, _Detail]:
             .outerjoin(thread, thread.id == Post.parent_id)
             .where(_id_in(session, Post.id, batch))
         )
-        for row in session.execute(q).tuples():
+        for row in session.execute(q):
             d = _Detail._make(row)
             out[d.id] = d
     return out

@@ -8,7 +8,6 @@ from fastapi import HTTPException, Request
 
 from yuqing.app.web.render import CurrentUser, Web
 from yuqing.app.web.security import csrf_ok
-from yuqing.store.models import User
 
 
 class LoginRequired(Exception):
@@ -28,8 +27,7 @@ def load_user(request: Request) -> CurrentUser | None:
     web = get_web(request)
     browser = request.state.session
     with web.db.session() as s:
-        user_id = web.sessions.user_of(s, browser.token, web.now())
-        user = s.get(User, user_id) if user_id is not None else None  # loaded by user_of
+        user_id, user = web.sessions.session_user(s, browser.token, web.now())
         if user is None or not user.active:
             if user is not None:
                 web.sessions.revoke(s, browser.token, web.now(), "inactive")
