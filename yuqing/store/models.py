@@ -359,6 +359,8 @@ class LoginThrottle(Base):
 
 class AuditLog(Base):
     __tablename__ = "audit_log"
+    # an incident's timeline reads its rows by object (issue 15: a sequential scan before)
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100))

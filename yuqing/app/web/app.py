@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,11 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yuqing.app.web.assets import Assets
 from yuqing.app.web.deps import LoginRequired
+from yuqing.app.web.middleware import WebMiddleware
 from yuqing.app.web.params import BadParam, shown
 from yuqing.app.web.render import Web, make_env, render
-from yuqing.app.web.security import SECURITY_HEADERS, secret_key
-from yuqing.app.web.sessions import SESSION_COOKIE, SessionCodec, SessionStore
+from yuqing.app.web.security import secret_key
+from yuqing.app.web.sessions import SessionCodec, SessionStore
 from yuqing.app.web.throttle import Throttle
 from yuqing.app.web.views import (
     admin,
@@ -86,17 +88,6 @@ def _validation_zh(err: Any) -> str:
     return f"参数 {name} 的值 {shown_value} 无效：{expected}。".replace("  ", " ")
 
 
-def _over_tls(web: Web, request: Request) -> bool:
-    """Served over TLS: base_url is https://, uvicorn itself serves TLS, or (only with
-    ``--behind-proxy``) the proxy says so in X-Forwarded-Proto."""
-    if web.secure_cookies or request.url.scheme == "https":
-        return True
-    if web.behind_proxy:
-        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        return proto == "https"
-    return False
-
-
 def create_app(
     config: Config,
     db: Database,
@@ -131,30 +122,7 @@ def create_app(
     )
     app.state.web = web
 
-    @app.middleware("http")
-    async def session_and_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.session = web.codec.load(request.cookies.get(SESSION_COOKIE))
-        request.state.user = None
-        response = await call_next(request)
-        session = request.state.session
-        stateless = request.url.path == "/healthz" or request.url.path.startswith("/static/")
-        if session.dirty and not stateless:
-            response.set_cookie(
-                SESSION_COOKIE,
-                web.codec.dump(session),
-                max_age=max_age_s,
-                path="/",
-                httponly=True,
-                samesite="lax",
-                secure=_over_tls(web, request),
-            )
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(WebMiddleware, web=web, assets=Assets(STATIC), max_age_s=max_age_s)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import HTTPException, Request
-from sqlalchemy import select
 
 from yuqing.app.web.render import CurrentUser, Web
 from yuqing.app.web.security import csrf_ok
-from yuqing.store.models import User
 
 
 class LoginRequired(Exception):
@@ -29,8 +27,7 @@ def load_user(request: Request) -> CurrentUser | None:
     web = get_web(request)
     browser = request.state.session
     with web.db.session() as s:
-        user_id = web.sessions.user_of(s, browser.token, web.now())
-        user = s.scalar(select(User).where(User.id == user_id)) if user_id is not None else None
+        user_id, user = web.sessions.session_user(s, browser.token, web.now())
         if user is None or not user.active:
             if user is not None:
                 web.sessions.revoke(s, browser.token, web.now(), "inactive")

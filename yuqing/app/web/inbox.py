@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from yuqing.alerts.audit import SYSTEM_ACTOR
@@ -115,7 +116,7 @@ class InboxRow:
         """Who handles it, as the 承办 column shows: the assignee, else who signed for it."""
         return self.person(self.incident.assigned_to or self.incident.acknowledged_by)
 
-    @property
+    @cached_property  # the template asks twice
     def snippet(self) -> list[tuple[str, bool]]:
         """About 80 characters of the incident's first key post, around its first matched
         term (empty when the incident has no post)."""
@@ -177,23 +178,23 @@ def page_count(total: int) -> int:
 def status_counts(
     session: Session, user: CurrentUser, f: InboxFilter, now: datetime
 ) -> dict[str, int]:
+    """Incidents per status, ``active``, ``all`` and ``overdue`` (active and past due), in one
+    query (issue 15: one round trip less per inbox)."""
     conds = _filtered(user, f)
+    late = case((Incident.status.in_(ACTIVE) & (Incident.due_at < now), 1), else_=0)
     rows = session.execute(
-        select(Incident.status, func.count()).where(*conds).group_by(Incident.status)
+        select(Incident.status, func.count(), func.sum(late))
+        .where(*conds)
+        .group_by(Incident.status)
     ).all()
     counts = {s: 0 for s in STATUSES}
-    for status, n in rows:
+    overdue = 0
+    for status, n, n_late in rows:
         counts[status] = counts.get(status, 0) + int(n)
+        overdue += int(n_late or 0)
     counts["active"] = counts["open"] + counts["acknowledged"]
     counts["all"] = sum(counts[s] for s in STATUSES)
-    counts["overdue"] = int(
-        session.scalar(
-            select(func.count())
-            .select_from(Incident)
-            .where(*conds, Incident.status.in_(ACTIVE), Incident.due_at < now)
-        )
-        or 0
-    )
+    counts["overdue"] = overdue
     return counts
 
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from yuqing.config.settings import WebSettings
-from yuqing.store.models import WebSession
+from yuqing.store.models import User, WebSession
 
 SESSION_COOKIE = "yuqing_session"
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this often
@@ -111,18 +111,30 @@ class SessionStore:
 
     def user_of(self, s: Session, token: str, now: datetime) -> int | None:
         """The user of a valid session; an idle or expired one is revoked on the way."""
-        row = s.get(WebSession, session_id(token))
-        if row is None or row.revoked_at is not None:
-            return None
+        return self.session_user(s, token, now)[0]
+
+    def session_user(self, s: Session, token: str, now: datetime) -> tuple[int | None, User | None]:
+        """:meth:`user_of` and the user's row, read in the same query (one round trip less
+        on every page, issue 15); the row is None when the session is not valid."""
+        found = s.execute(
+            select(WebSession, User)
+            .outerjoin(User, User.id == WebSession.user_id)
+            .where(WebSession.id == session_id(token))
+        ).first()
+        if found is None:
+            return None, None
+        row, user = found
+        if row.revoked_at is not None:
+            return None, None
         if now - row.created_at > self.max_age:
             self._revoke(row, now, "expired")
-            return None
+            return None, None
         if now - row.last_seen_at > self.idle:
             self._revoke(row, now, "idle")
-            return None
+            return None, None
         if now - row.last_seen_at >= TOUCH_EVERY:
             row.last_seen_at = now
-        return row.user_id
+        return row.user_id, user
 
     @staticmethod
     def _revoke(row: WebSession, now: datetime, reason: str) -> None:
