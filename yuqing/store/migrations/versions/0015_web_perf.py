@@ -1,7 +1,7 @@
 """the incident page at scale: the audit log read by object
 
 Revision ID: 0015_web_perf
-Revises: 0013_route_text
+Revises: 0014_source_daily
 Create Date: 2026-12-06 13:00:00
 
 ``ix_audit_log_object`` on ``audit_log (object_type, object_id, at)``: every incident page reads
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0015_web_perf"
-down_revision = "0013_route_text"
+down_revision = "0014_source_daily"
 branch_labels = None
 depends_on = None
 
