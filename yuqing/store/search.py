@@ -14,6 +14,10 @@ the terms alone (at most :data:`MAX_PROBE_TERMS` terms; more fall back to "any t
 removes matches, so this is an upper bound and the candidate set never misses a post. An
 expression that matches a text without any of its terms (``NOT 关停``) cannot use the index
 and scans posts newest first, at most ``max_scan`` of them.
+
+Posts are read in published_at windows, newest first (:data:`WINDOWS`); each window's bounds
+are checked on the index rows' own copy of published_at (migration 0017), so the index scan
+keeps only that window's candidates instead of every match of all time (issue 15).
 """
 
 from __future__ import annotations
