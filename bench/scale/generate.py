@@ -61,6 +61,9 @@ SECTOR_WEIGHTS = {
 INDEXES = {
     "ix_posts_fts_grams": "CREATE INDEX ix_posts_fts_grams ON posts_fts USING gin (grams)",
     "ix_posts_fts_words": "CREATE INDEX ix_posts_fts_words ON posts_fts USING gin (words)",
+    "ix_posts_fts_published_at": (
+        "CREATE INDEX ix_posts_fts_published_at ON posts_fts (published_at)"
+    ),
     "ix_posts_published_at": "CREATE INDEX ix_posts_published_at ON posts (published_at)",
     "ix_posts_published_source": (
         "CREATE INDEX ix_posts_published_source ON posts (published_at, source_id)"
@@ -304,7 +307,7 @@ def _copy_chunk(
             f"{district}\tf\t0.0\t{{}}\t{{}}\t{published}\n"
         )
         word, grams = _code_tokens(code)
-        fts_lines.append(f"{pid}\t{code[:16]}\t{t.words} {word}\t{t.grams} {grams}\n")
+        fts_lines.append(f"{pid}\t{code[:16]}\t{t.words} {word}\t{t.grams} {grams}\t{published}\n")
     with cur.copy(
         "COPY posts (id, source_id, dedup_key, url, parent_id, title, text, published_at, "
         "fetched_at, updated_at, content_hash, cluster_id, likes, replies, reposts) FROM STDIN"
@@ -316,7 +319,7 @@ def _copy_chunk(
         "licensed_score, custom, evidence, tagged_at) FROM STDIN"
     ) as cp:
         cp.write("".join(tag_lines))
-    with cur.copy("COPY posts_fts (post_id, digest, words, grams) FROM STDIN") as cp:
+    with cur.copy("COPY posts_fts (post_id, digest, words, grams, published_at) FROM STDIN") as cp:
         cp.write("".join(fts_lines))
 
 

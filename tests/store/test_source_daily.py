@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
-from yuqing.store import source_rollup
+from yuqing.store import fts, source_rollup
 from yuqing.store.db import make_engine, upgrade
 from yuqing.store.posts import PostRecord, upsert_posts
 from yuqing.store.retention import purge
@@ -77,11 +78,16 @@ def test_issue_15_retention_purge_keeps_source_daily(database: Database) -> None
     assert [(d, n) for d, _s, n in _kept(database)] == [("2026-11-27", 2), ("2026-11-27", 2)]
 
 
-def test_issue_15_migration_counts_the_posts_already_stored(db_url: str) -> None:
+def test_issue_15_migration_counts_the_posts_already_stored(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     engine = make_engine(db_url)
     upgrade(engine, "0013_route_text")
     db = Database(db_url)
     try:
+        # today's write path fills posts_fts.published_at, which this old schema lacks
+        # (migration 0017); the index is not what this test counts
+        monkeypatch.setattr(fts, "sync_posts", lambda *_a, **_k: 0)
         _seed(db)  # stored before the table exists: no trigger counts them
         upgrade(engine)
         assert sum(n for *_k, n in _kept(db)) == 6

@@ -160,16 +160,25 @@ def _tsvector(tokens: Iterable[str]) -> str:
     return " ".join(f"'{t}'" for t in sorted(set(tokens)))
 
 
+# The post's published_at, copied into the index row (issue 15: search filters its
+# published_at windows inside the index scan). Read from the post's row in the same statement,
+# so every writer of the index keeps it in step; published_at never changes after insert
+# (the upsert of posts does not refresh it: yuqing.store.posts.REFRESHED).
+_PUBLISHED = "(SELECT published_at FROM posts WHERE id = :id)"
+
+
 def _write(conn: Connection, entries: Sequence[Entry]) -> None:
     if not entries:
         return
     if conn.dialect.name == "postgresql":
         conn.execute(
             text(
-                f"INSERT INTO {FTS_TABLE} (post_id, digest, words, grams) "
-                "VALUES (:id, :digest, CAST(:words AS tsvector), CAST(:grams AS tsvector)) "
+                f"INSERT INTO {FTS_TABLE} (post_id, digest, words, grams, published_at) "
+                "VALUES (:id, :digest, CAST(:words AS tsvector), CAST(:grams AS tsvector), "
+                f"{_PUBLISHED}) "
                 "ON CONFLICT (post_id) DO UPDATE SET digest = excluded.digest, "
-                "words = excluded.words, grams = excluded.grams"
+                "words = excluded.words, grams = excluded.grams, "
+                "published_at = excluded.published_at"
             ),
             [
                 {
@@ -199,9 +208,10 @@ def _write(conn: Connection, entries: Sequence[Entry]) -> None:
     )
     conn.execute(
         text(
-            f"INSERT INTO {MAP_TABLE} (post_id, fts_rowid, digest) VALUES (:id, :rowid, :digest) "
+            f"INSERT INTO {MAP_TABLE} (post_id, fts_rowid, digest, published_at) "
+            f"VALUES (:id, :rowid, :digest, {_PUBLISHED}) "
             "ON CONFLICT (post_id) DO UPDATE SET fts_rowid = excluded.fts_rowid, "
-            "digest = excluded.digest"
+            "digest = excluded.digest, published_at = excluded.published_at"
         ),
         rows,
     )

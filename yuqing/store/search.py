@@ -14,6 +14,10 @@ the terms alone (at most :data:`MAX_PROBE_TERMS` terms; more fall back to "any t
 removes matches, so this is an upper bound and the candidate set never misses a post. An
 expression that matches a text without any of its terms (``NOT 关停``) cannot use the index
 and scans posts newest first, at most ``max_scan`` of them.
+
+Posts are read in published_at windows, newest first (:data:`WINDOWS`); each window's bounds
+are checked on the index rows' own copy of published_at (migration 0017), so the index scan
+keeps only that window's candidates instead of every match of all time (issue 15).
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, and_, column, func, or_, select, text
+from sqlalchemy import Integer, and_, bindparam, column, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from yuqing.store import fts
 from yuqing.store.models import Post, PostTag, Source
+from yuqing.store.types import UTCDateTime
 
 MAX_PROBE_TERMS = 12
 PAGE = 500
@@ -139,27 +144,48 @@ def tsquery(clauses: Clauses) -> str | None:
     return " | ".join(ors)
 
 
+Bounds = tuple[datetime | None, datetime | None]  # published_at >= lo, < hi (None: open)
+
+
 def _candidate_filter(session: Session, clauses: Clauses | None) -> Any | None:
+    """A function of published_at bounds giving the filter on ``Post.id`` that keeps the
+    index's candidates within them; None when the index cannot narrow the search.
+
+    The bounds are checked on the index rows' own published_at (the post's, copied by the
+    write path; migration 0017), inside the index scan (issue 15): PostgreSQL combines the GIN
+    bitmap of ``grams`` with the btree range bitmap of ``ix_posts_fts_published_at`` and
+    reads only the window's matches, not every match of all time."""
     if clauses is None:
         return None
     if not clauses:  # the expression can never match
-        return Post.id.in_([])
+        return lambda bounds: Post.id.in_([])
     if session.get_bind().dialect.name == "postgresql":
         q = tsquery(clauses)
         if q is None:
             return None
-        sub = text(
-            f"SELECT post_id FROM {fts.FTS_TABLE} WHERE grams @@ CAST(:ftsq AS tsquery)"
-        ).bindparams(ftsq=q)
+        sql = f"SELECT post_id FROM {fts.FTS_TABLE} WHERE grams @@ CAST(:ftsq AS tsquery)"
+        date = "published_at"
     else:
         q = fts5_query(clauses)
         if q is None:
             return None
-        sub = text(
+        sql = (
             f"SELECT m.post_id FROM {fts.FTS_TABLE} f JOIN {fts.MAP_TABLE} m "
             f"ON m.fts_rowid = f.rowid WHERE {fts.FTS_TABLE} MATCH :ftsq"
-        ).bindparams(ftsq=q)
-    return Post.id.in_(sub.columns(column("post_id", Integer)))
+        )
+        date = "m.published_at"
+
+    def narrow(bounds: Bounds) -> Any:
+        params: list[Any] = [bindparam("ftsq", q)]
+        where = sql
+        for name, op, value in (("lo", ">=", bounds[0]), ("hi", "<", bounds[1])):
+            if value is not None:
+                where += f" AND {date} {op} :{name}"
+                params.append(bindparam(name, value, type_=UTCDateTime()))
+        sub = text(where).bindparams(*params).columns(column("post_id", Integer))
+        return Post.id.in_(sub)
+
+    return narrow
 
 
 # -- searching ------------------------------------------------------------------------------
@@ -224,17 +250,23 @@ def windows(newest: datetime | None, since: datetime | None) -> list[tuple[Any, 
     return out
 
 
+def _tighter(a: datetime | None, b: datetime | None, pick: Any) -> datetime | None:
+    return b if a is None else a if b is None else pick(a, b)
+
+
 def _rows(
     session: Session,
     base: Any,
     max_scan: int,
     since: datetime | None,
     until: datetime | None,
-    windowed: bool,
+    narrow: Any | None,
 ) -> Iterator[tuple[Any, ...]]:
     """Rows of ``base`` newest first (published_at, id), window by window: the windows are
-    disjoint and in order, so the rows are those of one query over all posts, in its order."""
-    if not windowed:
+    disjoint and in order, so the rows are those of one query over all posts, in its order.
+    ``narrow``: the index's candidate filter (:func:`_candidate_filter`), given each window's
+    bounds (and since/until) so that the index scan keeps only the window's candidates."""
+    if narrow is None:
         yield from _page_rows(session, base, max_scan)
         return
     newest = session.scalar(select(func.max(Post.published_at)))
@@ -242,7 +274,7 @@ def _rows(
         newest = until
     seen = 0
     for lo, hi in windows(newest, since):
-        stmt = base
+        stmt = base.where(narrow((_tighter(lo, since, max), _tighter(hi, until, min))))
         if lo is not None:
             stmt = stmt.where(Post.published_at >= lo)
         if hi is not None:
@@ -284,8 +316,6 @@ def search(
         .join(Source, Source.id == Post.source_id)
         .outerjoin(PostTag, PostTag.post_id == Post.id)
     )
-    if narrow is not None:
-        base = base.where(narrow)
     if since is not None:
         base = base.where(Post.published_at >= since)
     if until is not None:
@@ -296,7 +326,7 @@ def search(
         base = base.where(PostTag.district == district)
     result = SearchResult(used_index=narrow is not None)
     for pid, title, body, url, published, source, sec, dist, shut, comp in _rows(
-        session, base, max_scan, since, until, windowed=narrow is not None
+        session, base, max_scan, since, until, narrow
     ):
         result.candidates += 1
         doc = fts.document(title or "", body or "")
