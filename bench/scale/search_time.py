@@ -5,7 +5,7 @@ hits in the same order).
     python bench/scale/search_time.py --runs 7   # against YUQING_SCALE_URL
 
 Only reads, so another version can be compared in the same session on the same database
-(issue 15, migration 0017): ``git archive main | tar -x -C /tmp/main``, then
+(issue 15, migration 0016): ``git archive main | tar -x -C /tmp/main``, then
 ``PYTHONPATH=/tmp/main python bench/scale/search_time.py`` (main's search ignores
 ``posts_fts.published_at``).
 """

@@ -1,4 +1,4 @@
-"""issue 15: the full-text index rows carry their post's published_at (migration 0017), which
+"""issue 15: the full-text index rows carry their post's published_at (migration 0016), which
 search filters its windows on: every write path of the index fills it, and the migration fills
 it for the posts indexed before."""
 

@@ -86,7 +86,7 @@ def test_issue_15_migration_counts_the_posts_already_stored(
     db = Database(db_url)
     try:
         # today's write path fills posts_fts.published_at, which this old schema lacks
-        # (migration 0017); the index is not what this test counts
+        # (migration 0016); the index is not what this test counts
         monkeypatch.setattr(fts, "sync_posts", lambda *_a, **_k: 0)
         _seed(db)  # stored before the table exists: no trigger counts them
         upgrade(engine)

@@ -16,7 +16,7 @@ expression that matches a text without any of its terms (``NOT 关停``) cannot 
 and scans posts newest first, at most ``max_scan`` of them.
 
 Posts are read in published_at windows, newest first (:data:`WINDOWS`); each window's bounds
-are checked on the index rows' own copy of published_at (migration 0017), so the index scan
+are checked on the index rows' own copy of published_at (migration 0016), so the index scan
 keeps only that window's candidates instead of every match of all time (issue 15).
 """
 
@@ -152,7 +152,7 @@ def _candidate_filter(session: Session, clauses: Clauses | None) -> Any | None:
     index's candidates within them; None when the index cannot narrow the search.
 
     The bounds are checked on the index rows' own published_at (the post's, copied by the
-    write path; migration 0017), inside the index scan (issue 15): PostgreSQL combines the GIN
+    write path; migration 0016), inside the index scan (issue 15): PostgreSQL combines the GIN
     bitmap of ``grams`` with the btree range bitmap of ``ix_posts_fts_published_at`` and
     reads only the window's matches, not every match of all time."""
     if clauses is None:

@@ -1,7 +1,7 @@
 """the full-text index carries each post's published_at, so search filters windows in the index
 
-Revision ID: 0017_fts_published
-Revises: 0014_source_daily
+Revision ID: 0016_fts_published
+Revises: 0015_web_perf
 Create Date: 2026-12-06 14:00:00
 
 Issue 15: search (``yuqing.store.search``) reads its published_at windows newest first, but the
@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0017_fts_published"
-down_revision = "0014_source_daily"
+revision = "0016_fts_published"
+down_revision = "0015_web_perf"
 branch_labels = None
 depends_on = None
 
