@@ -267,15 +267,21 @@ def _pct(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.web_load", description=__doc__)
+def bench_parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """The options every web bench takes: the database, the officers' password, the checkout."""
+    ap = argparse.ArgumentParser(prog=prog, description=doc)
     ap.add_argument("--url", default=os.environ.get("YUQING_SCALE_URL"))
+    ap.add_argument("--password", default="bench-password-15")
+    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout the workers run")
+    return ap
+
+
+def main() -> None:
+    ap = bench_parser("python -m bench.web_load", __doc__)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--officers", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=10)
     ap.add_argument("--think", type=parse_think, default=(1.0, 3.0), help="MIN,MAX s or 0")
-    ap.add_argument("--password", default="bench-password-15")
-    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout the workers run")
     args = ap.parse_args()
     if not args.url:
         print("PostgreSQL: skipped (give --url or set YUQING_SCALE_URL)")

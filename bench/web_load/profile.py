@@ -14,7 +14,6 @@ this checkout's code).
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import statistics
@@ -26,7 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event, text
 
-from bench.web_load.__main__ import CSRF, ROOT, cpu_s, prepare, start_workers
+from bench.web_load.__main__ import CSRF, ROOT, bench_parser, cpu_s, prepare, start_workers
 from yuqing.store.db import normalize_url
 from yuqing.store.session import Database
 
@@ -118,12 +117,9 @@ def sql_counts(url: str, password: str, paths: dict[str, str]) -> dict[str, int]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.web_load.profile", description=__doc__)
-    ap.add_argument("--url", default=os.environ.get("YUQING_SCALE_URL"))
+    ap = bench_parser("python -m bench.web_load.profile", __doc__)
     ap.add_argument("--requests", type=int, default=20, help="per batch")
     ap.add_argument("--batches", type=int, default=5)
-    ap.add_argument("--password", default="bench-password-15")
-    ap.add_argument("--root", type=Path, default=ROOT, help="the checkout the worker runs")
     args = ap.parse_args()
     if not args.url:
         print("PostgreSQL: skipped (give --url or set YUQING_SCALE_URL)")
