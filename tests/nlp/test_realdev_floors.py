@@ -26,6 +26,8 @@ from yuqing.nlp.tagger import Tagger
 # (m-6efe22e5af22) shutdown 0.361 (P 0.35 / R 0.37), blanket 0.308, complaint 0.934, sector
 # macro-F1 0.578; shutdown 0.320 (P 0.300), blanket 0.308, complaint 0.906, sector 0.499;
 # before issue 11: 0.246 (P 0.15), 0, 0.889, 0.541.
+# licensed (README row 18L, nlp/permits.py's lawfulness statements on row 17's model): F1 0.483
+# (P 0.583 / R 0.412, 7 of 17 positives, 5 false positives); before 0.000 (P 0 / R 0).
 FLOORS = {
     "shutdown_f1": 0.58,
     "shutdown_precision": 0.56,
@@ -33,6 +35,8 @@ FLOORS = {
     "complaint_f1": 0.96,
     "sector_macro_f1": 0.59,
     "sector_weighted_f1": 0.75,
+    "licensed_f1": 0.48,
+    "licensed_precision": 0.55,
 }
 # ---------------------------------------------------------------------------------------------
 
@@ -51,6 +55,7 @@ def realdev(shared_data: Path, tagger: Tagger, nlp_config: Config) -> dict[str, 
             **ev.headline(),
             "shutdown_precision": ev.flags["shutdown"].precision,
             "sector_weighted_f1": ev.sector_weighted_f1,
+            "licensed_precision": ev.flags["licensed"].precision,
         }
     return _SCORED[tagger.model_version]
 

@@ -33,6 +33,8 @@ from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
 from yuqing.nlp.normalize import to_simplified
+from yuqing.nlp.permits import adjust as adjust_licensed
+from yuqing.nlp.permits import read_permits
 from yuqing.nlp.petition import adjust, read_petition
 from yuqing.nlp.rules import map_back
 from yuqing.store import fts
@@ -215,7 +217,9 @@ class Tagger:
         # a flat real appeal's demand and grievances move the model's probability (issue 11)
         petition = read_petition(a.norm, a.title_len, a.original)
         complaint_score = adjust(float(p["complaint"]), petition)
-        licensed_score = float(p["licensed"])
+        # a real writer's own words for a lawful business move the model's probability (issue 11)
+        permits = read_permits(a.norm, a.original)
+        licensed_score = adjust_licensed(float(p["licensed"]), permits)
         sector_probs = reweigh_sector(np.asarray(p["sector"]), self._sector_weights)
         k = int(np.argmax(sector_probs))
         sector = model.sector_classes[k]
@@ -236,6 +240,8 @@ class Tagger:
             features[tag] = _spelled(a, model.top_features(row, tag, 1)) if on else []
         if flags["complaint"]:
             evidence["complaint"] = _dedup([*evidence["complaint"], *petition.terms()])
+        if flags["licensed"]:
+            evidence["licensed"] = _dedup([*evidence["licensed"], *permits.terms()])
         sector_cat = f"sector.{sector}"
         evidence["sector"] = _dedup([h.term for h in a.cues if sector_cat in h.categories])
         features["sector"] = _spelled(a, model.top_features(row, "sector", k))

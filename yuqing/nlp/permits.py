@@ -1,0 +1,138 @@
+"""How real writers say a business is lawful: what makes a real post ``licensed`` (issue 11).
+
+The corpus teaches the model the short set phrases (证照齐全, 合法经营, 有营业执照 …). Real
+posts say it at length and in other words: a permit was obtained or is held (办理了营业执照和
+排污许可证, 依法取得了生产许可证, 持有…运输证), the papers are complete (五证齐全, 资质合规,
+证照都有), or the business operates or pays taxes lawfully (合法正规经营, 按章纳税). In a long
+appeal such a sentence is one among dozens, next to the writer's grievances, and the model's
+probability stays low (realdev: 17 positives, none found at the threshold; yuqing/nlp/README.md
+row 18L).
+
+:func:`read_permits` finds these statements in a post's normalized text and skips one that is
+negated just before it (没有办理…, 未取得…, 手续不齐全), denied inside it (过期的许可证),
+supposed, asked or required in its clause (如果…证照齐全, 是否办理了…, 手续齐全吗, 要求…具有
+…资质, 必须取得…) or got by fraud in its sentence (伪造签名骗取…); :func:`adjust` moves the
+licensed model's probability by a fixed log-odds offset per statement kind found. An offset,
+not a vote: a post the model reads as unrelated (a probability near 0) stays below the
+threshold, as do official notices that merely mention permits.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from yuqing.nlp.rules import map_back
+
+# Text is matched after normalize_for_matching (NFKC: full-width ，？！：；（） are ASCII).
+# a business permit or the papers as a whole (not a person's papers: 身份证, 资格证, 房产证)
+_PERMIT = (
+    r"(?:[\u4e00-\u9fff]{0,6}?(?:许可证|执照|登记证|合格证|运营证|运输证|卫生证|排污证|采矿证|"
+    r"经营许可|生产许可)|五证|四证|证照|资质|环评|"
+    r"(?:相关|合法|审批|报建|建设|经营|环评|全部|各项|一切)手续)"
+)
+# the papers are complete or lawful
+_COMPLETE = r"(?:齐全|完备|齐备|健全|完善|合法合规|合法|合规|俱全)"
+_VERB = (
+    r"(?:办理了|办了|办好了?|办下了?|取得了?|领取了?|领到了?|拿到了?|持有|拥有|获得了?|"
+    r"具备|具有|下发了|颁发了?|发了)"
+)
+PATTERNS: dict[str, re.Pattern[str]] = {
+    # a permit obtained or held: 办理了营业执照, 依法取得…许可证, 有危险品运输证
+    "obtained": re.compile(rf"{_VERB}[^。!?;\n,]{{0,10}}?《?{_PERMIT}|有《?{_PERMIT}"),
+    # the papers are complete: 手续齐全, 五证齐全, 资质合规, 证照都有
+    "complete": re.compile(
+        r"(?:证照|手续|证件|五证|四证|资质|执照|许可证)[都均已也全皆很]{0,2}"
+        rf"(?:{_COMPLETE}|都有|都全)"
+    ),
+    # the business operates or pays taxes lawfully: 合法正规经营, 依法经营, 按章纳税
+    "lawful": re.compile(
+        r"(?:合法|守法|依法|正规|合规)[^。!?;\n,]{0,3}?经营|(?:按章|依法|照章|按时|按期|足额)纳税"
+    ),
+}
+# just before a statement: it is negated, asked, supposed or required (没有办理…, 是否取得…,
+# 若证件齐全, 要取得…, 以不正当手段取得…)
+_NEGATED = re.compile(
+    r"(?:没有|没|未|无|不|非|否|有没有|有无|尚未|并未|从未|虚假|伪造|假|如果|若|假如|倘若|要|须|"
+    r"才能|才可|应|应当|可以|能|手段)[^。!?;\n,]{0,2}$"
+)
+# inside a statement: the permit is denied (有无证, 办了假证)
+_DENIED = re.compile(r"没|未|无|不|非|假|吊销|注销|过期|到期")
+# just after a statement, in its clause: it is asked (证照齐全吗? 手续合法吗)
+_ASKED = re.compile(r"^[^。!;\n,]{0,6}?(?:吗|\?)")
+# in its sentence: the permit was got by fraud (伪造签名骗取…, 用虚假材料办的执照)
+_FRAUD = re.compile(r"伪造|虚假|欺骗|骗取|蒙蔽|贿赂|造假")
+# earlier in its clause: it is only supposed, asked or required (如果那家店证件齐全, 是否都办理了…,
+# 要求…具有…资质)
+_SUPPOSED = re.compile(
+    r"如果|假如|倘若|若是|要是|即使|即便|就算|是否|是不是|难道|为什么|为何|要求|必须|需要|应当"
+)
+_SENTENCE_ENDS = "。!?;\n"
+_CLAUSE_ENDS = _SENTENCE_ENDS + ",:"
+# the log-odds offset of each statement kind found (README row 18L)
+OFFSETS = {"obtained": 2.0, "complete": 2.0, "lawful": 1.0}
+MAX_OFFSET = 4.0
+MAX_TERM = 20  # longer statements are not shown as evidence
+
+
+@dataclass
+class Permits:
+    """The lawfulness statements found in a post: kind -> the matched phrases."""
+
+    found: dict[str, list[str]] = field(default_factory=dict)
+
+    def offset(self) -> float:
+        return min(MAX_OFFSET, sum(OFFSETS[k] for k in self.found))
+
+    def terms(self) -> list[str]:
+        """The statements short enough to show as evidence, each once."""
+        out: list[str] = []
+        for terms in self.found.values():
+            out.extend(t for t in terms if len(t) <= MAX_TERM and t not in out)
+        return out
+
+
+def read_permits(norm: str, original: str | None = None) -> Permits:
+    """The statements in ``norm`` (normalized title + text) that a business holds its permits
+    or operates lawfully, each neither negated, supposed, asked, required nor got by fraud
+    (each spelled as in ``original``, the text before normalization, when given)."""
+    out = Permits()
+    for kind, pattern in PATTERNS.items():
+        for m in pattern.finditer(norm):
+            phrase = m.group(0)
+            if _NEGATED.search(norm, max(0, m.start() - 5), m.start()):
+                continue
+            if kind == "obtained" and _DENIED.search(phrase):
+                continue
+            if _SUPPOSED.search(norm, _back(norm, m.start(), _CLAUSE_ENDS), m.start()):
+                continue
+            if _ASKED.search(norm[m.end() : m.end() + 8]):
+                continue
+            start = _back(norm, m.start(), _SENTENCE_ENDS)
+            if _FRAUD.search(norm, start, _ahead(norm, m.end(), _SENTENCE_ENDS)):
+                continue
+            if original:
+                phrase = map_back(original, norm, m.span())
+            out.found.setdefault(kind, []).append(phrase)
+    return out
+
+
+def _back(text: str, pos: int, ends: str) -> int:
+    """Where the clause or sentence holding ``pos`` starts (after the last of ``ends``)."""
+    return max(text.rfind(c, 0, pos) for c in ends) + 1
+
+
+def _ahead(text: str, pos: int, ends: str) -> int:
+    """Where the clause or sentence holding ``pos`` ends (at the next of ``ends``)."""
+    found = [i for i in (text.find(c, pos) for c in ends) if i >= 0]
+    return min(found) if found else len(text)
+
+
+def adjust(probability: float, permits: Permits) -> float:
+    """The licensed probability moved by the statements' log-odds offset."""
+    off = permits.offset()
+    if off == 0.0:
+        return probability
+    p = min(max(probability, 1e-6), 1.0 - 1e-6)
+    return 1.0 / (1.0 + math.exp(-(math.log(p / (1.0 - p)) + off)))
