@@ -157,6 +157,13 @@ _MIXED = re.compile(
     r"有证[^。]{0,12}(?:无证|没证)|(?:无证|没证)[^。]{0,12}有证|合法[^。]{0,8}(?:非法|违法)|"
     r"不管[^。]{0,6}(?:有没有|合不合|是否)|(?:手续|证照)齐全的也|有手续的也|合法的也"
 )
+# The post says the stopped business goes on (an order not enforced, told anywhere in the post:
+# 被取缔的水泥厂…照样生产, 责令停工…仍在修建，根本没有停工): its stops are no shutdown event.
+_DEFIED = re.compile(
+    r"(?:照样|照常|照旧|依然|仍然|仍在|仍旧|继续|还在|又在)[^，,。；;！!？?]{0,8}?"
+    r"(?:生产|施工|营业|经营|修建|开工|开业|作业|开采|采砂|排放)|根本(?:就)?没(?:有)?(?:停|关)|"
+    r"停而不关|关而不停|明停暗开|偷偷(?:生产|开工|施工|营业)"
+)
 _STOP = re.compile(r"关|停|取缔|拆|封|清退|搬")  # a demanded-cue that names a stop
 EVENT_MODALITIES = frozenset({"imposed", "neutral"})
 # Who stops: an authority named in the clause before the trigger (环保局责令…, 已被政府取缔), or a
@@ -240,6 +247,7 @@ class Context:
     mixed_licence: bool = False
     title_event: bool = False
     length: int = 0
+    defied: bool = False  # the post says a stopped business goes on (_DEFIED)
 
     @property
     def events(self) -> list[Trigger]:
@@ -411,4 +419,5 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
     ctx.collective = bool(_COLLECTIVE.search(norm))
     ctx.timing = bool(_TIMING.search(norm))
     ctx.mixed_licence = bool(_MIXED.search(norm))
+    ctx.defied = bool(ctx.triggers) and bool(_DEFIED.search(norm))
     return ctx
