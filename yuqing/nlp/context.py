@@ -164,6 +164,16 @@ _DEFIED = re.compile(
     r"(?:生产|施工|营业|经营|修建|开工|开业|作业|开采|采砂|排放)|根本(?:就)?没(?:有)?(?:停|关)|"
     r"停而不关|关而不停|明停暗开|偷偷(?:生产|开工|施工|营业)"
 )
+# A clause that opens with the writer's request reaches its stop however long the object named
+# between them (请求依法对某某房地产开发有限公司违法施工行为依法作出停工处理): the clause from the
+# last comma or sentence end, an enumeration (一、 / 2. / （三）) allowed before the request.
+_REQUEST_CLAUSE = re.compile(
+    r"(?:^|[，,。；;！!？?\n])\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[、.．)）]\s*)?"
+    r"(?:请求|恳请|强烈要求|要求|建议|呼吁|希望|申请)[^，,。；;！!？?\n]{0,40}$"
+)
+# Verbs joined into one act share the first one's modality: 承诺将宿舍全部搬迁，然后进行拆除 /
+# 请求关停并取缔 (a neutral trigger right after a demanded or feared one, joined by 然后 / 并 / 再 …).
+_JOINED = re.compile(r"^[^。！？!?；;\n]{0,6}(?:然后|随后|之后|再|并|并且|及|和|或|或者|、)[^。！？!?；;\n]{0,6}$")
 _STOP = re.compile(r"关|停|取缔|拆|封|清退|搬")  # a demanded-cue that names a stop
 EVENT_MODALITIES = frozenset({"imposed", "neutral"})
 # Who stops: an authority named in the clause before the trigger (环保局责令…, 已被政府取缔), or a
@@ -292,7 +302,9 @@ def length_bucket(n: int) -> str:
     return "s" if n < 120 else "m" if n < 400 else "l" if n < 1200 else "xl"
 
 
-def _modality(term: str, before: str, after: str, sentence: str, demanded: bool) -> str:
+def _modality(
+    term: str, before: str, after: str, sentence: str, demanded: bool, clause: str = ""
+) -> str:
     if demanded:  # a cue of its own: 请关停, 依法取缔, 要求拆除 …
         return "demanded"
     if (
@@ -318,6 +330,8 @@ def _modality(term: str, before: str, after: str, sentence: str, demanded: bool)
             )
         ):
             return "demanded"
+    if _REQUEST_CLAUSE.search(clause):
+        return "demanded"
     if _FEARED.search(before) or _PLANNED.match(after):
         return "feared"
     if _NOT_ENFORCED.search(after):
@@ -369,6 +383,23 @@ def _by_authority(clause: str, term: str, obj: str) -> bool:
     return passive and obj == "business"
 
 
+def _joined(ctx: Context, norm: str) -> None:
+    """A neutral trigger joined to the one before it (_JOINED) takes its demanded or feared
+    modality."""
+    out: list[Trigger] = []
+    for t in ctx.triggers:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and t.modality == "neutral"
+            and prev.modality in ("demanded", "feared")
+            and _JOINED.match(norm[prev.end : t.start])
+        ):
+            t = replace(t, modality=prev.modality)
+        out.append(t)
+    ctx.triggers = out
+
+
 def _echoes_of_demands(ctx: Context) -> None:
     """A trigger with no marker of its own whose term the writer also demands elsewhere in the
     post restates the demand (请取缔… / …取缔境内无证机构): it is read as demanded."""
@@ -405,7 +436,14 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     h.term,
                     h.start,
                     h.end,
-                    _modality(h.term, before, after, window, "shutdown" not in h.categories),
+                    _modality(
+                        h.term,
+                        before,
+                        after,
+                        window,
+                        "shutdown" not in h.categories,
+                        norm[max(s0 - 1, 0, h.start - 48) : h.start],
+                    ),
                     obj,
                     bool(_AUTHORITY.search(window)),
                     bool(_COLLECTIVE.search(window)),
@@ -414,6 +452,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     bool(_SWEEPING.search(window)),
                 )
             )
+        _joined(ctx, norm)
         _echoes_of_demands(ctx)
         ctx.title_event = any(t.event and t.end <= title_len for t in ctx.triggers)
     ctx.collective = bool(_COLLECTIVE.search(norm))
