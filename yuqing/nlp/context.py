@@ -180,6 +180,13 @@ EVENT_MODALITIES = frozenset({"imposed", "neutral"})
 # business stopped in the passive (该机构因无证办学被关停, 养猪场被迫关闭). A private party right
 # before the passive or the forcing verb is the doer instead (被开发商…, 物业强行…, 对方强制断电).
 AGENT_BEFORE = 30
+# A sentence with no subject before its stop (only a time, 之前 / 后来 …, and punctuation) takes
+# the authority of the DROPPED_BEFORE characters before it (_dropped_subject).
+DROPPED_BEFORE = 80
+_SUBJECT_GAP = re.compile(
+    r"[\s，,、]|\d+|[一二三四五六七八九十零〇]+|[年月日号份底初中旬]|之前|此前|以前|先前|后来|随后|"
+    r"然后|不久|当时|去年|今年|前年|上月|当天|次日|同时|又|还|已经|已|曾经|曾|先后|最终|终于"
+)
 # campaigns and policies that stop businesses without naming the office: 扫黄, 专项整治, 国家政策
 _CAMPAIGN = re.compile(r"扫黄|打非|严打|专项行动|专项整治|联合执法|整治行动|政策|经侦|警方")
 _PASSIVE = re.compile(r"(?:被|遭到)[^，,。；;！!？?]{0,12}$")
@@ -400,6 +407,18 @@ def _joined(ctx: Context, norm: str) -> None:
     ctx.triggers = out
 
 
+def _dropped_subject(norm: str, s0: int, at: int, term: str, after: str, obj: str) -> bool:
+    """A sentence that opens with the stop itself, told as done (九月份，查封了…办公室 / 之前关闭了…店),
+    has the subject of the sentences before it: an authority named in the DROPPED_BEFORE
+    characters before, and no private party."""
+    if obj != "business" or not (term.endswith("了") or after[:1] == "了"):
+        return False
+    if len(_SUBJECT_GAP.sub("", norm[s0:at])) > 0:
+        return False
+    back = norm[max(0, s0 - DROPPED_BEFORE) : s0]
+    return bool(_AUTHORITY.search(back)) and not _PRIVATE.search(back)
+
+
 def _echoes_of_demands(ctx: Context) -> None:
     """A trigger with no marker of its own whose term the writer also demands elsewhere in the
     post restates the demand (请取缔… / …取缔境内无证机构): it is read as demanded."""
@@ -448,7 +467,8 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     bool(_AUTHORITY.search(window)),
                     bool(_COLLECTIVE.search(window)),
                     bool(_TIMING.search(window)),
-                    _by_authority(norm[max(s0, h.start - AGENT_BEFORE) : h.start], h.term, obj),
+                    _by_authority(norm[max(s0, h.start - AGENT_BEFORE) : h.start], h.term, obj)
+                    or _dropped_subject(norm, s0, h.start, h.term, after, obj),
                     bool(_SWEEPING.search(window)),
                 )
             )
