@@ -21,7 +21,8 @@ them for every shutdown cue found by :mod:`yuqing.nlp.cues` and returns a :class
   clause (who did it: an authority, a campaign or policy, or a business in the passive, and no
   private doer); ``sweeping``: a strict collectivity or timing word in its window. Not model
   features: :func:`yuqing.nlp.tagger.combine` lets the best trigger drive the post's shutdown
-  and blanket scores (issue 11).
+  and blanket scores (issue 11). ``Context.defied``: the post says a stopped business goes on
+  (照样生产, 根本没有停工), so no trigger of it lifts the post.
 
 Its findings become model features (``k:ctx.…``, see :meth:`Context.features`) and evidence.
 Plain regular expressions over short windows: cheap next to segmentation.
@@ -158,22 +159,24 @@ _MIXED = re.compile(
     r"不管[^。]{0,6}(?:有没有|合不合|是否)|(?:手续|证照)齐全的也|有手续的也|合法的也"
 )
 # The post says the stopped business goes on (an order not enforced, told anywhere in the post:
-# 被取缔的水泥厂…照样生产, 责令停工…仍在修建，根本没有停工): its stops are no shutdown event.
+# 砖厂被关停了。…到今年还照样在生产 / 下了停工通知。…他家继续施工): its stops lift nothing.
 _DEFIED = re.compile(
     r"(?:照样|照常|照旧|依然|仍然|仍在|仍旧|继续|还在|又在)[^，,。；;！!？?]{0,8}?"
     r"(?:生产|施工|营业|经营|修建|开工|开业|作业|开采|采砂|排放)|根本(?:就)?没(?:有)?(?:停|关)|"
     r"停而不关|关而不停|明停暗开|偷偷(?:生产|开工|施工|营业)"
 )
 # A clause that opens with the writer's request reaches its stop however long the object named
-# between them (请求依法对某某房地产开发有限公司违法施工行为依法作出停工处理): the clause from the
-# last comma or sentence end, an enumeration (一、 / 2. / （三）) allowed before the request.
+# between them (请求依法对城东某某建材贸易有限公司夜间施工的行为作出停工处理): the clause from
+# the last comma or sentence end, an enumeration (一、 / 2. / （三）) allowed before the request.
 _REQUEST_CLAUSE = re.compile(
     r"(?:^|[，,。；;！!？?\n])\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[、.．)）]\s*)?"
     r"(?:请求|恳请|强烈要求|要求|建议|呼吁|希望|申请)[^，,。；;！!？?\n]{0,40}$"
 )
-# Verbs joined into one act share the first one's modality: 承诺将宿舍全部搬迁，然后进行拆除 /
-# 请求关停并取缔 (a neutral trigger right after a demanded or feared one, joined by 然后 / 并 / 再 …).
-_JOINED = re.compile(r"^[^。！？!?；;\n]{0,6}(?:然后|随后|之后|再|并|并且|及|和|或|或者|、)[^。！？!?；;\n]{0,6}$")
+# Verbs joined into one act share the first one's modality: 打算先把车间搬走，再拆除 / 请求关停并
+# 取缔 (a neutral trigger right after a demanded or feared one, joined by 然后 / 并 / 再 …).
+_JOINED = re.compile(
+    r"^[^。！？!?；;\n]{0,6}(?:然后|随后|之后|再|并|并且|及|和|或|或者|、)[^。！？!?；;\n]{0,6}$"
+)
 _STOP = re.compile(r"关|停|取缔|拆|封|清退|搬")  # a demanded-cue that names a stop
 EVENT_MODALITIES = frozenset({"imposed", "neutral"})
 # Who stops: an authority named in the clause before the trigger (环保局责令…, 已被政府取缔), or a
@@ -408,8 +411,8 @@ def _joined(ctx: Context, norm: str) -> None:
 
 
 def _dropped_subject(norm: str, s0: int, at: int, term: str, after: str, obj: str) -> bool:
-    """A sentence that opens with the stop itself, told as done (九月份，查封了…办公室 / 之前关闭了…店),
-    has the subject of the sentences before it: an authority named in the DROPPED_BEFORE
+    """A sentence that opens with the stop itself, told as done (十月中旬，查封了这家作坊), has
+    the subject of the sentences before it: an authority named in the DROPPED_BEFORE
     characters before, and no private party."""
     if obj != "business" or not (term.endswith("了") or after[:1] == "了"):
         return False
