@@ -60,3 +60,13 @@ def test_a_sweeping_event_lifts_blanket() -> None:
     assert combine(probs(0.9), [0], [ctx])["blanket"] == STRONG_BLANKET_SCORE
     one = context_of("县里把这家砖厂关停了")
     assert combine(probs(0.9), [0], [one])["blanket"] == pytest.approx(0.01)
+
+
+def test_an_order_the_post_says_was_defied_does_not_lift() -> None:
+    """issue 11, shutdown 2nd pass: 被取缔的厂…照样生产 is an order not enforced."""
+    ctx = context_of(
+        "这家水泥厂前年就被环保局取缔了。我们向乡里反映过好几次，乡里的干部每次都说会去看看。"
+        "到了今年夏天，厂里还是照样非法生产"
+    )
+    assert ctx.defied and any(t.strong for t in ctx.triggers)
+    assert combine(probs(0.1), [0], [ctx])["shutdown"] == pytest.approx(0.1 * NO_STRONG_FACTOR)

@@ -164,3 +164,44 @@ def test_a_sweeping_word_names_many_businesses_or_a_sudden_stop() -> None:
     # a few (几家) is not many; a whole market is
     assert not context_of("街道让少数几家物流公司搬迁").triggers[0].sweeping
     assert context_of("区里把整个农贸市场强拆了").triggers[0].sweeping
+
+
+# issue 11, shutdown 2nd pass: in words of our own
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # a clause that opens with the request reaches its stop past a long name
+        ("二、请求依法对城东某某建材贸易有限责任公司夜间违规施工的行为作出停工处理", "demanded"),
+        ("1.恳请贵局对河边那家无任何手续的小型塑料颗粒加工作坊予以关停", "demanded"),
+        # the request's clause ended: a new clause is read on its own
+        ("我们请求过多次，后来区里把那家塑料厂查封了", "imposed"),
+    ],
+)
+def test_a_request_clause_reaches_its_stop(text: str, modality: str) -> None:
+    assert first(text)[0] == modality
+
+
+def test_joined_verbs_share_the_first_ones_modality() -> None:
+    promised = context_of("公司答应年底将仓库里的加工车间全部搬走，然后进行拆除")
+    assert [t.modality for t in promised.triggers] == ["feared", "feared"]
+    # not joined: a sentence of its own
+    done = context_of("公司答应年底将加工车间搬走。上个月城管把车间拆除了")
+    assert done.triggers[-1].modality == "imposed"
+
+
+def test_a_sentence_without_a_subject_takes_the_authority_before_it() -> None:
+    text = "县市场监管局接到举报后多次到现场调查取证。十月中旬，查封了这家黑作坊"
+    assert context_of(text).triggers[-1].strong
+    # a private party before it: not an authority's act
+    text = "开发商带人到现场闹了一整天。十月中旬，关闭了这家小卖部"
+    assert not context_of(text).triggers[-1].strong
+    # the sentence names its own doer
+    text = "县市场监管局来过一次。十月中旬，老板自己关闭了这家饭店"
+    assert not context_of(text).triggers[-1].strong
+
+
+def test_a_post_that_says_the_business_goes_on_is_defied() -> None:
+    assert context_of("那家砖厂被环保局关停了，可现在照样在生产").defied
+    assert context_of("乡里下了停工通知，那户人家还在修建，根本没有停工").defied
+    assert not context_of("那家砖厂被环保局关停了，工人都回家了").defied
+    assert not context_of("这家工地天天半夜还在施工").defied  # no stop in the post

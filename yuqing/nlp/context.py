@@ -21,7 +21,8 @@ them for every shutdown cue found by :mod:`yuqing.nlp.cues` and returns a :class
   clause (who did it: an authority, a campaign or policy, or a business in the passive, and no
   private doer); ``sweeping``: a strict collectivity or timing word in its window. Not model
   features: :func:`yuqing.nlp.tagger.combine` lets the best trigger drive the post's shutdown
-  and blanket scores (issue 11).
+  and blanket scores (issue 11). ``Context.defied``: the post says a stopped business goes on
+  (照样生产, 根本没有停工), so no trigger of it lifts the post.
 
 Its findings become model features (``k:ctx.…``, see :meth:`Context.features`) and evidence.
 Plain regular expressions over short windows: cheap next to segmentation.
@@ -157,12 +158,38 @@ _MIXED = re.compile(
     r"有证[^。]{0,12}(?:无证|没证)|(?:无证|没证)[^。]{0,12}有证|合法[^。]{0,8}(?:非法|违法)|"
     r"不管[^。]{0,6}(?:有没有|合不合|是否)|(?:手续|证照)齐全的也|有手续的也|合法的也"
 )
+# The post says the stopped business goes on (an order not enforced, told anywhere in the post:
+# 砖厂被关停了。…到今年还照样在生产 / 下了停工通知。…他家继续施工): its stops lift nothing.
+_DEFIED = re.compile(
+    r"(?:照样|照常|照旧|依然|仍然|仍在|仍旧|继续|还在|又在)[^，,。；;！!？?]{0,8}?"
+    r"(?:生产|施工|营业|经营|修建|开工|开业|作业|开采|采砂|排放)|根本(?:就)?没(?:有)?(?:停|关)|"
+    r"停而不关|关而不停|明停暗开|偷偷(?:生产|开工|施工|营业)"
+)
+# A clause that opens with the writer's request reaches its stop however long the object named
+# between them (请求依法对城东某某建材贸易有限公司夜间施工的行为作出停工处理): the clause from
+# the last comma or sentence end, an enumeration (一、 / 2. / （三）) allowed before the request.
+_REQUEST_CLAUSE = re.compile(
+    r"(?:^|[，,。；;！!？?\n])\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[、.．)）]\s*)?"
+    r"(?:请求|恳请|强烈要求|要求|建议|呼吁|希望|申请)[^，,。；;！!？?\n]{0,40}$"
+)
+# Verbs joined into one act share the first one's modality: 打算先把车间搬走，再拆除 / 请求关停并
+# 取缔 (a neutral trigger right after a demanded or feared one, joined by 然后 / 并 / 再 …).
+_JOINED = re.compile(
+    r"^[^。！？!?；;\n]{0,6}(?:然后|随后|之后|再|并|并且|及|和|或|或者|、)[^。！？!?；;\n]{0,6}$"
+)
 _STOP = re.compile(r"关|停|取缔|拆|封|清退|搬")  # a demanded-cue that names a stop
 EVENT_MODALITIES = frozenset({"imposed", "neutral"})
 # Who stops: an authority named in the clause before the trigger (环保局责令…, 已被政府取缔), or a
 # business stopped in the passive (该机构因无证办学被关停, 养猪场被迫关闭). A private party right
 # before the passive or the forcing verb is the doer instead (被开发商…, 物业强行…, 对方强制断电).
 AGENT_BEFORE = 30
+# A sentence with no subject before its stop (only a time, 之前 / 后来 …, and punctuation) takes
+# the authority of the DROPPED_BEFORE characters before it (_dropped_subject).
+DROPPED_BEFORE = 80
+_SUBJECT_GAP = re.compile(
+    r"[\s，,、]|\d+|[一二三四五六七八九十零〇]+|[年月日号份底初中旬]|之前|此前|以前|先前|后来|随后|"
+    r"然后|不久|当时|去年|今年|前年|上月|当天|次日|同时|又|还|已经|已|曾经|曾|先后|最终|终于"
+)
 # campaigns and policies that stop businesses without naming the office: 扫黄, 专项整治, 国家政策
 _CAMPAIGN = re.compile(r"扫黄|打非|严打|专项行动|专项整治|联合执法|整治行动|政策|经侦|警方")
 _PASSIVE = re.compile(r"(?:被|遭到)[^，,。；;！!？?]{0,12}$")
@@ -240,6 +267,7 @@ class Context:
     mixed_licence: bool = False
     title_event: bool = False
     length: int = 0
+    defied: bool = False  # the post says a stopped business goes on (_DEFIED)
 
     @property
     def events(self) -> list[Trigger]:
@@ -284,7 +312,9 @@ def length_bucket(n: int) -> str:
     return "s" if n < 120 else "m" if n < 400 else "l" if n < 1200 else "xl"
 
 
-def _modality(term: str, before: str, after: str, sentence: str, demanded: bool) -> str:
+def _modality(
+    term: str, before: str, after: str, sentence: str, demanded: bool, clause: str = ""
+) -> str:
     if demanded:  # a cue of its own: 请关停, 依法取缔, 要求拆除 …
         return "demanded"
     if (
@@ -310,6 +340,8 @@ def _modality(term: str, before: str, after: str, sentence: str, demanded: bool)
             )
         ):
             return "demanded"
+    if _REQUEST_CLAUSE.search(clause):
+        return "demanded"
     if _FEARED.search(before) or _PLANNED.match(after):
         return "feared"
     if _NOT_ENFORCED.search(after):
@@ -361,6 +393,35 @@ def _by_authority(clause: str, term: str, obj: str) -> bool:
     return passive and obj == "business"
 
 
+def _joined(ctx: Context, norm: str) -> None:
+    """A neutral trigger joined to the one before it (_JOINED) takes its demanded or feared
+    modality."""
+    out: list[Trigger] = []
+    for t in ctx.triggers:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and t.modality == "neutral"
+            and prev.modality in ("demanded", "feared")
+            and _JOINED.match(norm[prev.end : t.start])
+        ):
+            t = replace(t, modality=prev.modality)
+        out.append(t)
+    ctx.triggers = out
+
+
+def _dropped_subject(norm: str, s0: int, at: int, term: str, after: str, obj: str) -> bool:
+    """A sentence that opens with the stop itself, told as done (十月中旬，查封了这家作坊), has
+    the subject of the sentences before it: an authority named in the DROPPED_BEFORE
+    characters before, and no private party."""
+    if obj != "business" or not (term.endswith("了") or after[:1] == "了"):
+        return False
+    if len(_SUBJECT_GAP.sub("", norm[s0:at])) > 0:
+        return False
+    back = norm[max(0, s0 - DROPPED_BEFORE) : s0]
+    return bool(_AUTHORITY.search(back)) and not _PRIVATE.search(back)
+
+
 def _echoes_of_demands(ctx: Context) -> None:
     """A trigger with no marker of its own whose term the writer also demands elsewhere in the
     post restates the demand (请取缔… / …取缔境内无证机构): it is read as demanded."""
@@ -397,18 +458,28 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     h.term,
                     h.start,
                     h.end,
-                    _modality(h.term, before, after, window, "shutdown" not in h.categories),
+                    _modality(
+                        h.term,
+                        before,
+                        after,
+                        window,
+                        "shutdown" not in h.categories,
+                        norm[max(s0 - 1, 0, h.start - 48) : h.start],
+                    ),
                     obj,
                     bool(_AUTHORITY.search(window)),
                     bool(_COLLECTIVE.search(window)),
                     bool(_TIMING.search(window)),
-                    _by_authority(norm[max(s0, h.start - AGENT_BEFORE) : h.start], h.term, obj),
+                    _by_authority(norm[max(s0, h.start - AGENT_BEFORE) : h.start], h.term, obj)
+                    or _dropped_subject(norm, s0, h.start, h.term, after, obj),
                     bool(_SWEEPING.search(window)),
                 )
             )
+        _joined(ctx, norm)
         _echoes_of_demands(ctx)
         ctx.title_event = any(t.event and t.end <= title_len for t in ctx.triggers)
     ctx.collective = bool(_COLLECTIVE.search(norm))
     ctx.timing = bool(_TIMING.search(norm))
     ctx.mixed_licence = bool(_MIXED.search(norm))
+    ctx.defied = bool(ctx.triggers) and bool(_DEFIED.search(norm))
     return ctx

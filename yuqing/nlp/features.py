@@ -24,8 +24,9 @@ from yuqing.nlp.segment import Segmenter
 
 # Bump when the meaning of a feature name changes: models built before refuse to load.
 # 2: context features (k:ctx.…, issue 11); 3, 4: context rules that change their values;
-# 5: sector cues of the title (k:t.sector.…) and the sector lexicon of real appeals.
-FEATURE_VERSION = 5
+# 5: sector cues of the title (k:t.sector.…) and the sector lexicon of real appeals;
+# 6: a request clause and joined verbs read as demanded / feared (issue 11, shutdown 2nd pass).
+FEATURE_VERSION = 6
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
 MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters

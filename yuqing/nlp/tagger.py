@@ -308,7 +308,8 @@ def combine(
     k = int(np.argmax(shutdown))
     score, blanket = shutdown[k], float(probs["blanket"][parts[k]])
     triggers = [t for c in contexts if c is not None for t in c.triggers]
-    if any(t.strong for t in triggers):
+    defied = any(c is not None and c.defied for c in contexts)
+    if not defied and any(t.strong for t in triggers):
         score = max(score, STRONG_EVENT_SCORE)
     elif triggers:
         score *= NO_STRONG_FACTOR
