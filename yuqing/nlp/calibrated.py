@@ -16,6 +16,7 @@ the results on a probe batch are equal to the last bit. Tags therefore never cha
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,3 +147,12 @@ def fast_probabilities(model: TaggerModel) -> FastProbabilities | None:
         log.info("the fast path differs from scikit-learn's probabilities: not used")
         return None
     return fast
+
+
+def shift_log_odds(probability: float, offset: float) -> float:
+    """``probability`` moved by ``offset`` in log-odds (the post-model readings of issue 11:
+    petition shape for complaint, permit statements for licensed); 0 leaves it as it is."""
+    if offset == 0.0:
+        return probability
+    p = min(max(probability, 1e-6), 1.0 - 1e-6)
+    return 1.0 / (1.0 + math.exp(-(math.log(p / (1.0 - p)) + offset)))

@@ -19,10 +19,10 @@ threshold, as do official notices that merely mention permits.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
+from yuqing.nlp.calibrated import shift_log_odds
 from yuqing.nlp.rules import map_back
 
 # Text is matched after normalize_for_matching (NFKC: full-width ，？！：；（） are ASCII).
@@ -131,8 +131,4 @@ def _ahead(text: str, pos: int, ends: str) -> int:
 
 def adjust(probability: float, permits: Permits) -> float:
     """The licensed probability moved by the statements' log-odds offset."""
-    off = permits.offset()
-    if off == 0.0:
-        return probability
-    p = min(max(probability, 1e-6), 1.0 - 1e-6)
-    return 1.0 / (1.0 + math.exp(-(math.log(p / (1.0 - p)) + off)))
+    return shift_log_odds(probability, permits.offset())

@@ -19,10 +19,10 @@ dev split, yuqing/nlp/README.md, row 16).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
+from yuqing.nlp.calibrated import shift_log_odds
 from yuqing.nlp.rules import map_back
 
 # Text is matched after normalize_for_matching (NFKC: full-width ，？！：；（） are ASCII).
@@ -136,8 +136,4 @@ def read_petition(norm: str, title_len: int, original: str | None = None) -> Pet
 
 def adjust(probability: float, petition: Petition) -> float:
     """The complaint probability moved by the petition's log-odds offset."""
-    off = petition.offset()
-    if off == 0.0:
-        return probability
-    p = min(max(probability, 1e-6), 1.0 - 1e-6)
-    return 1.0 / (1.0 + math.exp(-(math.log(p / (1.0 - p)) + off)))
+    return shift_log_odds(probability, petition.offset())
