@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from yuqing.nlp.grievance import title_grievance
+from yuqing.nlp.grievance import _TERM, TERMS, _alternatives, title_grievance
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.petition import adjust, read_petition
 
@@ -88,3 +88,15 @@ def test_the_tagger_shows_the_title_grievance_as_evidence(tagger) -> None:  # ty
     )
     assert rec.complaint
     assert "强制" in rec.evidence["complaint"], rec.evidence["complaint"]
+
+
+def test_every_literal_term_passes_the_first_character_look_ahead() -> None:
+    """The look-ahead on first characters must not hide a term (its set is derived)."""
+    literals = [
+        alt for rx in TERMS.values() for alt in _alternatives(rx) if not set(alt) & set("()[]?!\\|")
+    ]
+    assert len(literals) > 150
+    missed = [t for t in literals if not _TERM.search(t)]
+    assert missed == []
+    assert _TERM.search("看病难") and _TERM.search("强制补课")
+    assert not _TERM.search("强制执行")  # the guarded spelling stays out

@@ -52,7 +52,42 @@ TERMS: dict[str, str] = {
     r"投诉无门|求助无门|无人管|没人管|谁来管|何时了|涉嫌",
     "hardship": r"(?:看病|停车|出行|上学|入学|办证|就医|就学|过马路|打车|如厕|办事)难",
 }
-_TERM = re.compile("|".join(f"(?:{rx})" for rx in TERMS.values()))
+
+
+def _alternatives(rx: str) -> list[str]:
+    """The top-level alternatives of a pattern."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(rx):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(rx[start:i])
+            start = i + 1
+    return [*out, rx[start:]]
+
+
+def _first_characters(rx: str) -> set[str]:
+    """The characters a match of ``rx`` can start with (its alternatives start with a literal
+    character or a non-capturing group of such alternatives)."""
+    chars: set[str] = set()
+    for alt in _alternatives(rx):
+        if alt.startswith("(?:"):
+            depth = 0
+            for i, ch in enumerate(alt):
+                depth += {"(": 1, ")": -1}.get(ch, 0)
+                if depth == 0:
+                    chars |= _first_characters(alt[3:i])
+                    break
+        else:
+            chars.add(alt[0])
+    return chars
+
+
+_ALL = "|".join(f"(?:{rx})" for rx in TERMS.values())
+# a look-ahead on the first characters spares the engine trying every term at every position
+_TERM = re.compile(f"(?=[{''.join(sorted(_first_characters(_ALL)))}])(?:{_ALL})")
 # negated right before the term (2 characters)
 _NEGATED = re.compile(r"(?:没有|没|未|无|不|非|杜绝|拒绝)$")
 # an authority acts on it right before the term (6 characters): a campaign, a notice
@@ -72,20 +107,26 @@ _OFFICIAL = re.compile(
 # the text opens as a news report
 _NEWS_LEAD = re.compile(r"^.{0,12}(?:本报|记者|通讯员|讯|日电|消息)")
 BEFORE = 6  # characters before a term where an authority's action is looked for
+LEAD = 16  # characters of the text where a news lead is looked for
 
 
 def title_grievance(title: str, text: str) -> str | None:
     """The first grievance term of a normalized ``title`` (``text``: the normalized text after
-    it), or None when there is none or the title reads as news of enforcement."""
-    if not title or _OUTCOME.search(title) or _OFFICIAL.search(title):
+    it, or its first few dozen characters), or None when there is none or the title reads as
+    news of enforcement, an official document or news."""
+    if not title:
         return None
-    if _NEWS_LEAD.search(text.lstrip()):
-        return None
+    term = None
     for m in _TERM.finditer(title):
         start = m.start()
         if _NEGATED.search(title, max(0, start - 2), start):
             continue
         if _ACTED_ON.search(title, max(0, start - BEFORE), start):
             continue
-        return m.group()
-    return None
+        term = m.group()
+        break
+    if term is None or _OUTCOME.search(title) or _OFFICIAL.search(title):
+        return None
+    if _NEWS_LEAD.search(text.lstrip()[:LEAD]):
+        return None
+    return term

@@ -91,6 +91,7 @@ CONSULT_OFFSET = -2.0  # a consultation title with no grievance in the post
 THANKS_OFFSET = -2.5  # a thanks or praise title
 NO_SHAPE_OFFSET = -0.5  # no cue at all: no demand, no grievance, no telling title
 MAX_TERM = 16  # longer matches are not shown as evidence
+LEAD_CHARS = 40  # the text's opening passed to the title reading (a news lead)
 
 
 @dataclass
@@ -139,7 +140,7 @@ def read_petition(norm: str, title_len: int, original: str | None = None) -> Pet
     p.consultation = bool(_CONSULT_TITLE.search(title))
     p.thanks = bool(_THANKS_TITLE.search(title))
     if not p.thanks:  # a thanks title tells of a grievance resolved
-        term = title_grievance(title, norm[title_len:])
+        term = title_grievance(title, norm[title_len : title_len + LEAD_CHARS])
         if term:
             p.title = map_back(original, norm, _span(norm, term, title_len)) if original else term
     return p
