@@ -30,7 +30,7 @@ import re
 # grievance (the spec's complaint: the author voices a grievance, anger or distress).
 TERMS: dict[str, str] = {
     "coercion": r"强迫|强制(?!执行|隔离|性|措施)|强行|被迫|逼迫|摊派|强买强卖|"
-    r"捆绑(?:销售|收费|消费)|变相|勒令",
+    r"捆绑(?:销售|收费|消费)|变相",
     "charge": r"乱收费|乱收|滥收|乱罚|多收|收费过高|收费偏高|价格偏高|天价|私自收费|违规收费|"
     r"有偿补课|索要|索贿|吃拿卡要|回扣",
     "nuisance": r"扰民|噪音|噪声|恶臭|臭味|异味|臭不可闻|臭气|发臭|浓烟|黑烟|粉尘|扬尘|油烟|"
