@@ -10,8 +10,9 @@ consultation (咨询… / …吗？ in the title, no grievance in the text) and 
 
 :func:`read_petition` finds these cues in a post's normalized text; :func:`adjust` moves the
 complaint model's probability by a fixed log-odds offset per cue group (a demand, up to two
-grievance groups, minus a neutral consultation or a thanks title, a little less for a post with
-no cue at all: chatter, tutorials and reviews have no petition shape). An offset, not a vote:
+grievance groups, a grievance stated in the title (:mod:`yuqing.nlp.grievance`), minus a neutral
+consultation or a thanks title, a little less for a post with no cue at all: chatter, tutorials
+and reviews have no petition shape). An offset, not a vote:
 news, notices and official replies, which the model reads as such with a probability near 0,
 stay below the threshold even where they quote a demand (measured on realdev and the authored
 dev split, yuqing/nlp/README.md, row 16).
@@ -23,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from yuqing.nlp.calibrated import shift_log_odds
+from yuqing.nlp.grievance import title_grievance
 from yuqing.nlp.rules import map_back
 
 # Text is matched after normalize_for_matching (NFKC: full-width ，？！：；（） are ASCII).
@@ -83,11 +85,13 @@ _THANKS_TITLE = re.compile(r"^.{0,8}(?:感谢|表扬|致谢|点赞|赞扬|称赞
 # log-odds offsets (chosen on realdev and the authored dev split, yuqing/nlp/README.md)
 DEMAND_OFFSET = 2.5
 GRIEVANCE_OFFSET = 1.0
+TITLE_OFFSET = 3.0  # a grievance stated in the title (README rows 19p)
 MAX_GRIEVANCES = 2  # grievance groups that count
 CONSULT_OFFSET = -2.0  # a consultation title with no grievance in the post
 THANKS_OFFSET = -2.5  # a thanks or praise title
 NO_SHAPE_OFFSET = -0.5  # no cue at all: no demand, no grievance, no telling title
 MAX_TERM = 16  # longer matches are not shown as evidence
+LEAD_CHARS = 40  # the text's opening passed to the title reading (a news lead)
 
 
 @dataclass
@@ -97,6 +101,7 @@ class Petition:
     found: dict[str, str] = field(default_factory=dict)
     consultation: bool = False  # a neutral question in the title
     thanks: bool = False  # a title that thanks or praises
+    title: str = ""  # the grievance term of the title, if any
 
     @property
     def grievances(self) -> int:
@@ -107,17 +112,20 @@ class Petition:
         off = DEMAND_OFFSET if "demand" in self.found else 0.0
         g = self.grievances
         off += GRIEVANCE_OFFSET * min(g, MAX_GRIEVANCES)
-        if self.consultation and g == 0:
+        if self.title:
+            off += TITLE_OFFSET
+        if self.consultation and g == 0 and not self.title:
             off += CONSULT_OFFSET
         if self.thanks:
             off += THANKS_OFFSET
-        if not self.found and not self.consultation and not self.thanks:
+        if not self.found and not self.title and not self.consultation and not self.thanks:
             off += NO_SHAPE_OFFSET
         return off
 
     def terms(self) -> list[str]:
         """The matched texts short enough to show as evidence."""
-        return [t for t in self.found.values() if len(t) <= MAX_TERM]
+        found = [t for t in self.found.values() if len(t) <= MAX_TERM]
+        return [self.title, *found] if self.title else found
 
 
 def read_petition(norm: str, title_len: int, original: str | None = None) -> Petition:
@@ -131,7 +139,16 @@ def read_petition(norm: str, title_len: int, original: str | None = None) -> Pet
     title = norm[:title_len]
     p.consultation = bool(_CONSULT_TITLE.search(title))
     p.thanks = bool(_THANKS_TITLE.search(title))
+    if not p.thanks:  # a thanks title tells of a grievance resolved
+        term = title_grievance(title, norm[title_len : title_len + LEAD_CHARS])
+        if term:
+            p.title = map_back(original, norm, _span(norm, term, title_len)) if original else term
     return p
+
+
+def _span(norm: str, term: str, title_len: int) -> tuple[int, int]:
+    start = norm.find(term, 0, title_len)
+    return start, start + len(term)
 
 
 def adjust(probability: float, petition: Petition) -> float:
