@@ -37,6 +37,7 @@ from yuqing.nlp.permits import adjust as adjust_licensed
 from yuqing.nlp.permits import read_permits
 from yuqing.nlp.petition import adjust, read_petition
 from yuqing.nlp.rules import map_back
+from yuqing.nlp.sector_title import title_sectors, weigh_title
 from yuqing.store import fts
 from yuqing.store.posts import TagRecord
 
@@ -221,6 +222,10 @@ class Tagger:
         permits = read_permits(a.norm, a.original)
         licensed_score = adjust_licensed(float(p["licensed"]), permits)
         sector_probs = reweigh_sector(np.asarray(p["sector"]), self._sector_weights)
+        # the trade the title names (issue 11, sector 3rd pass)
+        sector_probs = weigh_title(
+            sector_probs, model.sector_classes, title_sectors(a.cues, a.title_len)
+        )
         k = int(np.argmax(sector_probs))
         sector = model.sector_classes[k]
         place, city = self._place(a)
