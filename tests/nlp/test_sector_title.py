@@ -70,6 +70,9 @@ def test_generic_words_name_no_trade() -> None:
     assert {"公司", "企业", "项目"} <= GENERIC_TERMS
     assert _title_sectors("某投资有限公司涉嫌诈骗") == set()
     assert _title_sectors("某电气有限公司拖欠工资") == {"industrial_park"}
+    # a zone named as the address, 制造 as a verb
+    assert _title_sectors("高新区某公寓每天停水") == set()
+    assert _title_sectors("空调外机制造噪音") == set()
 
 
 def test_weigh_title_multiplies_and_renormalizes() -> None:
