@@ -26,6 +26,9 @@ MANY = re.compile(
     r"|(?:\d{2,}|[两二三四五六七八九]?十[一二三四五六七八九几多余]?|几十|数十|上百)来?个"
 )
 TAG_CATEGORIES = ("shutdown", "blanket", "complaint", "licensed")
+# A sector term that a village, township or town name ends on (鱼塘村, 大桥乡, 石场镇) names the
+# place, not the trade (issue 11, sector 3rd pass).
+PLACE_SUFFIX = frozenset("村乡镇")
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,22 @@ class CueMatcher:
         hits = [
             CueHit(map_back(original, normalized, m.span()), self.lookup[m.group()], *m.span())
             for m in self._pattern.finditer(normalized)
+            if not _place_name(normalized, m.end(), self.lookup[m.group()])
         ]
         hits += [
             CueHit(map_back(original, normalized, m.span()), ("many",), *m.span())
             for m in MANY.finditer(normalized)
         ]
         return hits
+
+
+def _place_name(text: str, end: int, categories: tuple[str, ...]) -> bool:
+    """A sector-only term followed by 村 / 乡 / 镇: part of a place's name."""
+    return (
+        end < len(text)
+        and text[end] in PLACE_SUFFIX
+        and all(c.startswith("sector.") for c in categories)
+    )
 
 
 @lru_cache(maxsize=1)
