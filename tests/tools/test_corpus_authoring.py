@@ -35,7 +35,7 @@ def test_regenerated_corpus_is_byte_identical_to_committed_posts_csv(
         "fragments is deliberate, regenerate with `python -m tools.corpus`, commit posts.csv with "
         "it and refresh the frozen-dev fingerprint; otherwise restore the list order/lengths."
     )
-    assert capsys.readouterr().out.startswith("posts: 5005  (train 3757, dev 1248)")
+    assert capsys.readouterr().out.startswith("posts: 5220  (train 3919, dev 1301)")
 
 
 def test_an_edit_to_a_fragment_list_moves_the_dataset(tmp_path: Path) -> None:
