@@ -1,0 +1,55 @@
+"""FastCut gives jieba's own no-HMM tokens (issue 11: the speed target, no tag may change)."""
+
+from __future__ import annotations
+
+from yuqing.nlp.corpus import Corpus
+from yuqing.nlp.fastcut import FastCut
+from yuqing.nlp.normalize import normalize_for_matching
+from yuqing.nlp.segment import get_segmenter
+
+EDGE_CASES = [
+    "",
+    " ",
+    "\r\n\r\n",
+    "\n标题\n\n  正文  ",
+    "abc123 DEF x",
+    "a1b2 c 3D打印厂 ABC公司 5G基站",
+    "x-y_z.%#&+ 1.5万元 100% C++",
+    "３Ｄ打印 ＡＢＣ",  # full-width: not block characters for jieba
+    "🙂工厂🙂关停😡！！！",
+    "ㄅㄆ 〇 々 乂",
+    "齐齐哈尔市龙沙区的养殖场被一刀切关停了，全县所有砖厂一律停产整顿。",
+    "研究生命起源",  # a tie-breaking route
+    "结婚的和尚未结婚的",
+]
+
+
+def _jieba(seg_tok: object, text: str) -> list[str]:
+    return list(seg_tok.cut(text, HMM=False))  # type: ignore[attr-defined]
+
+
+def test_fastcut_matches_jieba_on_the_corpus_and_edge_cases(corpus: Corpus) -> None:
+    seg = get_segmenter(["龙沙区", "梅里斯达斡尔族区"], hmm=False)
+    tok = seg._tok
+    fast = FastCut(tok)
+    texts = EDGE_CASES + [f"{e.title}\n{e.text}" for e in corpus.examples]
+    differ = []
+    for text in texts:
+        for t in (text, normalize_for_matching(text)):
+            if fast.cut(t) != _jieba(tok, t):
+                differ.append(t[:40])
+    assert differ == [], f"{len(differ)} texts cut otherwise than jieba: {differ[:3]}"
+    assert seg.tokens("研究生命起源") == _jieba(tok, "研究生命起源")
+
+
+def test_words_added_after_construction_are_seen() -> None:
+    import jieba
+
+    tok = jieba.Tokenizer()
+    fast = FastCut(tok)
+    text = "一种很新的词语组合出现了"
+    before = fast.cut(text)
+    tok.add_word("很新的词语组合", freq=50000)
+    assert "很新的词语组合" not in before
+    assert fast.cut(text) == _jieba(tok, text)
+    assert "很新的词语组合" in fast.cut(text)
