@@ -1,11 +1,16 @@
-"""FastCut gives jieba's own no-HMM tokens (issue 11: the speed target, no tag may change)."""
+"""The tagger's fast paths give what the plain ones give (issue 11: the speed target, and no
+tag may change): FastCut jieba's own no-HMM tokens, Vocabulary.group_columns the columns of
+the spelled-out features."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from yuqing.nlp.corpus import Corpus
 from yuqing.nlp.fastcut import FastCut
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.segment import get_segmenter
+from yuqing.nlp.tagger import Tagger
 
 EDGE_CASES = [
     "",
@@ -53,3 +58,19 @@ def test_words_added_after_construction_are_seen() -> None:
     assert "很新的词语组合" not in before
     assert fast.cut(text) == _jieba(tok, text)
     assert "很新的词语组合" in fast.cut(text)
+
+
+def test_group_columns_are_the_columns_of_the_spelled_out_features(
+    tagger: Tagger, corpus: Corpus
+) -> None:
+    vocab, featurizer = tagger.model.vocab, tagger.featurizer
+    posts = [(e.title, e.text) for e in corpus.examples[::4]]
+    posts += [("", ""), ("标题：一刀切", "c::) 全县砖厂一律关停！"), ("", "好吃 :) 量大")]
+    checked = 0
+    for title, text in posts:
+        for part in featurizer.analyze_parts(title, text):
+            assert part.features == [p + v for p, vs in part.groups for v in vs]
+            want = np.sort(vocab.columns(part.features))
+            assert np.array_equal(np.sort(vocab.group_columns(part.groups)), want)
+            checked += len(want)
+    assert checked > 10_000
