@@ -74,3 +74,32 @@ def test_group_columns_are_the_columns_of_the_spelled_out_features(
             assert np.array_equal(np.sort(vocab.group_columns(part.groups)), want)
             checked += len(want)
     assert checked > 10_000
+
+
+def _last_literals(pattern: str) -> set[str]:
+    """The characters the last item of each top-level alternative of ``pattern`` can match
+    (a literal or a class of literals; anything else fails the test)."""
+    import re
+
+    (op, (_, branches)), *rest = list(re._parser.parse(pattern))  # type: ignore[attr-defined]
+    assert str(op) == "BRANCH" and not rest
+    out: set[str] = set()
+    for branch in branches:
+        kind, value = list(branch)[-1]
+        items = value if str(kind) == "IN" else [(kind, value)]
+        for k, code in items:
+            assert str(k) == "LITERAL", f"MANY ends in {k}: update cues.MANY_NOUNS' test"
+            out.add(chr(code))
+    return out
+
+
+def test_the_cheap_test_before_many_admits_every_match() -> None:
+    """CueMatcher.find runs MANY only on texts holding one of MANY_NOUNS: every match of MANY
+    ends in one of them."""
+    from yuqing.nlp.cues import MANY, MANY_NOUNS, default_matcher
+
+    assert _last_literals(MANY.pattern) <= set(MANY_NOUNS)
+    hits = default_matcher().find(
+        "关停了二十多家，另有43户、十几个", "关停了二十多家，另有43户、十几个"
+    )
+    assert [h.term for h in hits if "many" in h.categories] == ["二十多家", "43户", "十几个"]
