@@ -25,6 +25,7 @@ MANY = re.compile(
     r"[两三四五六七八九]|多)来?(?:家|户|座|处)"
     r"|(?:\d{2,}|[两二三四五六七八九]?十[一二三四五六七八九几多余]?|几十|数十|上百)来?个"
 )
+MANY_NOUNS = "家户座处个"  # MANY cannot match a text with none of them (a cheap test first)
 TAG_CATEGORIES = ("shutdown", "blanket", "complaint", "licensed")
 # A sector term that a village, township or town name ends on (鱼塘村, 大桥乡, 石场镇) names the
 # place, not the trade (issue 11, sector 3rd pass).
@@ -74,10 +75,11 @@ class CueMatcher:
             for m in self._pattern.finditer(normalized)
             if not _place_name(normalized, m.end(), self.lookup[m.group()])
         ]
-        hits += [
-            CueHit(map_back(original, normalized, m.span()), ("many",), *m.span())
-            for m in MANY.finditer(normalized)
-        ]
+        if any(c in normalized for c in MANY_NOUNS):
+            hits += [
+                CueHit(map_back(original, normalized, m.span()), ("many",), *m.span())
+                for m in MANY.finditer(normalized)
+            ]
         return hits
 
 

@@ -77,6 +77,8 @@ class Analysis:
     title_len: int
     cues: list[CueHit] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
+    # the features as (prefix, values), each feature prefix + value (Featurizer.analyze)
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)
     tokens: list[str] | None = None  # the segmenter's tokens of ``norm`` (None: not segmented)
     whole: bool = True  # False: title or text was cut to the featurizer's limits
     context: Context | None = None  # the shutdown events read from the cues' surroundings
@@ -150,19 +152,24 @@ class Featurizer:
         self.segmenter = segmenter
         self.cue_matcher = cues
 
-    def analyze_parts(self, title: str, text: str) -> list[Analysis]:
+    def analyze_parts(self, title: str, text: str, strings: bool = True) -> list[Analysis]:
         """The analyses of a post's parts (:func:`split_parts`, each with the title); one part
-        for a text of up to ``part_chars`` characters."""
+        for a text of up to ``part_chars`` characters. ``strings``: as in :meth:`analyze`."""
         text = text or ""
         cut = len(text) > self.config.max_chars
         text = text[: self.config.max_chars]
-        parts = [self.analyze(title, part) for part in split_parts(text, self.config.part_chars)]
+        parts = [
+            self.analyze(title, part, strings) for part in split_parts(text, self.config.part_chars)
+        ]
         if cut:
             for p in parts:
                 p.whole = False
         return parts
 
-    def analyze(self, title: str, text: str) -> Analysis:
+    def analyze(self, title: str, text: str, strings: bool = True) -> Analysis:
+        """A post's analysis. Its features are ``groups`` (prefix, values); with ``strings``
+        also spelled out in ``features`` (prefix + value each, what a model is trained on).
+        The tagger looks the groups up (:meth:`Vocabulary.group_columns`) without them."""
         cfg = self.config
         title, text = title or "", text or ""
         whole = len(title) <= MAX_TITLE and len(text) <= cfg.max_chars
@@ -171,22 +178,24 @@ class Featurizer:
         original = f"{title}\n{text}"
         norm = normalize_for_matching(original)
         a = Analysis(original, norm, len(title), whole=whole)
-        feats = a.features
+        groups = a.groups
         compact = _SPACE.sub(" ", norm)
         if cfg.words or cfg.word_bigrams or cfg.title_words:
             tokens = a.tokens = self.segmenter.tokens(norm)
             words = [w for w in tokens if not _JUNK.match(w)]
             if cfg.words:
-                feats += ["w:" + w for w in words]
+                groups.append(("w:", words))
             if cfg.word_bigrams:
-                feats += ["b:" + a_ + "|" + b_ for a_, b_ in itertools.pairwise(words)]
+                groups.append(("b:", [a_ + "|" + b_ for a_, b_ in itertools.pairwise(words)]))
             if cfg.title_words and title.strip():
                 # the title is the text before the first newline token
                 end = next((i for i, w in enumerate(tokens) if "\n" in w), len(tokens))
-                feats += ["t:" + w for w in tokens[:end] if not _JUNK.match(w)]
+                groups.append(("t:", [w for w in tokens[:end] if not _JUNK.match(w)]))
         for n in cfg.char_ngrams:
-            feats += ["c:" + compact[i : i + n] for i in range(len(compact) - n + 1)]
+            groups.append(("c:", [compact[i : i + n] for i in range(len(compact) - n + 1)]))
         if cfg.cues:
+            feats: list[str] = []  # whole feature names (group prefix "")
+            groups.append(("", feats))
             a.cues = self.cue_matcher.find(original, norm)
             feats += ["k:" + c for hit in a.cues for c in hit.categories]
             if cfg.title_sector_cues:
@@ -201,6 +210,8 @@ class Featurizer:
             if cfg.context:
                 a.context = read_context(norm, a.cues, len(title))
                 feats += a.context.features()
+        if strings:
+            a.features = [prefix + v for prefix, values in groups for v in values]
         return a
 
 
@@ -254,6 +265,7 @@ class Vocabulary:
         self.cues_apart = cues_apart
         self.index = {str(n): i for i, n in enumerate(names.tolist())}
         self.n_cues = int(np.char.startswith(names.astype(str), "k:").sum()) if len(names) else 0
+        self._by_prefix: dict[str, dict[str, int]] | None = None  # group_columns, built on use
 
     @classmethod
     def fit(cls, docs: Sequence[Sequence[str]], min_df: int, cue_weight: float = 0.5) -> Vocabulary:
@@ -279,6 +291,22 @@ class Vocabulary:
         """The columns of a post's features (repeated as often as the feature occurs)."""
         get = self.index.get
         return np.array([j for j in map(get, doc) if j is not None], dtype=np.int32)
+
+    def group_columns(self, groups: Sequence[tuple[str, Sequence[str]]]) -> np.ndarray:
+        """:meth:`columns` of the features ``prefix + value`` of ``groups`` (Analysis.groups)
+        without spelling them out: each prefix has its own index of values."""
+        by_prefix = self._by_prefix
+        if by_prefix is None:
+            by_prefix = self._by_prefix = {}
+            for name, j in self.index.items():
+                prefix, sep, value = name.partition(":")
+                if sep:
+                    by_prefix.setdefault(prefix + sep, {})[value] = j
+        out: list[int] = []
+        for prefix, values in groups:
+            get = by_prefix.get(prefix, {}).get if prefix else self.index.get
+            out += [j for j in map(get, values) if j is not None]
+        return np.array(out, dtype=np.int32)
 
     def transform(self, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         return self.matrix([self.columns(doc) for doc in docs])

@@ -18,6 +18,7 @@ from pathlib import Path
 import jieba
 
 from yuqing.config.errors import ConfigError
+from yuqing.nlp.fastcut import FastCut
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading to stderr by default
@@ -63,10 +64,15 @@ class Segmenter:
                     "settings", "nlp.user_dict", f"{user_dict}: not a jieba dictionary: {exc}"
                 ) from exc
         self._tok = tok
+        self._fast = FastCut(tok)
 
     def tokens(self, text: str) -> list[str]:
-        """jieba's tokens of ``text``, whitespace runs included (they mark line breaks)."""
-        return list(self._tok.cut(text, HMM=self.hmm))
+        """jieba's tokens of ``text``, whitespace runs included (they mark line breaks).
+        Without HMM they come from :class:`~yuqing.nlp.fastcut.FastCut` (the same tokens,
+        about half the time)."""
+        if not self.hmm:
+            return self._fast.cut(text)
+        return list(self._tok.cut(text, HMM=True))
 
     def words(self, text: str) -> list[str]:
         """The words of ``text`` (whitespace tokens dropped)."""

@@ -169,27 +169,26 @@ class Tagger:
         rows: list[np.ndarray] = []
         custom_rows: dict[str, list[np.ndarray]] = {name: [] for name in self.custom}
         for title, text in items:
-            parts = self.featurizer.analyze_parts(title or "", text or "")
+            # the features looked up by group, never spelled out (Vocabulary.group_columns)
+            parts = self.featurizer.analyze_parts(title or "", text or "", strings=False)
             a = merge(parts)
             # row indices: the whole post first, then its parts (if more than one)
             at = [len(rows)]
             if len(parts) == 1:
-                rows.append(vocab.columns(a.features))
+                rows.append(vocab.group_columns(a.groups))
             else:  # the whole post's row: its parts' columns together
-                cols = [vocab.columns(p.features) for p in parts]
+                cols = [vocab.group_columns(p.groups) for p in parts]
                 rows.append(np.concatenate(cols))
                 at += range(len(rows), len(rows) + len(parts))
                 rows.extend(cols)
-                if self.custom:
-                    a.features = [f for p in parts for f in p.features]
             for name, cm in self.custom.items():
                 custom_rows[name].append(cm.columns(a, self.featurizer))
             if words is not None:
                 words.append(self._index_words(title or "", text or "", a))
             for p in parts:  # the feature strings are the bulk of a batch's memory
-                p.features = []
+                p.groups = []
                 p.tokens = None
-            a.features = []
+            a.groups = []
             a.tokens = None
             posts.append((a, at, [p.context for p in parts]))
         x = vocab.matrix(rows)
