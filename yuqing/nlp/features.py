@@ -26,7 +26,8 @@ from yuqing.nlp.segment import Segmenter
 # 2: context features (k:ctx.…, issue 11); 3, 4: context rules that change their values;
 # 5: sector cues of the title (k:t.sector.…) and the sector lexicon of real appeals;
 # 6: a request clause and joined verbs read as demanded / feared (issue 11, shutdown 2nd pass).
-FEATURE_VERSION = 6
+# 7: decisions, orders received, told passives and urged stops in the modality (shutdown 3rd pass).
+FEATURE_VERSION = 7
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
 MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters

@@ -22,6 +22,7 @@ import numpy as np
 from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
 from yuqing.nlp.context import (
+    DEMANDED_ONLY_FACTOR,
     NO_EVENT_FACTOR,
     NO_STRONG_FACTOR,
     STRONG_BLANKET_SCORE,
@@ -302,7 +303,8 @@ def combine(
     part; sector the whole post's."""
     parts = at[1:] or at
     shutdown = [
-        float(probs["shutdown"][j]) * (NO_EVENT_FACTOR if c is not None and not c.events else 1.0)
+        float(probs["shutdown"][j])
+        * (NO_EVENT_FACTOR if c is not None and not any(t.stop_event for t in c.triggers) else 1.0)
         for j, c in zip(parts, contexts, strict=True)
     ]
     k = int(np.argmax(shutdown))
@@ -313,6 +315,8 @@ def combine(
         score = max(score, STRONG_EVENT_SCORE)
     elif triggers:
         score *= NO_STRONG_FACTOR
+        if all(t.modality == "demanded" for t in triggers):
+            score *= DEMANDED_ONLY_FACTOR
     if any(t.sweeping and t.object == "business" and (t.event or t.strong) for t in triggers):
         blanket = max(blanket, STRONG_BLANKET_SCORE)
     return {
