@@ -223,8 +223,12 @@ def test_a_post_that_says_the_business_goes_on_is_defied() -> None:
         # a stop in the passive inside a request is told
         ("请求领导关注园区企业被集中停产的问题", "imposed"),
         # an urged stop with no authority before it is the writer's demand
-        ("这个工程的许可应当撤销，即刻停止施工", "demanded"),
+        ("这家厂排污超标，必须整改，马上停产", "demanded"),
         ("执法局要求工地立即停工", "neutral"),
+        # a stop of a few days with nobody imposing it is the business's own pause
+        ("前阵子楼下那家洗车店停业了两天，说是老板回老家了", "own"),
+        ("那家洗车店被责令停业三天", "imposed"),
+        ("那家麻将馆上个月被关停了", "imposed"),  # 麻将 is no future 将
     ],
 )
 def test_modality_of_decisions_orders_and_urged_stops(text: str, modality: str) -> None:

@@ -22,7 +22,8 @@ them for every shutdown cue found by :mod:`yuqing.nlp.cues` and returns a :class
   private doer); ``sweeping``: a strict collectivity or timing word in its window. Not model
   features: :func:`yuqing.nlp.tagger.combine` lets the best trigger drive the post's shutdown
   and blanket scores (issue 11). ``Context.defied``: the post says a stopped business goes on
-  (照样生产, 根本没有停工), so no trigger of it lifts the post.
+  (照样生产, 根本没有停工), so no trigger of it lifts the post. ``Trigger.stop_event``: an event
+  that is not a seizure of goods or of unnamed things, for the post's score (shutdown 3rd pass).
 
 Its findings become model features (``k:ctx.…``, see :meth:`Context.features`) and evidence.
 Plain regular expressions over short windows: cheap next to segmentation.
@@ -58,9 +59,12 @@ _DECIDED = re.compile(r"决定|当场|已经|已|现对|予以|对其|被")
 # An authority's decision told as made right before a stop worded like a demand (本机关决定依法
 # 予以查封, 执法人员当场依法取缔): the stop is imposed, not asked for.
 _DECISION = re.compile(r"(?:决定|当场|现场|已经|已|现已|随即)[^，,。；;！!？?]{0,6}$|被$")
-# An urged stop with no marker and no authority before it is the writer's demand (…应当依法撤销，
-# 即刻停止施工); 执法局要求其立即停产 names the authority and stays as it is.
+# An urged stop with no marker and no authority before it is the writer's demand (排污超标，必须
+# 整改，马上停产); 执法局要求其立即停产 names the authority and stays as it is.
 _URGED = re.compile(r"(?:即刻|立即|立刻|马上|尽快|尽早|从速)$")
+# A stop of a few days told with nobody imposing it is the business's own pause (停业了几天,
+# 关了两天门): 被责令停业三天 names the order and stays imposed.
+_PAUSE = re.compile(r"了?(?:几|两|二|三|一|数|半)(?:天|日|晚)")
 # A stop in the passive inside a request is told, not asked for (请求领导关注企业被集中限产问题).
 _TOLD_PASSIVE = re.compile(r"被[^，,。；;！!？?]{0,8}$")
 # Who requires: a 要求 in the passive (被统一要求) or told as another's word (说…要求, 通知要求,
@@ -88,7 +92,7 @@ _IMPOSING = re.compile(
     r"责令|勒令|下令|下达|被|强制|强行|依法对|给予|处以|遭|决定对|通知|把|给|进行了|实施了"
 )
 _FEARED = re.compile(
-    r"(?:即将|将要|将|欲|准备|打算|扬言|威胁|恐吓|听说|据说|传言|网传|可能|担心|害怕|怕|"
+    r"(?:即将|将要|(?<!麻)将|欲|准备|打算|扬言|威胁|恐吓|听说|据说|传言|网传|可能|担心|害怕|怕|"
     r"如果|若|否则|面临|不然|再不[^，,。]{0,6}就|不(?!久)[^，,。]{1,6}就|会不会|要被|会被|"
     r"有无|有没有|是否|传说|要把|将把)"
     r"[^，,。]{0,14}$"
@@ -216,12 +220,13 @@ _WEAK = frozenset(
         *("推了", "撤了", "停了", "关门", "禁养区", "禁牧", "拉闸", "电闸"),
     )
 )
-# With no object named, only the formal terms of a stop count (关停, 取缔, 查封, 责令停止 …).
-# Goods, money and vehicles: what a seizure takes when no business is named (查封冷冻肉, 扣押车辆).
+# Goods, money and vehicles: what a seizure takes when no business is named (查封一批货物,
+# 扣押车辆).
 _GOODS = re.compile(
     r"肉|货物|货品|商品|产品|物品|药品|冻品|物资|车辆|货车|车子|账户|存款|资金|财产|资产|"
     r"手机|电脑|证件|钱款|现金|赃物|原料|原材料"
 )
+# With no object named, only the formal terms of a stop count (关停, 取缔, 查封, 责令停止 …).
 _FORMAL = re.compile(r"关停|停产|停业|停工|取缔|查封|封停|责令|叫停|勒令|吊销|关闭|被关|被封")
 # A post in which no cue reads as an event keeps this share of its shutdown probability as its
 # score: with the default threshold 0.3 it then needs a probability of 0.54 (measured on realdev
@@ -254,7 +259,7 @@ class Trigger:
     timing: bool  # a timing word (督察 / 突然 …) in the same sentence
     by_authority: bool = False  # an authority's act by the clause before it (AGENT_BEFORE)
     sweeping: bool = False  # a strict collectivity or timing word around it (_SWEEPING)
-    goods: bool = False  # goods, not a business, named around it (_GOODS: 查封冷冻肉)
+    goods: bool = False  # goods, not a business, named around it (_GOODS: 查封一批货物)
 
     @property
     def event(self) -> bool:
@@ -280,7 +285,7 @@ class Trigger:
     def stop_event(self) -> bool:
         """An event that stops a business, for the post's score (tagger.combine): not a seizure,
         a clearance or a move of unnamed things (没收了一批货, 清理了) and not a seizure of goods
-        (查封冷冻肉). Not a model feature (``event`` is)."""
+        (查封一批货物). Not a model feature (``event`` is)."""
         if not self.event or self.goods:
             return False
         return self.object == "business" or self.term not in _WEAK
@@ -383,6 +388,13 @@ def _modality(
         _OWN.search(before)
         or (own_after and own_after.group() != "亏损")
         or before.endswith("自己")
+    ):
+        return "own"
+    if (
+        _PAUSE.match(after)
+        and not _IMPOSING.search(before)
+        and not term.startswith(("被", "给"))
+        and not _AUTHORITY.search(before)
     ):
         return "own"
     if (

@@ -294,11 +294,13 @@ def combine(
 ) -> dict[str, Any]:
     """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
     post, also its only part when it is short): shutdown is the part with the highest score,
-    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, then at least
-    STRONG_EVENT_SCORE when a trigger of any part is strong (context.Trigger.strong: its own
-    clause reads as an authority's imposed stop of a business), else × NO_STRONG_FACTOR when
-    the post has triggers; blanket that part's, at least STRONG_BLANKET_SCORE when an event's
-    clause is sweeping (context.Trigger.sweeping: 一律, 全县, 一批, 几十家, 突然 …);
+    discounted by NO_EVENT_FACTOR where no cue of the part reads as a stop event
+    (context.Trigger.stop_event), then at least STRONG_EVENT_SCORE when a trigger of any part is
+    strong (context.Trigger.strong: its own clause reads as an authority's imposed stop of a
+    business), else × NO_STRONG_FACTOR when the post has triggers, × DEMANDED_ONLY_FACTOR more
+    when every trigger is demanded by the writer; blanket that part's, at least
+    STRONG_BLANKET_SCORE when an event's clause is sweeping (context.Trigger.sweeping: 一律,
+    全县, 一批, 几十家, 突然 …);
     complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest of any
     part; sector the whole post's."""
     parts = at[1:] or at
