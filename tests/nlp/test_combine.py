@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from yuqing.nlp.context import (
+    DEMANDED_ONLY_FACTOR,
     NO_EVENT_FACTOR,
     NO_STRONG_FACTOR,
     STRONG_BLANKET_SCORE,
@@ -42,9 +43,9 @@ def test_a_strong_trigger_lifts_a_doubtful_post_above_the_threshold() -> None:
 
 
 def test_triggers_of_which_none_is_strong_discount_the_score() -> None:
-    demanded = context_of("我们强烈要求环保局关停这家化工厂")  # no event at all
+    demanded = context_of("我们强烈要求环保局关停这家化工厂")  # no event, every stop asked for
     assert combine(probs(0.9), [0], [demanded])["shutdown"] == pytest.approx(
-        0.9 * NO_EVENT_FACTOR * NO_STRONG_FACTOR
+        0.9 * NO_EVENT_FACTOR * NO_STRONG_FACTOR * DEMANDED_ONLY_FACTOR
     )
     reported = context_of("那家化工厂上个月停产了")  # an event nobody is named to have imposed
     assert reported.events and not any(t.strong for t in reported.triggers)
@@ -70,3 +71,28 @@ def test_an_order_the_post_says_was_defied_does_not_lift() -> None:
     )
     assert ctx.defied and any(t.strong for t in ctx.triggers)
     assert combine(probs(0.1), [0], [ctx])["shutdown"] == pytest.approx(0.1 * NO_STRONG_FACTOR)
+
+
+def test_a_seizure_of_goods_or_unnamed_things_is_no_stop_event() -> None:
+    """issue 11, shutdown 3rd pass: 查封了一批冻肉 takes goods, not a business; a seizure with no
+    business named is no event for the score (the model feature ``event`` is unchanged)."""
+    goods = context_of("区食药监局上个月查封了我仓库里的一批冻肉，到现在也不解封")
+    assert not any(t.strong or t.stop_event for t in goods.triggers)
+    assert combine(probs(0.5), [0], [goods])["shutdown"] == pytest.approx(
+        0.5 * NO_EVENT_FACTOR * NO_STRONG_FACTOR
+    )
+    seized = context_of("城管执法队员当场没收了")
+    assert seized.events and not any(t.stop_event for t in seized.triggers)
+    shop = context_of("区食药监局上个月查封了这家卖冻肉的店")
+    assert any(t.strong and t.stop_event for t in shop.triggers)
+
+
+def test_a_post_that_only_asks_for_stops_is_discounted_further() -> None:
+    """issue 11, shutdown 3rd pass: every trigger demanded; a stop told besides is not."""
+    asked = context_of("恳请有关部门取缔这家黑加工厂。请求尽快关停")
+    assert {t.modality for t in asked.triggers} == {"demanded"}
+    assert combine(probs(0.9), [0], [asked])["shutdown"] == pytest.approx(
+        0.9 * NO_EVENT_FACTOR * NO_STRONG_FACTOR * DEMANDED_ONLY_FACTOR
+    )
+    told = context_of("恳请有关部门取缔这家黑加工厂。隔壁那家砖厂去年停产了")
+    assert combine(probs(0.9), [0], [told])["shutdown"] == pytest.approx(0.9 * NO_STRONG_FACTOR)

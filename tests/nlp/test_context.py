@@ -205,3 +205,31 @@ def test_a_post_that_says_the_business_goes_on_is_defied() -> None:
     assert context_of("乡里下了停工通知，那户人家还在修建，根本没有停工").defied
     assert not context_of("那家砖厂被环保局关停了，工人都回家了").defied
     assert not context_of("这家工地天天半夜还在施工").defied  # no stop in the post
+
+
+# issue 11, shutdown 3rd pass: in words of our own
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # a decision told as made before a stop worded like a demand
+        ("经查你单位无环评手续，本机关决定依法予以查封", "neutral"),  # not asked for
+        ("执法人员当场依法取缔了这个窝点", "imposed"),
+        ("那个露天烧烤场被依法取缔", "imposed"),
+        ("请求依法取缔这个窝点", "demanded"),
+        # an order received: passive or reported 要求
+        ("园区里的企业被统一要求节前停产", "imposed"),
+        ("乡里来人说上面要求我们明天就停产", "neutral"),
+        ("我们要求那家厂停产", "demanded"),
+        # a stop in the passive inside a request is told
+        ("请求领导关注园区企业被集中停产的问题", "imposed"),
+        # an urged stop with no authority before it is the writer's demand
+        ("这家厂排污超标，必须整改，马上停产", "demanded"),
+        ("执法局要求工地立即停工", "neutral"),
+        # a stop of a few days with nobody imposing it is the business's own pause
+        ("前阵子楼下那家洗车店停业了两天，说是老板回老家了", "own"),
+        ("那家洗车店被责令停业三天", "imposed"),
+        ("那家麻将馆上个月被关停了", "imposed"),  # 麻将 is no future 将
+    ],
+)
+def test_modality_of_decisions_orders_and_urged_stops(text: str, modality: str) -> None:
+    assert first(text)[0] == modality

@@ -28,6 +28,7 @@ from yuqing.nlp.segment import Segmenter
 # 6: a request clause and joined verbs read as demanded / feared (issue 11, shutdown 2nd pass).
 # 7: the sector lexicon of factories, backyard workshops and markets; sector terms inside a
 #    village or town name dropped (issue 11, sector 3rd pass).
+# 7: decisions, orders received, told passives and urged stops in the modality (shutdown 3rd pass).
 FEATURE_VERSION = 7
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")

@@ -22,6 +22,7 @@ import numpy as np
 from yuqing.config.settings import NlpSettings
 from yuqing.nlp.calibrated import fast_probabilities
 from yuqing.nlp.context import (
+    DEMANDED_ONLY_FACTOR,
     NO_EVENT_FACTOR,
     NO_STRONG_FACTOR,
     STRONG_BLANKET_SCORE,
@@ -299,16 +300,19 @@ def combine(
 ) -> dict[str, Any]:
     """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
     post, also its only part when it is short): shutdown is the part with the highest score,
-    discounted by NO_EVENT_FACTOR where no cue of the part reads as an event, then at least
-    STRONG_EVENT_SCORE when a trigger of any part is strong (context.Trigger.strong: its own
-    clause reads as an authority's imposed stop of a business), else × NO_STRONG_FACTOR when
-    the post has triggers; blanket that part's, at least STRONG_BLANKET_SCORE when an event's
-    clause is sweeping (context.Trigger.sweeping: 一律, 全县, 一批, 几十家, 突然 …);
+    discounted by NO_EVENT_FACTOR where no cue of the part reads as a stop event
+    (context.Trigger.stop_event), then at least STRONG_EVENT_SCORE when a trigger of any part is
+    strong (context.Trigger.strong: its own clause reads as an authority's imposed stop of a
+    business), else × NO_STRONG_FACTOR when the post has triggers, × DEMANDED_ONLY_FACTOR more
+    when every trigger is demanded by the writer; blanket that part's, at least
+    STRONG_BLANKET_SCORE when an event's clause is sweeping (context.Trigger.sweeping: 一律,
+    全县, 一批, 几十家, 突然 …);
     complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest of any
     part; sector the whole post's."""
     parts = at[1:] or at
     shutdown = [
-        float(probs["shutdown"][j]) * (NO_EVENT_FACTOR if c is not None and not c.events else 1.0)
+        float(probs["shutdown"][j])
+        * (NO_EVENT_FACTOR if c is not None and not any(t.stop_event for t in c.triggers) else 1.0)
         for j, c in zip(parts, contexts, strict=True)
     ]
     k = int(np.argmax(shutdown))
@@ -319,6 +323,8 @@ def combine(
         score = max(score, STRONG_EVENT_SCORE)
     elif triggers:
         score *= NO_STRONG_FACTOR
+        if all(t.modality == "demanded" for t in triggers):
+            score *= DEMANDED_ONLY_FACTOR
     if any(t.sweeping and t.object == "business" and (t.event or t.strong) for t in triggers):
         blanket = max(blanket, STRONG_BLANKET_SCORE)
     return {
