@@ -3,7 +3,7 @@
 Decides ``Trigger.authority`` (an authority is named in the trigger's window: 城管 / 环保 /
 街道 …) and ``Trigger.by_authority`` (the clause before the trigger makes the stop an
 authority's act), which :attr:`yuqing.nlp.context.Trigger.strong` requires. Example:
-环保局责令该砖厂停产 is the authority's act; 物业强行把店门锁了 is a private party's, not one.
+环保局责令该砖厂停产 is the authority's act; 物业强行把店关停了 is a private party's, not one.
 """
 
 from __future__ import annotations
