@@ -22,7 +22,9 @@ This module holds the types and ties the readings together. ``Trigger.strong``: 
 imposed stop of a business read from the trigger's own clause; ``Trigger.stop_event``: an event
 that is not a seizure of goods or of unnamed things. Neither is a model feature:
 :func:`yuqing.nlp.tagger.combine` lets the best trigger drive the post's shutdown and blanket
-scores (issue 11) with the factors below.
+scores (issue 11) with the factors below. Example: in 环保局责令砖厂停产 the trigger 停产 reads
+``imposed/business`` by an authority, an event and a strong one; in 恳请取缔这个黑作坊 the
+stop reads ``demanded/business``, no event.
 
 Its findings become model features (``k:ctx.…``, see :meth:`Context.features`) and evidence.
 Plain regular expressions over short windows: cheap next to segmentation.
