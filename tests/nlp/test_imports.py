@@ -1,5 +1,5 @@
-"""yuqing.nlp has no import circles, lazy (function-level) imports included (issue 11: build ↔
-custom ↔ tagger imported each other)."""
+"""yuqing.nlp has no import circles, lazy (function-level) imports and subpackages
+(yuqing.nlp.event) included (issue 11: build ↔ custom ↔ tagger imported each other)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ import yuqing.nlp
 PACKAGE = Path(yuqing.nlp.__file__).parent
 
 
+def _modules() -> dict[str, Path]:
+    """Every module of yuqing.nlp by its dotted name, subpackages (yuqing.nlp.event) included."""
+    out: dict[str, Path] = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent.parent).with_suffix("").parts
+        out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return out
+
+
 def _graph() -> dict[str, set[str]]:
+    modules = _modules()
     graph: dict[str, set[str]] = {}
-    for path in PACKAGE.glob("*.py"):
-        name = f"yuqing.nlp.{path.stem}"
+    for name, path in modules.items():
         deps = graph.setdefault(name, set())
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
@@ -23,13 +32,7 @@ def _graph() -> dict[str, set[str]]:
                 targets = [a.name for a in node.names]
             else:
                 continue
-            deps.update(
-                t
-                for t in targets
-                if (PACKAGE / f"{t.rsplit('.', 1)[-1]}.py").exists()
-                and t.startswith("yuqing.nlp.")
-                and t.count(".") == 2
-            )
+            deps.update(t for t in targets if t in modules)
         deps.discard(name)
     return graph
 
@@ -60,6 +63,9 @@ def test_the_graph_sees_lazy_imports() -> None:
     graph = _graph()
     assert "yuqing.nlp.build" in graph["yuqing.nlp.loader"]
     assert "yuqing.nlp.features" in graph["yuqing.nlp.custom"]  # imported inside a function too
+    # the readings of the shutdown context (a subpackage), by module and by name
+    assert "yuqing.nlp.event.modality" in graph["yuqing.nlp.context"]
+    assert "yuqing.nlp.event.doer" in graph["yuqing.nlp.event.modality"]
 
 
 def test_nlp_has_no_import_circle() -> None:

@@ -1,0 +1,57 @@
+"""Who stops: an authority, a campaign, or a private party (a reading of the shutdown context).
+
+Decides ``Trigger.authority`` (an authority is named in the trigger's window: 城管 / 环保 /
+街道 …) and ``Trigger.by_authority`` (the clause before the trigger makes the stop an
+authority's act), which :attr:`yuqing.nlp.context.Trigger.strong` requires. Example:
+环保局责令该砖厂停产 is the authority's act; 物业强行把店关停了 is a private party's, not one.
+"""
+
+from __future__ import annotations
+
+import re
+
+AUTHORITY = re.compile(
+    r"政府|局|执法|城管|环保|街道|镇里|乡里|县里|区里|市里|村委|派出所|公安|法院|管委会|"
+    r"督察|监管|部门|工作组|综合执法|市场监管|应急|安监|国土|住建|生态环境|镇政府|乡政府|"
+    r"办事处|大队|中队|指挥部|上面|上级|检查组"
+)
+# Who stops: an authority named in the clause before the trigger (环保局责令…, 已被政府取缔), or a
+# business stopped in the passive (该机构因无证办学被关停, 养猪场被迫关闭). A private party right
+# before the passive or the forcing verb is the doer instead (被开发商…, 物业强行…, 对方强制断电).
+AGENT_BEFORE = 30
+# A sentence with no subject before its stop (only a time, 之前 / 后来 …, and punctuation) takes
+# the authority of the DROPPED_BEFORE characters before it (dropped_subject).
+DROPPED_BEFORE = 80
+_SUBJECT_GAP = re.compile(
+    r"[\s，,、]|\d+|[一二三四五六七八九十零〇]+|[年月日号份底初中旬]|之前|此前|以前|先前|后来|随后|"
+    r"然后|不久|当时|去年|今年|前年|上月|当天|次日|同时|又|还|已经|已|曾经|曾|先后|最终|终于"
+)
+# campaigns and policies that stop businesses without naming the office: 扫黄, 专项整治, 国家政策
+_CAMPAIGN = re.compile(r"扫黄|打非|严打|专项行动|专项整治|联合执法|整治行动|政策|经侦|警方")
+_PASSIVE = re.compile(r"(?:被|遭到)[^，,。；;！!？?]{0,12}$")
+_PRIVATE = re.compile(
+    r"(?:开发商|物业|房东|对方|出租方|业主|校方|甲方|承包方|厂方|老板|村民|他们)"
+    r"[^，,。；;]{0,6}(?:强行|强制|擅自|私自|把|将|给|自行)|被(?:开发商|物业|房东|对方|出租方|业主|老板)"
+)
+
+
+def by_authority(clause: str, term: str, obj: str) -> bool:
+    """Whether the clause before a trigger makes it an authority's act (see AGENT_BEFORE)."""
+    if _PRIVATE.search(clause):
+        return False
+    if AUTHORITY.search(clause) or _CAMPAIGN.search(clause):
+        return True
+    passive = term.startswith(("被", "给")) or bool(_PASSIVE.search(clause))
+    return passive and obj == "business"
+
+
+def dropped_subject(norm: str, s0: int, at: int, term: str, after: str, obj: str) -> bool:
+    """A sentence that opens with the stop itself, told as done (十月中旬，查封了这家作坊), has
+    the subject of the sentences before it: an authority named in the DROPPED_BEFORE
+    characters before, and no private party."""
+    if obj != "business" or not (term.endswith("了") or after[:1] == "了"):
+        return False
+    if len(_SUBJECT_GAP.sub("", norm[s0:at])) > 0:
+        return False
+    back = norm[max(0, s0 - DROPPED_BEFORE) : s0]
+    return bool(AUTHORITY.search(back)) and not _PRIVATE.search(back)
