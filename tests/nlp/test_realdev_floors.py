@@ -39,8 +39,10 @@ from yuqing.nlp.tagger import Tagger
 # Corpus w9-shutdown (README row 19k, m-2d52b8cf7ae6: 215 handwritten posts, no code change):
 # shutdown 0.657 (P 0.688 / R 0.629: 22 TP, 10 FP), blanket 0.706, complaint 0.970, licensed
 # 0.500, sector macro 0.595, weighted 0.760 (on row 18's code, before the sector merge).
-# Shutdown 3rd pass (README row 19x, on row 18's code and corpus): shutdown 0.698 (P 0.786 / R 0.629),
-# blanket 0.706, complaint 0.969, sector macro 0.599 (weighted 0.769), licensed 0.483.
+# Shutdown 3rd pass (README row 19x, on row 18's code and corpus): shutdown 0.698 (P 0.786 /
+# R 0.629), blanket 0.706, complaint 0.969, sector macro 0.599 (weighted 0.769), licensed 0.483.
+# All four merged (m-d2a8c08f39d8): shutdown 0.710 (P 0.815 / R 0.629), blanket 0.706, complaint
+# 0.981, sector macro 0.744 (weighted 0.807), licensed 0.500 (P 0.636 / R 0.412).
 FLOORS = {
     "shutdown_f1": 0.70,
     "shutdown_precision": 0.80,
