@@ -62,6 +62,8 @@ def test_an_extra_stop_keeps_the_modality_the_reader_gives_it(text: str, modalit
         "向沿街商铺征收管理费是否合理",  # a levy, not an expropriation
         "今年又征收了水费和垃圾费",
         "我们自己把网箱拆了，改行做别的",  # own decision
+        "他酒驾被交警当场查获，公安局吊销了他的驾驶执照",  # a person's licence
+        "这名律师违规代理，司法局吊销了他的律师执照",
     ],
 )
 def test_no_strong_extra_stop_where_nobody_stops_a_business(text: str) -> None:

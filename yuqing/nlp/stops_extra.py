@@ -81,6 +81,8 @@ PRIVATE_BEFORE = 24
 _FLOUTED = re.compile(r"(?:不顾|无视|违反|违背|践踏)[^，,。；;]{0,4}(?:法律|法规|规定)")
 
 
+# A person's licence, not a business's: 吊销驾驶执照, 吊销律师执业证 / 医师执照, 撤销资格证
+_PERSONAL = re.compile(r"驾|律师|医师|执业|从业|资格|教师|导游|会计|护士")
 _ANY = ("证", "照", "征收", "解除", "拦网", "网箱", "围网", "网围")
 
 
@@ -91,6 +93,7 @@ def extra_hits(norm: str) -> list[CueHit]:
     hits = [
         CueHit(m.group(), ("shutdown", EXTRA, EXTRA_BUSINESS), m.start(), m.end())
         for m in _BUSINESS_KINDS.finditer(norm)
+        if not _PERSONAL.search(m.group())
     ]
     hits += [
         CueHit(m.group(), ("shutdown", EXTRA), m.start(), m.end()) for m in _CONTRACT.finditer(norm)
