@@ -37,6 +37,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from yuqing.nlp import stops_extra
 from yuqing.nlp.cues import CueHit
 from yuqing.nlp.event import defiance, doer, modality, objects, scope, terms
 from yuqing.nlp.event.doer import AGENT_BEFORE, DROPPED_BEFORE
@@ -153,7 +154,8 @@ class Context:
     def features(self) -> list[str]:
         """Model features: per trigger its modality, object and both; per post the events."""
         out: list[str] = []
-        for t in self.triggers:
+        triggers = stops_extra.cue_triggers(self.triggers)  # extra stops: for the score only
+        for t in triggers:
             out += [
                 f"k:ctx.m.{t.modality}",
                 f"k:ctx.o.{t.object}",
@@ -161,7 +163,7 @@ class Context:
             ]
             if t.authority and t.event:
                 out.append("k:ctx.authority_event")
-        events = self.events
+        events = [t for t in triggers if t.event]
         if events:
             out.append("k:ctx.event")
             strong = [t for t in events if t.object == "business"]
@@ -171,7 +173,7 @@ class Context:
                 out.append("k:ctx.collective_event")
             if any(t.timing for t in events):
                 out.append("k:ctx.timing_event")
-        elif self.triggers:
+        elif triggers:
             out.append("k:ctx.no_event")
         if self.title_event:
             out.append("k:ctx.title_event")
@@ -204,9 +206,11 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
         for h in hits
         if "shutdown" in h.categories or ("demanded" in h.categories and terms.STOP.search(h.term))
     ]
+    if extra := stops_extra.extra_hits(norm):  # cue-less stops (吊销执照, 征收门面 …)
+        triggers = sorted([*triggers[:40], *extra[:10]], key=lambda h: h.start)
     if triggers:
         ends = [m.end() for m in _SENTENCE.finditer(norm)]
-        for h in triggers[:40]:
+        for h in triggers[:50]:
             k = bisect_right(ends, h.start)
             s0 = ends[k - 1] if k else 0
             s1 = ends[k] if k < len(ends) else len(norm)
@@ -214,6 +218,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
             before, after = norm[lo : h.start], norm[h.end : hi]
             window = norm[lo:hi]
             obj = objects.read_object(window, h.start - lo)
+            obj = "business" if stops_extra.EXTRA_BUSINESS in h.categories else obj
             ctx.triggers.append(
                 Trigger(
                     h.term,
@@ -239,7 +244,10 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
             )
         ctx.triggers = _with_modalities(ctx.triggers, modality.joined(norm, ctx.triggers))
         ctx.triggers = _with_modalities(ctx.triggers, modality.echoes_of_demands(ctx.triggers))
-        ctx.title_event = any(t.event and t.end <= title_len for t in ctx.triggers)
+        ctx.triggers = stops_extra.settle(ctx.triggers, norm)
+        ctx.title_event = any(
+            t.event and t.end <= title_len for t in stops_extra.cue_triggers(ctx.triggers)
+        )
     ctx.collective = bool(scope.COLLECTIVE.search(norm))
     ctx.timing = bool(scope.TIMING.search(norm))
     ctx.mixed_licence = bool(scope.MIXED.search(norm))
