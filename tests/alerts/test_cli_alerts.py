@@ -140,7 +140,7 @@ def test_routes_test_explains_a_stored_post(cli, db: Database) -> None:  # type:
 
     now = datetime.now().astimezone()
     [other] = add_posts(db, [tags(shutdown=True)], published=now, source="demo-weibo")
-    uncertain = replace(blanket(), shutdown_score=0.8, blanket_score=0.2)
+    uncertain = replace(blanket(), shutdown_score=0.2, blanket_score=0.2)
     [local] = add_posts(db, [uncertain], published=now)
     code, out, err = cli("routes", "test", "--post", str(other))
     assert code == 0, err
@@ -148,7 +148,7 @@ def test_routes_test_explains_a_stored_post(cli, db: Database) -> None:  # type:
     code, out, err = cli("routes", "test", "--post", str(local))
     assert code == 0, err
     assert "locality: alerted — names a place of 龙沙区" in out
-    assert "triage: shutdown triage [0.12, 0.95]; blanket triage [0.02, 0.3]" in out
+    assert "triage: shutdown triage [0.1, 0.3]; blanket triage [0.02, 0.3]" in out
     assert (
         "to the 待研判 queue (shutdown, blanket uncertain): confirming would fire "
         "blanket-shutdown, shutdown-report" in out
@@ -163,14 +163,14 @@ def test_triage_list_confirm_reject(cli, db: Database) -> None:  # type: ignore[
 
     now = datetime.now().astimezone() - timedelta(minutes=1)
     first, second = add_posts(
-        db, [replace(blanket(), shutdown_score=0.8, blanket_score=0.01)] * 2, published=now
+        db, [replace(blanket(), shutdown_score=0.2, blanket_score=0.01)] * 2, published=now
     )
     code, out, err = cli("evaluate")
     assert code == 0, err
     assert "triaged 2" in out and "incidents opened 0" in out
     code, out, _ = cli("triage", "list")
     assert code == 0
-    assert "uncertain: shutdown (shutdown 0.80, blanket 0.01); would fire: shutdown-report" in out
+    assert "uncertain: shutdown (shutdown 0.20, blanket 0.01); would fire: shutdown-report" in out
     assert "本地：提及龙沙区的地名" in out
     ids = [int(line.split()[0][1:]) for line in out.splitlines() if line.startswith("#")]
     by_post = {int(line.split()[5]): int(line.split()[0][1:]) for line in out.splitlines()

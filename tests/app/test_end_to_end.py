@@ -60,7 +60,7 @@ def _config_dir(tmp_path: Path, receiver_url: str) -> Path:
         )
     (cfg_dir / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (cfg_dir / "schedule.yaml").write_text("crawl_jitter: 0s\n", encoding="utf-8")
-    # The shipped triage bands (set on real text, issue 11) send every shutdown to the 待研判
+    # The shipped triage bands (set on real text, issue 11) send uncertain shutdowns to the 待研判
     # queue; this test is about the pushed path, so alerts follow the tags here.
     (cfg_dir / "settings.yaml").write_text("triage:\n  enabled: false\n", encoding="utf-8")
     (cfg_dir / "departments.yaml").write_text(
