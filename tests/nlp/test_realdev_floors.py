@@ -43,7 +43,7 @@ from yuqing.nlp.tagger import Tagger
 # R 0.629), blanket 0.706, complaint 0.969, sector macro 0.599 (weighted 0.769), licensed 0.483.
 # All four merged (m-d2a8c08f39d8): shutdown 0.710 (P 0.815 / R 0.629), blanket 0.706, complaint
 # 0.981, sector macro 0.744 (weighted 0.807), licensed 0.500 (P 0.636 / R 0.412).
-# Shutdown recall (README row 19r, nlp/stops_extra.py, no retrain: same model as main's build):
+# Shutdown recall (README row 19r, nlp/event/cueless.py, no retrain: same model as main's build):
 # stops told without a stop word (回收五证, 征收…药店, 强制…解除合同, 拆除拦网): shutdown 0.710
 # (P 0.815 / R 0.629: 22 TP, 5 FP) -> 0.788 (P 0.839 / R 0.743: 26 TP, 5 FP).
 FLOORS = {

@@ -37,9 +37,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from yuqing.nlp import stops_extra
 from yuqing.nlp.cues import CueHit
-from yuqing.nlp.event import defiance, doer, modality, objects, scope, terms
+from yuqing.nlp.event import cueless, defiance, doer, modality, objects, scope, terms
 from yuqing.nlp.event.doer import AGENT_BEFORE, DROPPED_BEFORE
 from yuqing.nlp.event.modality import EVENT_MODALITIES
 from yuqing.nlp.event.objects import BUSINESS_SLACK
@@ -154,7 +153,7 @@ class Context:
     def features(self) -> list[str]:
         """Model features: per trigger its modality, object and both; per post the events."""
         out: list[str] = []
-        triggers = stops_extra.cue_triggers(self.triggers)  # extra stops: for the score only
+        triggers = cueless.cue_triggers(self.triggers)  # extra stops: for the score only
         for t in triggers:
             out += [
                 f"k:ctx.m.{t.modality}",
@@ -206,7 +205,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
         for h in hits
         if "shutdown" in h.categories or ("demanded" in h.categories and terms.STOP.search(h.term))
     ]
-    if extra := stops_extra.extra_hits(norm):  # cue-less stops (吊销执照, 征收门面 …)
+    if extra := cueless.extra_hits(norm):  # cue-less stops (吊销执照, 征收门面 …)
         triggers = sorted([*triggers[:40], *extra[:10]], key=lambda h: h.start)
     if triggers:
         ends = [m.end() for m in _SENTENCE.finditer(norm)]
@@ -218,7 +217,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
             before, after = norm[lo : h.start], norm[h.end : hi]
             window = norm[lo:hi]
             obj = objects.read_object(window, h.start - lo)
-            obj = "business" if stops_extra.EXTRA_BUSINESS in h.categories else obj
+            obj = "business" if cueless.EXTRA_BUSINESS in h.categories else obj
             ctx.triggers.append(
                 Trigger(
                     h.term,
@@ -244,9 +243,9 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
             )
         ctx.triggers = _with_modalities(ctx.triggers, modality.joined(norm, ctx.triggers))
         ctx.triggers = _with_modalities(ctx.triggers, modality.echoes_of_demands(ctx.triggers))
-        ctx.triggers = stops_extra.settle(ctx.triggers, norm)
+        ctx.triggers = cueless.settle(ctx.triggers, norm)
         ctx.title_event = any(
-            t.event and t.end <= title_len for t in stops_extra.cue_triggers(ctx.triggers)
+            t.event and t.end <= title_len for t in cueless.cue_triggers(ctx.triggers)
         )
     ctx.collective = bool(scope.COLLECTIVE.search(norm))
     ctx.timing = bool(scope.TIMING.search(norm))

@@ -11,8 +11,9 @@ their object (``business``); a forced end of a contract takes the object found a
 :func:`settle` then reads an unmarked (neutral) revocation or expropriation done by a named
 authority (政府回收五证, 经开区征收…药店) as imposed: the verb itself is an authority's act.
 
-Plain regular expressions over the normalized text; not in the cue lexicon, so the cue-count
-features do not change (the per-trigger context features do).
+Plain regular expressions over the normalized text; not in the cue lexicon and skipped by
+``Context.features`` (:func:`cue_triggers`), so the model's features do not change: the extra
+triggers move the post's score only (``tagger.combine``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from yuqing.nlp.cues import CueHit
 
 class _Trigger(Protocol):
     """What this module reads of a :class:`yuqing.nlp.context.Trigger` (a dataclass; not
-    imported, so that context → stops_extra stays one way)."""
+    imported, so that context → event.cueless stays one way)."""
 
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
