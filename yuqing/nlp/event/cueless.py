@@ -23,20 +23,16 @@ from dataclasses import replace
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from yuqing.nlp.cues import CueHit
+from yuqing.nlp.event.modality import Read
 
 
-class _Trigger(Protocol):
+class _Trigger(Read, Protocol):
     """What this module reads of a :class:`yuqing.nlp.context.Trigger` (a dataclass; not
-    imported, so that context → event.cueless stays one way)."""
+    imported, so that context → event.cueless stays one way): the modality passes' view, plus
+    who stops and the dataclass fields ``replace`` needs."""
 
     __dataclass_fields__: ClassVar[dict[str, Any]]
 
-    @property
-    def term(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def modality(self) -> str: ...
     @property
     def authority(self) -> bool: ...
     @property
