@@ -264,9 +264,37 @@ class Vocabulary:
         self.names = names
         self.idf = weights
         self.cues_apart = cues_apart
-        self.index = {str(n): i for i, n in enumerate(names.tolist())}
         self.n_cues = int(np.char.startswith(names.astype(str), "k:").sum()) if len(names) else 0
-        self._by_prefix: dict[str, dict[str, int]] | None = None  # group_columns, built on use
+        # One index of the columns, by prefix then value (``group_columns``); the value strings
+        # are shared with ``values``. The whole-name ``index`` is built only when used (training,
+        # ``columns``): the tagger never needs it, and a second index of the ~50k names cost
+        # ~7 MB of the tagger's memory.
+        by_prefix: dict[str, dict[str, int]] = {}
+        values: list[str] = []
+        for j, name in enumerate(names.tolist()):
+            prefix, sep, value = name.partition(":")
+            if not sep:  # not a prefixed name: indexed whole, under no prefix
+                prefix, value = "", name
+            by_prefix.setdefault(prefix + sep, {})[value] = j
+            values.append(value)
+        self._by_prefix = by_prefix
+        self.values = values  # each column's name without its prefix
+        self._index: dict[str, int] | None = None
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Feature name -> column (built on first use)."""
+        if self._index is None:
+            self._index = {str(n): i for i, n in enumerate(self.names.tolist())}
+        return self._index
+
+    def column(self, name: str) -> int | None:
+        """The column of feature ``name`` (None: not in the vocabulary), without ``index``."""
+        prefix, sep, value = name.partition(":")
+        if not sep:
+            prefix, value = "", name
+        table = self._by_prefix.get(prefix + sep)
+        return None if table is None else table.get(value)
 
     @classmethod
     def fit(cls, docs: Sequence[Sequence[str]], min_df: int, cue_weight: float = 0.5) -> Vocabulary:
@@ -297,15 +325,9 @@ class Vocabulary:
         """:meth:`columns` of the features ``prefix + value`` of ``groups`` (Analysis.groups)
         without spelling them out: each prefix has its own index of values."""
         by_prefix = self._by_prefix
-        if by_prefix is None:
-            by_prefix = self._by_prefix = {}
-            for name, j in self.index.items():
-                prefix, sep, value = name.partition(":")
-                if sep:
-                    by_prefix.setdefault(prefix + sep, {})[value] = j
         out: list[int] = []
         for prefix, values in groups:
-            get = by_prefix.get(prefix, {}).get if prefix else self.index.get
+            get = by_prefix.get(prefix, {}).get if prefix else self.column
             out += [j for j in map(get, values) if j is not None]
         return np.array(out, dtype=np.int32)
 
@@ -333,6 +355,18 @@ class Vocabulary:
         norms[norms == 0] = 1.0
         data[text] /= norms[row_of[text]]
         return x
+
+    def readable_values(self) -> list[str | None]:
+        """:meth:`readable` of every column's name, in column order, sharing the strings of
+        :attr:`values` where the text is the value itself (no ``|``)."""
+        out: list[str | None] = []
+        for name, value in zip(self.names.tolist(), self.values, strict=True):
+            kind, sep, _ = name.partition(":")
+            if kind == "k":
+                out.append(None)
+            else:
+                out.append(value.replace("|", "") if sep else "")
+        return out
 
     @staticmethod
     def readable(name: str) -> str | None:

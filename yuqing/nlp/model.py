@@ -184,8 +184,7 @@ class TaggerModel:
                 self.weights[t] = self.weights[t] * m.diagonal()
         self.sector_classes = [str(c) for c in self.estimators["sector"].classes_]
         self.readable_names = [
-            None if t is None or _PUNCT.search(t) else t
-            for t in map(Vocabulary.readable, self.vocab.names.tolist())
+            None if t is None or _PUNCT.search(t) else t for t in self.vocab.readable_values()
         ]
 
     def probabilities(self, x: sparse.csr_matrix) -> dict[str, np.ndarray]:

@@ -44,7 +44,11 @@ from yuqing.store.posts import TagRecord
 
 log = logging.getLogger(__name__)
 
-BATCH = 512
+# Posts scored together. The batch's feature matrix (a long petition's row and its parts' rows)
+# and its per-tag masked copies are the tagger's working memory: 512 long petitions held
+# ~20 MB more than 128 (peak memory, yuqing/nlp/README.md); every row is scored on its own,
+# so the size changes no output, and 128 posts amortize the per-batch cost as well.
+BATCH = 128
 MIN_PER_JOB = 64  # smaller batches are not worth a worker process
 # Sector weights applied to the model's probabilities (then renormalized). Real appeals are
 # read as `other` too readily (realdev: recall of other 0.91, precision 0.66; the construction,
