@@ -28,6 +28,7 @@ from yuqing.nlp.corpus import Corpus, Example, load_corpus
 from yuqing.nlp.errors import REBUILD_HINT, ModelMissingError
 from yuqing.nlp.features import FEATURE_VERSION, FeatureConfig, Vocabulary
 from yuqing.nlp.gazetteer import GazetteerMatcher
+from yuqing.nlp.heap import release_free_memory
 from yuqing.nlp.metrics import Evaluation, evaluate
 from yuqing.nlp.model import (
     ModelOptions,
@@ -217,7 +218,9 @@ def open_tagger(config: Config, build_if_missing: bool = True) -> Tagger:
     started = time.perf_counter()
     model, meta = read_tagger_model(path)
     customs = custom_models.load_all(models_dir(config))
+    release_free_memory()  # the archive's buffers, before jieba's dictionary takes its place
     tagger = make_tagger(config, model, str(meta["model_version"]), customs)
     to_simplified("預熱")  # build the Traditional-character table now, not on the first post
+    release_free_memory()  # jieba's dictionary cache, read and unmarshalled
     log.debug("tagger %s loaded in %.2fs", meta["model_version"], time.perf_counter() - started)
     return tagger

@@ -261,12 +261,61 @@ class Vocabulary:
     """
 
     def __init__(self, names: np.ndarray, weights: np.ndarray, cues_apart: bool = True) -> None:
-        self.names = names
         self.idf = weights
         self.cues_apart = cues_apart
-        self.index = {str(n): i for i, n in enumerate(names.tolist())}
         self.n_cues = int(np.char.startswith(names.astype(str), "k:").sum()) if len(names) else 0
-        self._by_prefix: dict[str, dict[str, int]] | None = None  # group_columns, built on use
+        self._n = len(names)
+        self._dtype = names.dtype
+        # One index of the columns, by prefix then value (``group_columns``). The names array
+        # and the whole-name ``index`` are rebuilt from it when asked for (training, saving,
+        # ``columns``): the tagger never needs them, and they held ~14 MB of its memory.
+        by_prefix: dict[str, dict[str, int]] = {}
+        for j, name in enumerate(names.tolist()):
+            prefix, sep, value = name.partition(":")
+            if not sep:  # not a prefixed name: indexed whole, under no prefix
+                prefix, value = "", name
+            by_prefix.setdefault(prefix + sep, {})[value] = j
+        self._by_prefix = by_prefix
+        # kept only if the index cannot give it back (a name repeated)
+        self._names = None if sum(map(len, by_prefix.values())) == self._n else names
+        self._index: dict[str, int] | None = None
+
+    @property
+    def names(self) -> np.ndarray:
+        """The feature names, column by column (an array of strings, as saved)."""
+        if self._names is not None:
+            return self._names
+        out = [""] * self._n
+        for prefix, table in self._by_prefix.items():
+            for value, j in table.items():
+                out[j] = prefix + value
+        return np.array(out, dtype=self._dtype)
+
+    def cue_names(self) -> list[str]:
+        """The names of the first :attr:`n_cues` columns (the cue features)."""
+        if self._names is not None:
+            return [str(n) for n in self._names[: self.n_cues]]
+        out = [""] * self.n_cues
+        for prefix, table in self._by_prefix.items():
+            for value, j in table.items():
+                if j < self.n_cues:
+                    out[j] = prefix + value
+        return out
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Feature name -> column (built on first use)."""
+        if self._index is None:
+            self._index = {str(n): i for i, n in enumerate(self.names.tolist())}
+        return self._index
+
+    def column(self, name: str) -> int | None:
+        """The column of feature ``name`` (None: not in the vocabulary), without ``index``."""
+        prefix, sep, value = name.partition(":")
+        if not sep:
+            prefix, value = "", name
+        table = self._by_prefix.get(prefix + sep)
+        return None if table is None else table.get(value)
 
     @classmethod
     def fit(cls, docs: Sequence[Sequence[str]], min_df: int, cue_weight: float = 0.5) -> Vocabulary:
@@ -286,7 +335,7 @@ class Vocabulary:
         return cls(names, np.array(weights, dtype=np.float64), cue_weight > 0)
 
     def __len__(self) -> int:
-        return len(self.names)
+        return self._n
 
     def columns(self, doc: Sequence[str]) -> np.ndarray:
         """The columns of a post's features (repeated as often as the feature occurs)."""
@@ -297,15 +346,9 @@ class Vocabulary:
         """:meth:`columns` of the features ``prefix + value`` of ``groups`` (Analysis.groups)
         without spelling them out: each prefix has its own index of values."""
         by_prefix = self._by_prefix
-        if by_prefix is None:
-            by_prefix = self._by_prefix = {}
-            for name, j in self.index.items():
-                prefix, sep, value = name.partition(":")
-                if sep:
-                    by_prefix.setdefault(prefix + sep, {})[value] = j
         out: list[int] = []
         for prefix, values in groups:
-            get = by_prefix.get(prefix, {}).get if prefix else self.index.get
+            get = by_prefix.get(prefix, {}).get if prefix else self.column
             out += [j for j in map(get, values) if j is not None]
         return np.array(out, dtype=np.int32)
 
@@ -319,7 +362,7 @@ class Vocabulary:
         cols = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
         x = sparse.csr_matrix(
             (np.ones(len(cols), dtype=np.float64), cols.astype(np.int32, copy=False), indptr),
-            shape=(len(rows), len(self.names)),
+            shape=(len(rows), self._n),
         )
         x.sum_duplicates()
         data = x.data
@@ -333,6 +376,22 @@ class Vocabulary:
         norms[norms == 0] = 1.0
         data[text] /= norms[row_of[text]]
         return x
+
+    def readable_values(self) -> list[str | None]:
+        """:meth:`readable` of every column's name, in column order, sharing the index's value
+        strings where the text is the value itself (no ``|``)."""
+        if self._names is not None:
+            return [Vocabulary.readable(n) for n in self._names.tolist()]
+        out: list[str | None] = [None] * self._n
+        for prefix, table in self._by_prefix.items():
+            for value, j in table.items():
+                if prefix == "k:":
+                    out[j] = None
+                elif prefix:
+                    out[j] = value.replace("|", "")
+                else:  # no prefix: readable() reads the whole name as the kind
+                    out[j] = None if value == "k" else ""
+        return out
 
     @staticmethod
     def readable(name: str) -> str | None:

@@ -109,7 +109,7 @@ def cue_masks(vocab: Vocabulary, features: FeatureConfig) -> dict[str, sparse.di
     text columns 1."""
     boost = {"licensed": features.licensed_cue_boost, "sector": features.sector_cue_boost}
     out: dict[str, sparse.dia_matrix | None] = {}
-    names = [str(n) for n in vocab.names[: vocab.n_cues]]
+    names = vocab.cue_names()
     for tag in MODEL_TAGS:
         factor = boost.get(tag, 1.0)
         if not features.tag_cues and factor == 1.0:
@@ -184,8 +184,7 @@ class TaggerModel:
                 self.weights[t] = self.weights[t] * m.diagonal()
         self.sector_classes = [str(c) for c in self.estimators["sector"].classes_]
         self.readable_names = [
-            None if t is None or _PUNCT.search(t) else t
-            for t in map(Vocabulary.readable, self.vocab.names.tolist())
+            None if t is None or _PUNCT.search(t) else t for t in self.vocab.readable_values()
         ]
 
     def probabilities(self, x: sparse.csr_matrix) -> dict[str, np.ndarray]:

@@ -44,7 +44,14 @@ from yuqing.store.posts import TagRecord
 
 log = logging.getLogger(__name__)
 
+# Posts scored together: at most BATCH posts and about BATCH_CHARS characters of text. The
+# batch's feature matrix (a long petition's row and its parts' rows) and its per-tag masked
+# copies are the tagger's working memory: 512 long petitions held ~10 MB more at the peak than
+# batches of ~128 (yuqing/nlp/README.md, peak memory), while short posts keep the per-batch cost
+# amortized over 512 (batches of 128 cost 6-9 % more CPU on Weibo posts and takeaway reviews).
+# Every row is scored on its own: the batching changes no output.
 BATCH = 512
+BATCH_CHARS = 50_000
 MIN_PER_JOB = 64  # smaller batches are not worth a worker process
 # Sector weights applied to the model's probabilities (then renormalized). Real appeals are
 # read as `other` too readily (realdev: recall of other 0.91, precision 0.66; the construction,
@@ -100,8 +107,8 @@ class Tagger:
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             return self._tag_parallel(items, jobs)
         out: list[TagRecord] = []
-        for start in range(0, len(items), BATCH):
-            out.extend(self._tag_batch(items[start : start + BATCH]))
+        for batch in _batches(items):
+            out.extend(self._tag_batch(batch))
         return out
 
     def tag_many_with_words(
@@ -115,8 +122,8 @@ class Tagger:
         items = list(items)
         records: list[TagRecord] = []
         words: list[list[str]] = []
-        for start in range(0, len(items), BATCH):
-            records.extend(self._tag_batch(items[start : start + BATCH], words))
+        for batch in _batches(items):
+            records.extend(self._tag_batch(batch, words))
         return records, words
 
     def with_custom(self, names: Sequence[str]) -> Tagger:
@@ -293,6 +300,22 @@ class Tagger:
                 title, text, a.norm[: a.title_len], a.norm[a.title_len + 1 :]
             )
         return self.gazetteer.locate(title, text)
+
+
+def _batches(items: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+    """``items`` in consecutive batches of at most BATCH posts and, past the first post of a
+    batch, BATCH_CHARS characters (title and text, up to the featurizer's limit)."""
+    batch: list[tuple[str, str]] = []
+    chars = 0
+    for item in items:
+        n = len(item[0] or "") + min(len(item[1] or ""), 10_000)
+        if batch and (len(batch) >= BATCH or chars + n > BATCH_CHARS):
+            yield batch
+            batch, chars = [], 0
+        batch.append(item)
+        chars += n
+    if batch:
+        yield batch
 
 
 def combine(
