@@ -5,19 +5,20 @@ version.
 
 The arithmetic and the tie-breaking are jieba 0.42's: a word's score is
 ``log(freq or 1) - log(total) + score after it``, and of equal scores the longest word wins.
-``tests/nlp/test_fastcut.py`` compares the two on the shipped corpus and on edge cases; the
+``tests/nlp/test_fast_paths.py`` compares the two on the shipped corpus and on edge cases; the
 segmenter falls back to jieba's own cut for HMM mode.
 """
 
 from __future__ import annotations
 
-import re
 from math import log
 from typing import Any
 
-# jieba 0.42's block and whitespace patterns (jieba.re_han_default, jieba.re_skip_default)
-_HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
-_SKIP = re.compile(r"(\r\n|\s)")
+import jieba
+
+# jieba's own block and whitespace patterns (what Tokenizer.cut splits a text by)
+_HAN = jieba.re_han_default
+_SKIP = jieba.re_skip_default
 # a single character that jieba glues to its neighbours of the same kind (jieba.re_eng)
 _ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
