@@ -114,19 +114,25 @@ def title_grievance(title: str, text: str) -> str | None:
     """The first grievance term of a normalized ``title`` (``text``: the normalized text after
     it, or its first few dozen characters), or None when there is none or the title reads as
     news of enforcement, an official document or news."""
+    m = title_grievance_match(title, text)
+    return m.group() if m else None
+
+
+def title_grievance_match(title: str, text: str) -> re.Match[str] | None:
+    """:func:`title_grievance` as the match in ``title`` (its span is the evidence's)."""
     if not title:
         return None
-    term = None
+    found = None
     for m in _TERM.finditer(title):
         start = m.start()
         if _NEGATED.search(title, max(0, start - 2), start):
             continue
         if _ACTED_ON.search(title, max(0, start - BEFORE), start):
             continue
-        term = m.group()
+        found = m
         break
-    if term is None or _OUTCOME.search(title) or _OFFICIAL.search(title):
+    if found is None or _OUTCOME.search(title) or _OFFICIAL.search(title):
         return None
     if _NEWS_LEAD.search(text.lstrip()[:LEAD]):
         return None
-    return term
+    return found

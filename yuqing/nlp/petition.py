@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from yuqing.nlp.calibrated import shift_log_odds
-from yuqing.nlp.grievance import title_grievance
+from yuqing.nlp.grievance import title_grievance_match
 from yuqing.nlp.rules import map_back
 
 # Text is matched after normalize_for_matching (NFKC: full-width ，？！：；（） are ASCII).
@@ -140,15 +140,10 @@ def read_petition(norm: str, title_len: int, original: str | None = None) -> Pet
     p.consultation = bool(_CONSULT_TITLE.search(title))
     p.thanks = bool(_THANKS_TITLE.search(title))
     if not p.thanks:  # a thanks title tells of a grievance resolved
-        term = title_grievance(title, norm[title_len : title_len + LEAD_CHARS])
-        if term:
-            p.title = map_back(original, norm, _span(norm, term, title_len)) if original else term
+        m = title_grievance_match(title, norm[title_len : title_len + LEAD_CHARS])
+        if m:
+            p.title = map_back(original, norm, m.span()) if original else m.group()
     return p
-
-
-def _span(norm: str, term: str, title_len: int) -> tuple[int, int]:
-    start = norm.find(term, 0, title_len)
-    return start, start + len(term)
 
 
 def adjust(probability: float, petition: Petition) -> float:
