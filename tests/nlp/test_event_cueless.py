@@ -8,7 +8,6 @@ import pytest
 
 from yuqing.nlp.context import STRONG_EVENT_SCORE, Context, read_context
 from yuqing.nlp.cues import default_matcher
-from yuqing.nlp.event import cueless
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.tagger import combine
 
@@ -20,11 +19,7 @@ def context_of(text: str, title: str = "") -> Context:
 
 
 def extra(text: str) -> list[tuple[str, str, bool]]:
-    return [
-        (t.modality, t.object, t.strong)
-        for t in context_of(text).triggers
-        if cueless.is_extra(t.term)
-    ]
+    return [(t.modality, t.object, t.strong) for t in context_of(text).triggers if t.extra]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +70,7 @@ def test_extra_stops_are_not_model_features() -> None:
     features as they were: a post whose only stop is an extra one has no k:ctx.* trigger
     feature."""
     ctx = context_of("县政府回收了项目的五证")
-    assert ctx.triggers and all(cueless.is_extra(t.term) for t in ctx.triggers)
+    assert ctx.triggers and all(t.extra for t in ctx.triggers)
     assert not [f for f in ctx.features() if f.startswith(("k:ctx.m.", "k:ctx.o.", "k:ctx.no"))]
     assert not ctx.title_event
 

@@ -97,6 +97,7 @@ class Trigger:
     by_authority: bool = False  # an authority's act by the clause before it (AGENT_BEFORE)
     sweeping: bool = False  # a strict collectivity or timing word around it (scope.SWEEPING)
     goods: bool = False  # goods, not a business, named around it (objects.GOODS: 查封一批货物)
+    extra: bool = False  # a stop told without a stop word (event.cueless), not a cue term
 
     @property
     def event(self) -> bool:
@@ -239,6 +240,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     or doer.dropped_subject(norm, s0, h.start, h.term, after, obj),
                     bool(scope.SWEEPING.search(window)),
                     obj == "none" and bool(objects.GOODS.search(window)),
+                    cueless.EXTRA in h.categories,
                 )
             )
         ctx.triggers = _with_modalities(ctx.triggers, modality.joined(norm, ctx.triggers))

@@ -36,6 +36,8 @@ class _Trigger(Read, Protocol):
     @property
     def authority(self) -> bool: ...
     @property
+    def extra(self) -> bool: ...
+    @property
     def by_authority(self) -> bool: ...
 
 
@@ -107,12 +109,12 @@ def settle(triggers: list[T], norm: str) -> list[T]:
     out = []
     for t in triggers:
         before = norm[max(0, t.start - PRIVATE_BEFORE) : t.start]
-        if t.modality == "legal" and is_extra(t.term) and _FLOUTED.search(before):
+        if t.modality == "legal" and t.extra and _FLOUTED.search(before):
             t = replace(t, modality="neutral")
         if (
             t.modality == "neutral"
             and (t.by_authority or t.authority or t.term.startswith("征收") or "被征收" in t.term)
-            and is_extra(t.term)
+            and t.extra
             and not _PRIVATE.search(before)
         ):
             t = replace(t, modality="imposed", by_authority=True)
@@ -123,9 +125,4 @@ def settle(triggers: list[T], norm: str) -> list[T]:
 def cue_triggers(triggers: list[T]) -> list[T]:
     """The triggers of cue terms (the extra ones left out): what the model features read, so
     that the features mean what they meant before (no retrain needed)."""
-    return [t for t in triggers if not is_extra(t.term)]
-
-
-def is_extra(term: str) -> bool:
-    """Whether a trigger's term is one of this module's phrases."""
-    return bool(_BUSINESS_KINDS.fullmatch(term) or _CONTRACT.fullmatch(term))
+    return [t for t in triggers if not t.extra]
