@@ -1,0 +1,58 @@
+"""Readings that keep real posts' false shutdown alerts down (issue 11, shutdown 4th pass), on
+authored sentences: a private party that demolishes or closes is no authority's stop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from yuqing.nlp.context import NO_EVENT_FACTOR, NO_STRONG_FACTOR, Context, read_context
+from yuqing.nlp.cues import default_matcher
+from yuqing.nlp.event import doer
+from yuqing.nlp.normalize import normalize_for_matching
+from yuqing.nlp.tagger import combine
+
+
+def context_of(text: str) -> Context:
+    original = f"\n{text}"
+    norm = normalize_for_matching(original)
+    return read_context(norm, default_matcher().find(original, norm), 0)
+
+
+def probs(shutdown: float) -> dict[str, np.ndarray]:
+    return {
+        "shutdown": np.array([shutdown]),
+        "blanket": np.array([0.01]),
+        "complaint": np.array([0.5]),
+        "licensed": np.array([0.1]),
+        "sector": np.array([[1.0]]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("clause", "private"),
+    [
+        ("我们的仓库昨夜惨遭某某置业有限公司", True),  # a company in the passive
+        ("那家加工厂被开发商", True),
+        ("一伙涉黑人员深夜", True),
+        ("环保局查处了该公司的", False),  # the company is the object
+        ("某某公司擅自", True),
+        ("该公司被责令", False),  # the company is the one stopped
+        ("被拆迁公司", False),  # a firm acting for the government
+        ("被开发商联合城管执法大队", False),  # an authority named after it
+    ],
+)
+def test_a_private_doer_is_read_from_the_clause_before_the_stop(clause: str, private: bool) -> None:
+    assert doer.private_doer(clause) is private
+
+
+def test_a_business_demolished_by_a_company_is_no_stop_event() -> None:
+    # issue 11: a plant pulled down by a company, not by an authority, raised a shutdown alert
+    (t,) = context_of("我们的厂房昨夜惨遭某某置业有限公司强拆").triggers
+    assert t.private and t.object == "business" and t.event
+    assert not t.stop_event and not t.strong
+    assert combine(probs(0.5), [0], [context_of("我们的厂房昨夜惨遭某某置业有限公司强拆")])[
+        "shutdown"
+    ] == pytest.approx(0.5 * NO_EVENT_FACTOR * NO_STRONG_FACTOR)
+    (imposed,) = context_of("我们的厂房昨夜被城管局强拆").triggers
+    assert not imposed.private and imposed.stop_event
