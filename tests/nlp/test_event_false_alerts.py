@@ -1,5 +1,6 @@
 """Readings that keep real posts' false shutdown alerts down (issue 11, shutdown 4th pass), on
-authored sentences: a private party that demolishes or closes is no authority's stop."""
+authored sentences: a private party that demolishes or closes is no authority's stop; premises
+pulled down after the business closed on its own are no stop."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from yuqing.nlp.context import NO_EVENT_FACTOR, NO_STRONG_FACTOR, Context, read_context
 from yuqing.nlp.cues import default_matcher
-from yuqing.nlp.event import doer
+from yuqing.nlp.event import aftermath, doer
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.tagger import combine
 
@@ -56,3 +57,24 @@ def test_a_business_demolished_by_a_company_is_no_stop_event() -> None:
     ] == pytest.approx(0.5 * NO_EVENT_FACTOR * NO_STRONG_FACTOR)
     (imposed,) = context_of("我们的厂房昨夜被城管局强拆").triggers
     assert not imposed.private and imposed.stop_event
+
+
+def test_premises_pulled_down_after_a_business_closed_on_its_own_is_no_stop() -> None:
+    # issue 11: a hotel closed by its own bankruptcy, its building then pulled down for
+    # redevelopment, raised a shutdown alert
+    text = "这家宾馆经营不善早已停业。宾馆拆除后土地将用于商业开发"
+    ctx = context_of(text)
+    assert [t.modality for t in ctx.triggers] == ["own", "neutral"]
+    assert aftermath.closed_on_its_own(ctx.triggers) and aftermath.razed(ctx.triggers[1])
+    assert ctx.triggers[1].stop_event  # alone it reads as a stop ...
+    assert combine(probs(0.5), [0], [ctx])["shutdown"] == pytest.approx(  # ... not here
+        0.5 * NO_EVENT_FACTOR * NO_STRONG_FACTOR
+    )
+    # without the closure, or when an authority demolishes, the stop counts
+    alone = context_of("宾馆拆除后土地将用于商业开发")
+    assert combine(probs(0.5), [0], [alone])["shutdown"] == pytest.approx(0.5 * NO_STRONG_FACTOR)
+    by_authority = context_of("这家宾馆经营不善早已停业。宾馆被城管局拆除了")
+    assert not aftermath.razed(by_authority.triggers[1])
+    # a demolition the business refused is no closure of its own (不配合…拆除)
+    refused = context_of("个别砂场自行转移设备，不配合整合工作进行拆除")
+    assert not aftermath.closed_on_its_own(refused.triggers)

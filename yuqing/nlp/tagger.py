@@ -30,6 +30,7 @@ from yuqing.nlp.context import (
     Context,
 )
 from yuqing.nlp.custom import CustomModel
+from yuqing.nlp.event import aftermath
 from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
@@ -333,14 +334,21 @@ def combine(
     complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest of any
     part; sector the whole post's."""
     parts = at[1:] or at
+    triggers = [t for c in contexts if c is not None for t in c.triggers]
+    # a business closed on its own, then pulled down: no stop (event.aftermath)
+    closed = aftermath.closed_on_its_own(triggers)
     shutdown = [
         float(probs["shutdown"][j])
-        * (NO_EVENT_FACTOR if c is not None and not any(t.stop_event for t in c.triggers) else 1.0)
+        * (
+            NO_EVENT_FACTOR
+            if c is not None
+            and not any(t.stop_event and not (closed and aftermath.razed(t)) for t in c.triggers)
+            else 1.0
+        )
         for j, c in zip(parts, contexts, strict=True)
     ]
     k = int(np.argmax(shutdown))
     score, blanket = shutdown[k], float(probs["blanket"][parts[k]])
-    triggers = [t for c in contexts if c is not None for t in c.triggers]
     defied = any(c is not None and c.defied for c in contexts)
     if not defied and any(t.strong for t in triggers):
         score = max(score, STRONG_EVENT_SCORE)
