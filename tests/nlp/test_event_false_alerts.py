@@ -1,6 +1,7 @@
 """Readings that keep real posts' false shutdown alerts down (issue 11, shutdown 4th pass), on
 authored sentences: a private party that demolishes or closes is no authority's stop; premises
-pulled down after the business closed on its own are no stop."""
+pulled down after the business closed on its own are no stop; an order the post says came to
+nothing counts as no stop in its part."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from yuqing.nlp.context import NO_EVENT_FACTOR, NO_STRONG_FACTOR, Context, read_context
 from yuqing.nlp.cues import default_matcher
-from yuqing.nlp.event import aftermath, doer
+from yuqing.nlp.event import aftermath, defiance, doer
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.tagger import combine
 
@@ -20,13 +21,13 @@ def context_of(text: str) -> Context:
     return read_context(norm, default_matcher().find(original, norm), 0)
 
 
-def probs(shutdown: float) -> dict[str, np.ndarray]:
+def probs(shutdown: float, rows: int = 1) -> dict[str, np.ndarray]:
     return {
-        "shutdown": np.array([shutdown]),
-        "blanket": np.array([0.01]),
-        "complaint": np.array([0.5]),
-        "licensed": np.array([0.1]),
-        "sector": np.array([[1.0]]),
+        "shutdown": np.full(rows, shutdown),
+        "blanket": np.full(rows, 0.01),
+        "complaint": np.full(rows, 0.5),
+        "licensed": np.full(rows, 0.1),
+        "sector": np.ones((rows, 1)),
     }
 
 
@@ -78,3 +79,32 @@ def test_premises_pulled_down_after_a_business_closed_on_its_own_is_no_stop() ->
     # a demolition the business refused is no closure of its own (不配合…拆除)
     refused = context_of("个别砂场自行转移设备，不配合整合工作进行拆除")
     assert not aftermath.closed_on_its_own(refused.triggers)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "城管下了停工通知，但实际上他们一直在连夜施工",
+        "环保局要求停产整顿，最后不了了之",
+        "街道说要关停，后来也不管了",
+        "教育局发了停止办学通知，这家机构依然我行我素",
+    ],
+)
+def test_an_order_that_came_to_nothing_is_defiance(text: str) -> None:
+    assert defiance.DEFIED.search(text)
+
+
+def test_a_part_that_says_its_stop_came_to_nothing_tells_no_stop() -> None:
+    # issue 11: an official answer quoted (执法部门已责令停止施工) that the writer says is false
+    # (一直在施工) raised a shutdown alert
+    text = "答复称执法部门已责令该工地停止施工。但实际上该工地一直在连夜施工"
+    ctx = context_of(text)
+    assert ctx.defied and any(t.strong for t in ctx.triggers)
+    assert combine(probs(0.5), [0], [ctx])["shutdown"] == pytest.approx(
+        0.5 * NO_EVENT_FACTOR * NO_STRONG_FACTOR
+    )
+    # a part that does not say so keeps its stop (the post's defiance still lifts nothing)
+    told = context_of("答复称执法部门已责令该工地停止施工")
+    assert combine(probs(0.5, 3), [0, 1, 2], [told, ctx])["shutdown"] == pytest.approx(
+        0.5 * NO_STRONG_FACTOR
+    )
