@@ -70,7 +70,10 @@ def test_an_order_the_post_says_was_defied_does_not_lift() -> None:
         "到了今年夏天，厂里还是照样非法生产"
     )
     assert ctx.defied and any(t.strong for t in ctx.triggers)
-    assert combine(probs(0.1), [0], [ctx])["shutdown"] == pytest.approx(0.1 * NO_STRONG_FACTOR)
+    # shutdown 4th pass: nor do its events count as stops (the part's NO_EVENT_FACTOR)
+    assert combine(probs(0.1), [0], [ctx])["shutdown"] == pytest.approx(
+        0.1 * NO_EVENT_FACTOR * NO_STRONG_FACTOR
+    )
 
 
 def test_a_seizure_of_goods_or_unnamed_things_is_no_stop_event() -> None:

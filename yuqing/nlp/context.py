@@ -98,6 +98,7 @@ class Trigger:
     sweeping: bool = False  # a strict collectivity or timing word around it (scope.SWEEPING)
     goods: bool = False  # goods, not a business, named around it (objects.GOODS: 查封一批货物)
     extra: bool = False  # a stop told without a stop word (event.cueless), not a cue term
+    private: bool = False  # a private party stops or demolishes (doer.private_doer: 公司…强拆)
 
     @property
     def event(self) -> bool:
@@ -118,6 +119,7 @@ class Trigger:
             or not self.by_authority
             or self.term in terms.WEAK
             or self.goods
+            or self.private
         ):
             return False
         return self.object == "business" or (
@@ -129,7 +131,7 @@ class Trigger:
         """An event that stops a business, for the post's score (tagger.combine): not a seizure,
         a clearance or a move of unnamed things (没收了一批货, 清理了) and not a seizure of goods
         (查封一批货物). Not a model feature (``event`` is)."""
-        if not self.event or self.goods:
+        if not self.event or self.goods or self.private:
             return False
         return self.object == "business" or self.term not in terms.WEAK
 
@@ -241,6 +243,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     bool(scope.SWEEPING.search(window)),
                     obj == "none" and bool(objects.GOODS.search(window)),
                     cueless.EXTRA in h.categories,
+                    doer.private_doer(norm[max(s0, h.start - AGENT_BEFORE) : h.start]),
                 )
             )
         ctx.triggers = _with_modalities(ctx.triggers, modality.joined(norm, ctx.triggers))

@@ -30,6 +30,7 @@ from yuqing.nlp.context import (
     Context,
 )
 from yuqing.nlp.custom import CustomModel
+from yuqing.nlp.event import aftermath
 from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
@@ -324,23 +325,35 @@ def combine(
     """A post's probabilities from the rows of its parts (``at[1:]``; ``at[0]`` is the whole
     post, also its only part when it is short): shutdown is the part with the highest score,
     discounted by NO_EVENT_FACTOR where no cue of the part reads as a stop event
-    (context.Trigger.stop_event), then at least STRONG_EVENT_SCORE when a trigger of any part is
-    strong (context.Trigger.strong: its own clause reads as an authority's imposed stop of a
-    business), else × NO_STRONG_FACTOR when the post has triggers, × DEMANDED_ONLY_FACTOR more
+    (context.Trigger.stop_event; not a demolition after a business closed on its own,
+    event.aftermath) or the part says the stopped business goes on (Context.defied), then
+    at least STRONG_EVENT_SCORE when a trigger of any part is strong (context.Trigger.strong:
+    its own clause reads as an authority's imposed stop of a business) and no part is defied,
+    else × NO_STRONG_FACTOR when the post has triggers, × DEMANDED_ONLY_FACTOR more
     when every trigger is demanded by the writer; blanket that part's, at least
     STRONG_BLANKET_SCORE when an event's clause is sweeping (context.Trigger.sweeping: 一律,
     全县, 一批, 几十家, 突然 …);
     complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest of any
     part; sector the whole post's."""
     parts = at[1:] or at
+    triggers = [t for c in contexts if c is not None for t in c.triggers]
+    # a business closed on its own, then pulled down: no stop (event.aftermath)
+    closed = aftermath.closed_on_its_own(triggers)
     shutdown = [
         float(probs["shutdown"][j])
-        * (NO_EVENT_FACTOR if c is not None and not any(t.stop_event for t in c.triggers) else 1.0)
+        * (
+            NO_EVENT_FACTOR
+            if c is not None
+            and (
+                c.defied
+                or not any(t.stop_event and not (closed and aftermath.razed(t)) for t in c.triggers)
+            )
+            else 1.0
+        )
         for j, c in zip(parts, contexts, strict=True)
     ]
     k = int(np.argmax(shutdown))
     score, blanket = shutdown[k], float(probs["blanket"][parts[k]])
-    triggers = [t for c in contexts if c is not None for t in c.triggers]
     defied = any(c is not None and c.defied for c in contexts)
     if not defied and any(t.strong for t in triggers):
         score = max(score, STRONG_EVENT_SCORE)

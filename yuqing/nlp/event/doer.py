@@ -35,6 +35,32 @@ _PRIVATE = re.compile(
 )
 
 
+# A private doer of the stop itself (issue 11, shutdown 4th pass): a company, a developer, a boss
+# or a gang that demolishes or closes — in the passive (惨遭某某公司深夜强拆, 被开发商拆了) or as
+# the subject of a forcing verb (公司擅自拆除厂房, 涉黑强拆). A firm that acts for the authorities
+# (城投公司, 拆迁公司, 征收 …) is not one, nor a company that is itself stopped (该公司被责令停产:
+# 被 after it). An authority named after the private word takes the act back.
+_PRIVATE_WORD = (
+    r"(?<!城投)(?<!拆迁)(?<!征收)(?<!国有)(?:公司|集团|开发商|地产商|老板|房东|物业|承包商|施工方|"
+    r"施工队|涉黑|黑恶|恶势力|村霸|地痞|流氓|社会人员|闲散人员|不法分子)"
+)
+_PRIVATE_DOER = re.compile(
+    r"(?:被|遭|遭到|遭受|遭遇)[^，,。；;！!？?被]{0,24}"
+    + _PRIVATE_WORD
+    + r"[^，,。；;！!？?被]{0,16}$|"
+    + _PRIVATE_WORD
+    + r"[^，,。；;！!？?被]{0,6}(?:强行|强制|擅自|私自|非法|违法|深夜|连夜|雇人|找人|纠集)"
+    r"[^，,。；;！!？?被]{0,4}$"
+)
+
+
+def private_doer(clause: str) -> bool:
+    """Whether the clause before a trigger names a private party as the one who stops or
+    demolishes (see _PRIVATE_DOER), with no authority named after it."""
+    m = _PRIVATE_DOER.search(clause)
+    return m is not None and not AUTHORITY.search(clause[m.start() :])
+
+
 def by_authority(clause: str, term: str, obj: str) -> bool:
     """Whether the clause before a trigger makes it an authority's act (see AGENT_BEFORE)."""
     if _PRIVATE.search(clause):
