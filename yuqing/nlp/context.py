@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from yuqing.nlp.cues import CueHit
-from yuqing.nlp.event import cueless, defiance, doer, modality, objects, scope, terms
+from yuqing.nlp.event import background, cueless, defiance, doer, modality, objects, scope, terms
 from yuqing.nlp.event.doer import AGENT_BEFORE, DROPPED_BEFORE
 from yuqing.nlp.event.modality import EVENT_MODALITIES
 from yuqing.nlp.event.objects import BUSINESS_SLACK
@@ -99,6 +99,7 @@ class Trigger:
     goods: bool = False  # goods, not a business, named around it (objects.GOODS: 查封一批货物)
     extra: bool = False  # a stop told without a stop word (event.cueless), not a cue term
     private: bool = False  # a private party stops or demolishes (doer.private_doer: 公司…强拆)
+    background: str = ""  # a business stop told in passing: its kind (event.background)
 
     @property
     def event(self) -> bool:
@@ -113,7 +114,10 @@ class Trigger:
     def strong(self) -> bool:
         """An imposed stop done by an authority (or a business stopped in the passive): the
         event the shutdown tag means, read from the trigger's own clause. A seizure of things
-        (没收 / 扣押 …) or a move with no business named is not one."""
+        (没收 / 扣押 …) or a move with no business named is not one. A business stop told in
+        passing (``background``: 政策性关停, 后经举报，该会所停业 …) is one."""
+        if self.background and not self.private:
+            return True
         if (
             self.modality != "imposed"
             or not self.by_authority
@@ -249,6 +253,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
         ctx.triggers = _with_modalities(ctx.triggers, modality.joined(norm, ctx.triggers))
         ctx.triggers = _with_modalities(ctx.triggers, modality.echoes_of_demands(ctx.triggers))
         ctx.triggers = cueless.settle(ctx.triggers, norm)
+        ctx.triggers = background.settle(ctx.triggers, norm)
         ctx.title_event = any(
             t.event and t.end <= title_len for t in cueless.cue_triggers(ctx.triggers)
         )
