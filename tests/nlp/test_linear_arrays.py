@@ -15,7 +15,14 @@ import pytest
 
 from yuqing.config import Config
 from yuqing.nlp import persist
-from yuqing.nlp.build import Trained, open_tagger, read_tagger_model, save_tagger, tagger_path, train
+from yuqing.nlp.build import (
+    Trained,
+    open_tagger,
+    read_tagger_model,
+    save_tagger,
+    tagger_path,
+    train,
+)
 from yuqing.nlp.corpus import Corpus
 from yuqing.nlp.errors import ModelCorruptError
 from yuqing.nlp.linear import CalibratedLinear
@@ -48,7 +55,9 @@ def test_arrays_give_scikit_learns_probabilities_to_the_last_bit(
     cfg, trained = small_model
     loaded, _meta = read_tagger_model(tagger_path(cfg))
     assert all(isinstance(e, CalibratedLinear) for e in loaded.estimators.values())
-    assert not any(isinstance(e, CalibratedLinear) for e in trained.tagger.model.estimators.values())
+    assert not any(
+        isinstance(e, CalibratedLinear) for e in trained.tagger.model.estimators.values()
+    )
     featurizer = trained.tagger.featurizer
     docs = [featurizer.analyze(e.title, e.text).features for e in small_corpus.examples]
     docs += [featurizer.analyze(t, x).features for t, x in POSTS]
