@@ -62,7 +62,12 @@ def _sklearn_version() -> str:
     module = sys.modules.get("sklearn")
     if module is not None:
         return str(module.__version__)
-    return metadata.version("scikit-learn")
+    try:
+        return metadata.version("scikit-learn")
+    except metadata.PackageNotFoundError:  # installed without its metadata
+        import sklearn
+
+        return str(sklearn.__version__)
 
 
 def _sha256(fh: IO[bytes]) -> str:
