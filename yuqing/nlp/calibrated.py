@@ -6,7 +6,9 @@ libraries and fits a label encoder, in every fold, on every call: for the tagger
 is ~18 ms per batch whatever its size, while the arithmetic for 200 posts takes ~1 ms, so it
 was ~15% of the store worker's CPU. :class:`FastProbabilities` does the same arithmetic in the
 same order (scikit-learn 1.9's ``_CalibratedClassifier.predict_proba``: decision function,
-sigmoid per class, normalization, mean over the folds) straight from the fitted coefficients.
+sigmoid per class, normalization, mean over the folds) straight from the fitted coefficients
+(:class:`yuqing.nlp.linear.CalibratedLinear`, which a model read from its archive's arrays
+holds already).
 
 It is used only where it gives exactly what the model gives: :func:`fast_probabilities`
 returns None (keep ``TaggerModel.probabilities``) unless every estimator is of that shape and
@@ -17,13 +19,11 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
 
+from yuqing.nlp.linear import CalibratedLinear, from_estimator
 from yuqing.nlp.model import TaggerModel
 
 log = logging.getLogger(__name__)
@@ -31,82 +31,10 @@ PROBE_ROWS = 64
 PROBE_FEATURES = 40
 
 
-@dataclass(frozen=True)
-class _Fold:
-    coef_t: np.ndarray
-    intercept: np.ndarray
-    columns: tuple[int, ...]  # the probability column each calibrator fills
-    calibrators: tuple[tuple[Any, Any], ...]  # (a_, b_) of each sigmoid
-
-
-@dataclass(frozen=True)
-class _Calibrated:
-    n_classes: int
-    folds: tuple[_Fold, ...]
-
-    def proba(self, x: sparse.csr_matrix) -> np.ndarray:
-        from sklearn.utils.extmath import safe_sparse_dot
-
-        n, k = x.shape[0], self.n_classes
-        mean = np.zeros((n, k))
-        for f in self.folds:
-            scores = safe_sparse_dot(x, f.coef_t, dense_output=True) + f.intercept
-            if scores.ndim == 1 or scores.shape[1] == 1:
-                scores = scores.reshape(-1, 1)
-            proba = np.zeros((n, k))
-            for col, pred, (a, b) in zip(f.columns, scores.T, f.calibrators, strict=True):
-                t = np.ascontiguousarray(pred.reshape(-1))
-                proba[:, col] = expit(-(a * t + b))
-            if k == 2:
-                proba[:, 0] = 1.0 - proba[:, 1]
-            else:
-                denominator = np.sum(proba, axis=1)[:, np.newaxis]
-                uniform = np.full_like(proba, 1 / k)
-                proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
-            proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
-            mean += proba
-        mean /= len(self.folds)
-        return mean
-
-
-def _calibrated(estimator: Any) -> _Calibrated | None:
-    """The fitted numbers of a sigmoid-calibrated linear classifier (None: another kind)."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.linear_model._base import LinearClassifierMixin
-
-    if not isinstance(estimator, CalibratedClassifierCV) or estimator.method != "sigmoid":
-        return None
-    folds = []
-    for cc in estimator.calibrated_classifiers_:
-        base = cc.estimator
-        if not isinstance(base, LinearClassifierMixin) or not hasattr(base, "coef_"):
-            return None
-        if not all(hasattr(c, "a_") and hasattr(c, "b_") for c in cc.calibrators):
-            return None
-        classes = np.unique(np.asarray(cc.classes))  # LabelEncoder().fit(cc.classes)
-        k = len(cc.classes)
-        index = np.searchsorted(classes, np.asarray(base.classes_))
-        # as scikit-learn pairs them (zip: a binary classifier has one calibrator, for class 1)
-        n = len(cc.calibrators)
-        columns = tuple(int(i) + 1 if k == 2 else int(i) for i in index[:n])
-        coef = np.asarray(base.coef_)
-        folds.append(
-            _Fold(
-                coef.T if coef.ndim == 2 else coef,
-                np.asarray(base.intercept_),
-                columns,
-                tuple((c.a_, c.b_) for c in cc.calibrators),
-            )
-        )
-    if not folds or len(estimator.classes_) != len(estimator.calibrated_classifiers_[0].classes):
-        return None
-    return _Calibrated(len(estimator.classes_), tuple(folds))
-
-
 class FastProbabilities:
     """``TaggerModel.probabilities`` for models whose estimators are all calibrated linear."""
 
-    def __init__(self, model: TaggerModel, estimators: dict[str, _Calibrated]) -> None:
+    def __init__(self, model: TaggerModel, estimators: dict[str, CalibratedLinear]) -> None:
         self.model = model
         self.estimators = estimators
 
@@ -115,7 +43,7 @@ class FastProbabilities:
         for tag, est in self.estimators.items():
             mask = self.model.masks[tag]
             view = x if mask is None else (x @ mask).tocsr()
-            p = est.proba(view)
+            p = est.predict_proba(view)
             out[tag] = p if tag == "sector" else p[:, 1]
         return out
 
@@ -133,8 +61,10 @@ def fast_probabilities(model: TaggerModel) -> FastProbabilities | None:
     """The fast path for ``model``, or None where it would not give exactly the same."""
     if len(model.vocab) == 0:
         return None
+    if all(isinstance(e, CalibratedLinear) for e in model.estimators.values()):
+        return FastProbabilities(model, dict(model.estimators))  # read from arrays: the same
     try:
-        estimators = {t: _calibrated(e) for t, e in model.estimators.items()}
+        estimators = {t: from_estimator(e) for t, e in model.estimators.items()}
         if any(e is None for e in estimators.values()):
             return None
         fast = FastProbabilities(model, {t: e for t, e in estimators.items() if e is not None})

@@ -12,17 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy import sparse
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 
 from yuqing.nlp.corpus import SECTORS
 from yuqing.nlp.features import FeatureConfig, Vocabulary
+from yuqing.nlp.linear import CalibratedLinear
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 BINARY = ("shutdown", "blanket", "complaint", "licensed")
 _PUNCT = re.compile(r"[^\w]")  # features with punctuation or spaces are not shown as evidence
@@ -42,6 +42,12 @@ class ModelOptions:
 
 
 def make_classifier(options: ModelOptions, n_samples: int, multiclass: bool = False) -> Any:
+    # scikit-learn is imported where a model is trained, not where a saved one tags
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.svm import LinearSVC
+
     weight = "balanced" if options.balanced else None
     if options.classifier == "svm":
         folds = max(2, min(5, n_samples))
@@ -70,6 +76,8 @@ def fit_binary(x: sparse.csr_matrix, y: np.ndarray, options: ModelOptions) -> An
 
 def _constant(x: sparse.csr_matrix, value: bool) -> LogisticRegression:
     """A logistic regression that always answers ``value`` (zero weights, large intercept)."""
+    from sklearn.linear_model import LogisticRegression
+
     clf = LogisticRegression()
     clf.classes_ = np.array([0, 1])
     clf.coef_ = np.zeros((1, x.shape[1]))
@@ -156,11 +164,16 @@ def train_models(
 
 def positive_weights(estimator: Any, n_features: int) -> np.ndarray:
     """Per-feature weights towards each class (rows follow ``estimator.classes_``)."""
-    if isinstance(estimator, CalibratedClassifierCV):
-        coefs = [c.estimator.coef_ for c in estimator.calibrated_classifiers_]
-        coef = np.mean(coefs, axis=0)
-    else:
-        coef = np.asarray(estimator.coef_)
+    if isinstance(estimator, CalibratedLinear):  # read from the archive's arrays
+        coef = estimator.mean_coef()
+    else:  # a scikit-learn estimator (scikit-learn is imported already)
+        from sklearn.calibration import CalibratedClassifierCV
+
+        if isinstance(estimator, CalibratedClassifierCV):
+            coefs = [c.estimator.coef_ for c in estimator.calibrated_classifiers_]
+            coef = np.mean(coefs, axis=0)
+        else:
+            coef = np.asarray(estimator.coef_)
     if coef.shape[0] == 1:  # binary: weights towards class 1, and their negation
         return np.vstack([-coef[0], coef[0]])
     return coef
