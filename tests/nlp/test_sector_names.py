@@ -1,0 +1,72 @@
+"""Sector on real appeals, 4th pass (issue 11): the longest cue term names the trade (违章建筑 is
+urban_management, not construction for the 建筑 inside it), words that hold a sector term but name
+no trade (a developer's brand, a product) name none, and sand washing, wholesale markets and
+occupied roads are sector cues (yuqing/nlp/cues.py, lexicon/cues.yaml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from yuqing.nlp.cues import NO_TRADE, CueMatcher, default_matcher
+from yuqing.nlp.normalize import normalize_for_matching
+
+
+def _sectors(text: str) -> set[str]:
+    norm = normalize_for_matching(text)
+    return {
+        c.removeprefix("sector.")
+        for h in default_matcher().find(text, norm)
+        for c in h.categories
+        if c.startswith("sector.")
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("楼顶的违章建筑三年没人管", "urban_management"),  # not construction (建筑)
+        ("村口开了一家小工厂", "scattered_pollution"),  # not industrial_park (工厂)
+        ("那家建筑公司欠薪", "construction"),  # not industrial_park (公司)
+        ("屋后又冒出个小化工", "scattered_pollution"),  # not industrial_park (化工)
+    ],
+)
+def test_the_longest_term_names_the_sector(text: str, sector: str) -> None:
+    """Issue 11: a term with a sector of its own does not also name the sectors of the
+    shorter terms inside it."""
+    assert _sectors(text) == {sector}
+
+
+def test_a_term_without_a_sector_keeps_the_categories_inside_it() -> None:
+    m = CueMatcher({"shutdown": ("关停",), "blanket": ("全部关停",), "sector.x": ("停",)})
+    assert m.lookup["全部关停"] == ("blanket", "sector.x", "shutdown")
+    assert m.lookup["关停"] == ("sector.x", "shutdown")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "五矿万境的房子交房后渗水",  # a developer's brand
+        "工地上只发了两瓶矿泉水",  # a product
+    ],
+)
+def test_a_brand_or_product_holding_a_sector_word_names_no_trade(text: str) -> None:
+    """Issue 11: 矿 in 五矿 (a developer) or 矿泉水 is no quarry."""
+    assert "quarrying_mining" not in _sectors(text)
+
+
+def test_the_sector_word_still_counts_on_its_own() -> None:
+    assert "quarrying_mining" in _sectors("山上的矿一直在偷采")
+    m = default_matcher()
+    assert m.lookup["五矿"] == (NO_TRADE,)
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("河边有人非法洗沙", "quarrying_mining"),
+        ("家禽批发市场凌晨就开始吵", "urban_management"),
+        ("门面占路经营", "urban_management"),
+    ],
+)
+def test_the_new_trades_are_cues(text: str, sector: str) -> None:
+    assert sector in _sectors(text)
