@@ -70,3 +70,29 @@ def test_the_sector_word_still_counts_on_its_own() -> None:
 )
 def test_the_new_trades_are_cues(text: str, sector: str) -> None:
     assert sector in _sectors(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "希望鹅羊山公园早日建好",  # a place named after a goose
+        "考研第三十天，冲鸭",  # slang
+        "新开的特色烧烤店",  # a speciality dish, no processing trade
+    ],
+)
+def test_a_bare_animal_or_speciality_word_names_no_trade(text: str) -> None:
+    """Issue 11: 鹅 / 鸭 / 特色 alone are places, slang and dishes in real posts; the farm and
+    the speciality trade are named in full."""
+    assert not {"aquaculture", "characteristic_industry"} & _sectors(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("村后的养鸭场臭气熏天", "aquaculture"),
+        ("合作社的大鹅今年卖得好", "aquaculture"),
+        ("县里扶持特色农业", "characteristic_industry"),
+    ],
+)
+def test_the_farm_and_the_speciality_trade_named_in_full_are_cues(text: str, sector: str) -> None:
+    assert sector in _sectors(text)
