@@ -1,7 +1,8 @@
 """Sector on real appeals, 4th pass (issue 11): the longest cue term names the trade (违章建筑 is
 urban_management, not construction for the 建筑 inside it), words that hold a sector term but name
-no trade (a developer's brand, a product) name none, and sand washing, wholesale markets and
-occupied roads are sector cues (yuqing/nlp/cues.py, lexicon/cues.yaml)."""
+no trade (a developer's brand, a product) name none, and sand washing, wholesale markets,
+occupied roads and a restaurant's kitchen flue are sector cues (yuqing/nlp/cues.py,
+lexicon/cues.yaml)."""
 
 from __future__ import annotations
 
@@ -66,6 +67,8 @@ def test_the_sector_word_still_counts_on_its_own() -> None:
         ("河边有人非法洗沙", "quarrying_mining"),
         ("家禽批发市场凌晨就开始吵", "urban_management"),
         ("门面占路经营", "urban_management"),
+        ("楼下食府的抽风机吵得睡不着", "life_services"),
+        ("商铺没有专用烟道，油烟直排", "life_services"),
     ],
 )
 def test_the_new_trades_are_cues(text: str, sector: str) -> None:
