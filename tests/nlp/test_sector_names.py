@@ -55,6 +55,30 @@ def test_a_brand_or_product_holding_a_sector_word_names_no_trade(text: str) -> N
     assert "quarrying_mining" not in _sectors(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("这是国家政策规定的", "life_services"),  # 家政 inside 国家政策
+        ("开发商拒不移交房屋维修基金", "life_services"),  # the housing fund, no repair shop
+        ("工地夜里施工制造噪音", "industrial_park"),  # a verb, no manufacturer
+    ],
+)
+def test_a_word_holding_a_trade_by_chance_names_none(text: str, sector: str) -> None:
+    assert sector not in _sectors(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("家政公司收了钱不派人", "life_services"),
+        ("楼下那家家电维修到半夜还在敲", "life_services"),
+        ("本地的制造业不景气", "industrial_park"),
+    ],
+)
+def test_the_trade_itself_still_counts(text: str, sector: str) -> None:
+    assert sector in _sectors(text)
+
+
 def test_the_sector_word_still_counts_on_its_own() -> None:
     assert "quarrying_mining" in _sectors("山上的矿一直在偷采")
     m = default_matcher()
