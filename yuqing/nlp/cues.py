@@ -3,7 +3,10 @@
 A term counts for its own categories and, unless it belongs to a context that negates a
 shutdown (demanded, not_enforced, stalled, own_decision, ban_news), also for the categories of
 the shorter cue terms inside it: 全部关停 is blanket and shutdown, while 请关停 (demanded) and
-不搞一刀切 (ban_news) hide the 关停 and 一刀切 inside them.
+不搞一刀切 (ban_news) hide the 关停 and 一刀切 inside them. A term that names a sector of its own
+names only that one (违章建筑 is urban_management, not construction for 建筑; 小工厂 is
+scattered_pollution, not industrial_park for 工厂), and a ``no_trade`` term (a brand or a product
+holding a sector word: 五矿, 矿泉水) names none.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from yuqing.nlp.rules import map_back
 from yuqing.nlp.trie import compile_terms
 
 NEGATING = frozenset({"demanded", "not_enforced", "stalled", "own_decision", "ban_news"})
+# Words that hold a sector cue term but name no trade: a developer's brand (五矿 builds housing),
+# a product (矿泉水). They hide the sector of the terms inside them (issue 11, sector 4th pass).
+NO_TRADE = "no_trade"
 # "Many businesses": 十几家, 二十多个, 43户, 七家 … (category ``many``; a blanket cue).
 MANY = re.compile(
     r"(?:\d{2,}|[两二三四五六七八九]?十[一二三四五六七八九几多余]?|几十|数十|上百|好几|"
@@ -60,9 +66,15 @@ class CueMatcher:
         for term, cats in own.items():
             total = set(cats)
             if not cats & NEGATING:
+                # the longest term names the trade (issue 11, sector 4th pass)
+                sectored = NO_TRADE in cats or any(c.startswith("sector.") for c in cats)
                 for other, ocats in own.items():
                     if other != term and other in term:
-                        total |= ocats - NEGATING
+                        total |= {
+                            c
+                            for c in ocats - NEGATING
+                            if not (sectored and c.startswith("sector."))
+                        }
             self.lookup[term] = tuple(sorted(total))
         self._pattern = compile_terms(self.lookup)
 

@@ -29,7 +29,11 @@ from yuqing.nlp.segment import Segmenter
 # 7: the sector lexicon of factories, backyard workshops and markets; sector terms inside a
 #    village or town name dropped (issue 11, sector 3rd pass).
 # 7: decisions, orders received, told passives and urged stops in the modality (shutdown 3rd pass).
-FEATURE_VERSION = 7
+# 8: the longest cue term names the sector (违章建筑 urban_management only), no_trade words
+#    (五矿, 矿泉水), sand washing, wholesale markets and 占路 as sector cues, farms named in full
+#    instead of a bare 鸭 / 鹅, 特色农业 / 特色产业 instead of 特色, 食府 / 烟道 / 排烟, 制造 only
+#    as a manufacturer (issue 11, sector 4th pass).
+FEATURE_VERSION = 8
 _JUNK = re.compile(r"^[\W\d_]+$")  # punctuation, digits, symbols: not useful as words
 _SPACE = re.compile(r"\s+")
 MAX_TITLE = 500  # longer titles are tagged on their first MAX_TITLE characters
