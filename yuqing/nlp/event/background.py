@@ -32,6 +32,7 @@ import re
 from dataclasses import replace
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from yuqing.nlp.event import doer
 from yuqing.nlp.event.modality import Read
 
 
@@ -78,11 +79,6 @@ _SELECTIVE = re.compile(
     r"^[^。！？!?\n]{0,24}[。！？!?，,]{0,2}[^。！？!?\n]{0,6}"
     r"(?:只|就|仅)(?:关|停|拆|封|取缔|查封)[^，,。！？!?]{0,3}(?:这|此|那|一)[一两几]?家"
 )
-# a private doer right before the stop: no authority's act
-_PRIVATE = re.compile(
-    r"(?:开发商|物业|房东|出租方|老板|自己|自行|主动|股东|合伙人|对方|厂方|公司决定)"
-    rf"{_CLAUSE}{{0,8}}$"
-)
 _EVENT = frozenset({"neutral", "imposed"})
 _TERM = re.compile(_STOP)
 
@@ -121,7 +117,7 @@ def settle(triggers: list[T], norm: str) -> list[T]:
             if (
                 kind is not None
                 and (kind in ("policy", "losses") or t.object == "business")
-                and (kind == "policy" or not _PRIVATE.search(before[-16:]))
+                and (kind == "policy" or not doer.private_just_before(before[-16:]))
             ):
                 t = replace(t, background=kind)
         out.append(t)

@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from yuqing.nlp.cues import CueHit
+from yuqing.nlp.event import doer
 from yuqing.nlp.event.modality import Read
 
 
@@ -69,12 +70,6 @@ _BUSINESS_KINDS = re.compile(
 _CONTRACT = re.compile(
     rf"(?:强制|强行|单方面?|被迫){_CLAUSE}{{0,10}}?解除{_CLAUSE}{{0,6}}?(?:合同|协议)"
 )
-# A private doer right before the phrase (房东单方面解除合同, 老板自己把网箱拆了): no authority's
-# act.
-_PRIVATE = re.compile(
-    r"(?:开发商|物业|房东|出租方|业主|老板|自己|自行|主动|村民|股东|合伙人|对方)"
-    r"[^，,。；;！!？?]{0,8}$"
-)
 PRIVATE_BEFORE = 24
 # a law the doer flouts: 不顾相关法律法规, 违反法律规定 (then no rule's text)
 _FLOUTED = re.compile(r"(?:不顾|无视|违反|违背|践踏)[^，,。；;]{0,4}(?:法律|法规|规定)")
@@ -115,7 +110,7 @@ def settle(triggers: list[T], norm: str) -> list[T]:
             t.modality == "neutral"
             and (t.by_authority or t.authority or t.term.startswith("征收") or "被征收" in t.term)
             and t.extra
-            and not _PRIVATE.search(before)
+            and not doer.private_just_before(before)
         ):
             t = replace(t, modality="imposed", by_authority=True)
         out.append(t)

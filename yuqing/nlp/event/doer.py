@@ -81,3 +81,18 @@ def dropped_subject(norm: str, s0: int, at: int, term: str, after: str, obj: str
         return False
     back = norm[max(0, s0 - DROPPED_BEFORE) : s0]
     return bool(AUTHORITY.search(back)) and not _PRIVATE.search(back)
+
+
+# A private party or the business itself right before a stop told without its own doer
+# (房东单方面解除合同, 老板自己把网箱拆了, 厂方…): no authority's act. Shared by the readings that
+# add triggers or lift them (event.cueless, event.background).
+_PRIVATE_JUST_BEFORE = re.compile(
+    r"(?:开发商|物业|房东|出租方|业主|老板|自己|自行|主动|村民|股东|合伙人|对方|厂方|公司决定)"
+    r"[^，,。；;！!？?\n]{0,8}$"
+)
+
+
+def private_just_before(before: str) -> bool:
+    """Whether ``before`` (the characters just before a stop) ends with a private party or the
+    business itself as the one who stops, at most 8 characters of the same clause away."""
+    return _PRIVATE_JUST_BEFORE.search(before) is not None
