@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from yuqing.nlp.event.modality import Read as _ModalityRead
 
-class Read(Protocol):
-    """What this reading reads of a trigger (a :class:`yuqing.nlp.context.Trigger`)."""
 
-    @property
-    def term(self) -> str: ...
-    @property
-    def modality(self) -> str: ...
+class Read(_ModalityRead, Protocol):
+    """What this reading reads of a trigger (a :class:`yuqing.nlp.context.Trigger`): the
+    modality passes' view plus what is stopped and by whom."""
+
     @property
     def object(self) -> str: ...
     @property
