@@ -68,6 +68,21 @@ _FRAUD = re.compile(r"伪造|虚假|欺骗|骗取|蒙蔽|贿赂|造假")
 _SUPPOSED = re.compile(
     r"如果|假如|倘若|若是|要是|即使|即便|就算|是否|是不是|难道|为什么|为何|要求|必须|需要|应当"
 )
+# anywhere in the post: the writer says the permits were got by fraud (骗取了办学许可证, 伪造签名
+# 骗取证照, 假证假照), so a statement that they are held is the business's claim, not the
+# writer's (issue 11, licensed 2nd pass)
+_FRAUD_GOT = re.compile(
+    r"(?:骗取|骗得|骗来|伪造|造假|假的?)[^。!?;\n,]{0,8}?"
+    r"(?:许可证|执照|证照|资质|手续|证件|合格证|意见书|文书|假照)"
+)
+# in its sentence: an article of a law or rule is quoted (第三十八条 …已取得许可证的…), not
+# named as broken (违反…法第八十一条)
+_LAW_TEXT = re.compile(r"(?<!违反)(?<!违背)(?:法|条例|办法|规定)?第[一二三四五六七八九十百零〇0-9]{1,4}条")
+_LAW_BROKEN = re.compile(r"(?:违反|违背)[^。!?;\n,]{0,12}第[一二三四五六七八九十百零〇0-9]{1,4}条")
+# in its sentence: the permit is a household's, for building its own home (我家建房办了规划许可证),
+# unless the sentence names a business (宅基地上的房屋用作店铺，持有营业执照)
+_HOME = re.compile(r"建房|修建房屋|房屋翻新|翻建|自建房|宅基地|盖房|建新房")
+_BUSINESS = re.compile(r"店|铺|门面|经营|营业|厂|公司|企业|商户|养殖|场")
 _SENTENCE_ENDS = "。!?;\n"
 _CLAUSE_ENDS = _SENTENCE_ENDS + ",:"
 # the log-odds offset of each statement kind found (README row 18L)
@@ -98,6 +113,7 @@ def read_permits(norm: str, original: str | None = None) -> Permits:
     or operates lawfully, each neither negated, supposed, asked, required nor got by fraud
     (each spelled as in ``original``, the text before normalization, when given)."""
     out = Permits()
+    fraud = _FRAUD_GOT.search(norm) is not None
     for kind, pattern in PATTERNS.items():
         for m in pattern.finditer(norm):
             phrase = m.group(0)
@@ -109,13 +125,24 @@ def read_permits(norm: str, original: str | None = None) -> Permits:
                 continue
             if _ASKED.search(norm[m.end() : m.end() + 8]):
                 continue
+            if fraud and kind != "lawful":
+                continue
             start = _back(norm, m.start(), _SENTENCE_ENDS)
-            if _FRAUD.search(norm, start, _ahead(norm, m.end(), _SENTENCE_ENDS)):
+            end = _ahead(norm, m.end(), _SENTENCE_ENDS)
+            if _FRAUD.search(norm, start, end) or _quotes_law(norm, start, end):
+                continue
+            if _HOME.search(norm, start, end) and not _BUSINESS.search(norm, start, end):
                 continue
             if original:
                 phrase = map_back(original, norm, m.span())
             out.found.setdefault(kind, []).append(phrase)
     return out
+
+
+def _quotes_law(text: str, start: int, end: int) -> bool:
+    """The sentence ``text[start:end]`` quotes an article of a law (not one named as broken)."""
+    quoted = len(_LAW_TEXT.findall(text, start, end))
+    return quoted > len(_LAW_BROKEN.findall(text, start, end))
 
 
 def _back(text: str, pos: int, ends: str) -> int:
