@@ -124,7 +124,7 @@ def read_permits(norm: str, original: str | None = None) -> Permits:
     or operates lawfully, each neither negated, supposed, asked, required nor got by fraud
     (each spelled as in ``original``, the text before normalization, when given)."""
     out = Permits()
-    fraud = _FRAUD_GOT.search(norm) is not None
+    fraud: bool | None = None  # searched once, when a statement is found
     for kind, pattern in PATTERNS.items():
         for m in pattern.finditer(norm):
             phrase = m.group(0)
@@ -136,8 +136,11 @@ def read_permits(norm: str, original: str | None = None) -> Permits:
                 continue
             if _ASKED.search(norm[m.end() : m.end() + 8]):
                 continue
-            if fraud and kind != "lawful":
-                continue
+            if kind != "lawful":
+                if fraud is None:
+                    fraud = _FRAUD_GOT.search(norm) is not None
+                if fraud:
+                    continue
             start = _back(norm, m.start(), _SENTENCE_ENDS)
             end = _ahead(norm, m.end(), _SENTENCE_ENDS)
             if _FRAUD.search(norm, start, end) or _quotes_law(norm, start, end):
