@@ -91,3 +91,45 @@ def test_the_tagger_shows_the_statement_as_evidence(tagger) -> None:  # type: ig
     )
     assert rec.licensed, rec.licensed_score
     assert any("手续齐全" in t or "许可证" in t for t in rec.evidence["licensed"]), rec.evidence
+
+
+# issue 11, licensed 2nd pass: more general wording of holding a permit, and statements that
+# do not say the affected business holds its permits (sentences written for these tests)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # lawful papers named as such, papers issued by an office, lawful teaching
+        ("这所民办学校有合法的办学手续，办了十几年。", {"obtained"}),
+        ("工商所给这家烧烤店下发了手续，社区也管不了。", {"obtained"}),
+        ("我们学校三十年来一直合法办学，从没出过事故。", {"lawful"}),
+        # a law named as broken is no quoted article
+        ("区工商局违反大气污染防治法第八十一条，给楼下餐馆核发了餐饮经营许可证。", {"obtained"}),
+        # a home on a homestead used as a shop is a business
+        ("我在宅基地上盖的门面房开了超市，持有营业执照。", {"obtained"}),
+        # a leave of absence is no fraud
+        ("店员办理了请假手续。这家店早就办理了营业执照。", {"obtained"}),
+    ],
+)
+def test_more_wordings_of_a_held_permit_are_read(text: str, expected: set[str]) -> None:
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the writer says elsewhere in the post that the permits were got by fraud
+        "楼下新开的棋牌室办理了营业执照。邻居们都知道那是伪造房东签名骗取的执照。",
+        "这几家培训班都取得了办学许可证。可它们用的是假的消防验收意见书。",
+        # an article of a law quoted in the post
+        "该办法第二十条规定，已取得许可证的单位每年年检一次。",
+        # a household's permit for its own home, not a business's
+        "我家去年翻建老房子，办理了规划许可证，手续都齐全。",
+        # asked, or only a purpose
+        "请问这栋安置房手续齐全为什么不给过户？",
+        "为了合法经营，我去年就开始准备材料。",
+        # a person's errand, not a business permit
+        "我上个月办理了退房手续，押金还没退。",
+    ],
+)
+def test_a_permit_the_writer_does_not_grant_is_not_read(text: str) -> None:
+    assert kinds(text) == set()

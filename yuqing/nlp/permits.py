@@ -11,7 +11,10 @@ row 18L).
 :func:`read_permits` finds these statements in a post's normalized text and skips one that is
 negated just before it (没有办理…, 未取得…, 手续不齐全), denied inside it (过期的许可证),
 supposed, asked or required in its clause (如果…证照齐全, 是否办理了…, 手续齐全吗, 要求…具有
-…资质, 必须取得…) or got by fraud in its sentence (伪造签名骗取…); :func:`adjust` moves the
+…资质, 必须取得…, 请问…), got by fraud in its sentence (伪造签名骗取…) or, when the writer says
+anywhere that the permits were got by fraud (骗取了许可证, 假证照), any permit statement; a
+statement inside a quoted law article (第三十八条 …已取得许可证的…) or about a household's
+permit for its own home (我家建房办了规划许可证) is skipped too; :func:`adjust` moves the
 licensed model's probability by a fixed log-odds offset per statement kind found. An offset,
 not a vote: a post the model reads as unrelated (a probability near 0) stays below the
 threshold, as do official notices that merely mention permits.
@@ -30,32 +33,40 @@ from yuqing.nlp.rules import map_back
 _PERMIT = (
     r"(?:[\u4e00-\u9fff]{0,6}?(?:许可证|执照|登记证|合格证|运营证|运输证|卫生证|排污证|采矿证|"
     r"经营许可|生产许可)|五证|四证|证照|资质|环评|"
-    r"(?:相关|合法|审批|报建|建设|经营|环评|全部|各项|一切)手续)"
+    r"(?:相关|合法|审批|报建|建设|经营|环评|全部|各项|一切)手续|"
+    r"合法的?[\u4e00-\u9fff]{0,4}?(?:手续|证照|证件))"
 )
 # the papers are complete or lawful
 _COMPLETE = r"(?:齐全|完备|齐备|健全|完善|合法合规|合法|合规|俱全)"
 _VERB = (
     r"(?:办理了|办了|办好了?|办下了?|取得了?|领取了?|领到了?|拿到了?|持有|拥有|获得了?|"
-    r"具备|具有|下发了|颁发了?|发了)"
+    r"具备|具有|下发了|颁发了?|发了|核发了|发放了)"
 )
+# papers issued by an office (工商所下发了手续); a bare 手续 after 办理了 is often a person's errand
+# (办理了退房手续, 住院手续)
+_ISSUED = r"(?:下发了|颁发了|核发了|发放了|批下了?|批了)"
 PATTERNS: dict[str, re.Pattern[str]] = {
-    # a permit obtained or held: 办理了营业执照, 依法取得…许可证, 有危险品运输证
-    "obtained": re.compile(rf"{_VERB}[^。!?;\n,]{{0,10}}?《?{_PERMIT}|有《?{_PERMIT}"),
+    # a permit obtained or held: 办理了营业执照, 依法取得…许可证, 有危险品运输证, 有合法的…手续,
+    # 工商所下发了手续
+    "obtained": re.compile(
+        rf"{_VERB}[^。!?;\n,]{{0,10}}?《?{_PERMIT}|有《?{_PERMIT}|{_ISSUED}[\u4e00-\u9fff]{{0,2}}?手续"
+    ),
     # the papers are complete: 手续齐全, 五证齐全, 资质合规, 证照都有
     "complete": re.compile(
         r"(?:证照|手续|证件|五证|四证|资质|执照|许可证)[都均已也全皆很]{0,2}"
         rf"(?:{_COMPLETE}|都有|都全)"
     ),
-    # the business operates or pays taxes lawfully: 合法正规经营, 依法经营, 按章纳税
+    # the business operates, teaches or pays taxes lawfully: 合法正规经营, 合法办学, 按章纳税
     "lawful": re.compile(
-        r"(?:合法|守法|依法|正规|合规)[^。!?;\n,]{0,3}?经营|(?:按章|依法|照章|按时|按期|足额)纳税"
+        r"(?:合法|守法|依法|正规|合规)[^。!?;\n,]{0,3}?(?:经营|办学|营业)(?!手续|许可|执照)|"
+        r"(?:按章|依法|照章|按时|按期|足额)纳税"
     ),
 }
 # just before a statement: it is negated, asked, supposed or required (没有办理…, 是否取得…,
 # 若证件齐全, 要取得…, 以不正当手段取得…)
 _NEGATED = re.compile(
     r"(?:没有|没|未|无|不|非|否|有没有|有无|尚未|并未|从未|虚假|伪造|假|如果|若|假如|倘若|要|须|"
-    r"才能|才可|应|应当|可以|能|手段)[^。!?;\n,]{0,2}$"
+    r"才能|才可|应|应当|可以|能|手段|为了)[^。!?;\n,]{0,2}$"
 )
 # inside a statement: the permit is denied (有无证, 办了假证)
 _DENIED = re.compile(r"没|未|无|不|非|假|吊销|注销|过期|到期")
@@ -66,8 +77,23 @@ _FRAUD = re.compile(r"伪造|虚假|欺骗|骗取|蒙蔽|贿赂|造假")
 # earlier in its clause: it is only supposed, asked or required (如果那家店证件齐全, 是否都办理了…,
 # 要求…具有…资质)
 _SUPPOSED = re.compile(
-    r"如果|假如|倘若|若是|要是|即使|即便|就算|是否|是不是|难道|为什么|为何|要求|必须|需要|应当"
+    r"如果|假如|倘若|若是|要是|即使|即便|就算|是否|是不是|难道|为什么|为何|要求|必须|需要|应当|请问"
 )
+# anywhere in the post: the writer says the permits were got by fraud (骗取了办学许可证, 伪造签名
+# 骗取证照, 假证假照), so a statement that they are held is the business's claim, not the
+# writer's (issue 11, licensed 2nd pass)
+_FRAUD_GOT = re.compile(
+    r"(?:骗取|骗得|骗来|伪造|造假|(?<![请休放度寒暑])假的?)[^。!?;\n,]{0,8}?"
+    r"(?:许可证|执照|证照|资质|手续|证件|合格证|意见书|文书|假照)"
+)
+# in its sentence: an article of a law or rule is quoted (第三十八条 …已取得许可证的…), not
+# named as broken (违反…法第八十一条)
+_LAW_TEXT = re.compile(r"第[一二三四五六七八九十百零〇0-9]{1,4}条")
+_LAW_BROKEN = re.compile(r"(?:违反|违背)[^。!?;\n,]{0,12}第[一二三四五六七八九十百零〇0-9]{1,4}条")
+# in its sentence: the permit is a household's, for building its own home (我家建房办了规划许可证),
+# unless the sentence names a business (宅基地上的房屋用作店铺，持有营业执照)
+_HOME = re.compile(r"建房|修建房屋|房屋翻新|翻建|自建房|宅基地|盖房|建新房")
+_BUSINESS = re.compile(r"店|铺|门面|经营|营业|厂|公司|企业|商户|养殖|场")
 _SENTENCE_ENDS = "。!?;\n"
 _CLAUSE_ENDS = _SENTENCE_ENDS + ",:"
 # the log-odds offset of each statement kind found (README row 18L)
@@ -98,6 +124,7 @@ def read_permits(norm: str, original: str | None = None) -> Permits:
     or operates lawfully, each neither negated, supposed, asked, required nor got by fraud
     (each spelled as in ``original``, the text before normalization, when given)."""
     out = Permits()
+    fraud: bool | None = None  # searched once, when a statement is found
     for kind, pattern in PATTERNS.items():
         for m in pattern.finditer(norm):
             phrase = m.group(0)
@@ -109,13 +136,27 @@ def read_permits(norm: str, original: str | None = None) -> Permits:
                 continue
             if _ASKED.search(norm[m.end() : m.end() + 8]):
                 continue
+            if kind != "lawful":
+                if fraud is None:
+                    fraud = _FRAUD_GOT.search(norm) is not None
+                if fraud:
+                    continue
             start = _back(norm, m.start(), _SENTENCE_ENDS)
-            if _FRAUD.search(norm, start, _ahead(norm, m.end(), _SENTENCE_ENDS)):
+            end = _ahead(norm, m.end(), _SENTENCE_ENDS)
+            if _FRAUD.search(norm, start, end) or _quotes_law(norm, start, end):
+                continue
+            if _HOME.search(norm, start, end) and not _BUSINESS.search(norm, start, end):
                 continue
             if original:
                 phrase = map_back(original, norm, m.span())
             out.found.setdefault(kind, []).append(phrase)
     return out
+
+
+def _quotes_law(text: str, start: int, end: int) -> bool:
+    """The sentence ``text[start:end]`` quotes an article of a law (not one named as broken)."""
+    quoted = len(_LAW_TEXT.findall(text, start, end))
+    return quoted > len(_LAW_BROKEN.findall(text, start, end))
 
 
 def _back(text: str, pos: int, ends: str) -> int:
