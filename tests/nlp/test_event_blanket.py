@@ -55,11 +55,14 @@ def test_issue_11_a_sweeping_word_of_the_next_clause_does_not_sweep_the_stop() -
     [
         ("拆迁办连夜突击拆毁了我们的厂房", True),
         ("几百人突然袭击，把合作社的养鸡场推平了", True),
-        ("一夜之间，街上的店铺都被查封", True),
+        ("一夜之间，街上的店铺都被执法局查封", True),
         ("城管凌晨突击检查烧烤店", False),  # a surprise inspection is no raid
         ("半夜强拆了我家老屋", False),  # a home, not a business
         ("工地深夜施工，噪音扰民", False),  # no stop
         ("他突然决定不干了，去年就把饭店转让了", False),
+        ("老板突然关闭了饭店，工资也没发", False),  # the owner's own stop
+        ("某地产公司深夜强拆了我们的厂房", False),  # a private doer
+        ("镇政府突然通知，所有饭店停业", True),
     ],
 )
 def test_issue_11_a_sudden_raid_razes_or_closes_a_business(text: str, raid: bool) -> None:
