@@ -14,7 +14,7 @@ from yuqing.nlp.event import scope, sudden
 from yuqing.nlp.features import Analysis
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.permits import read_permits
-from yuqing.nlp.tagger import combine, read_blanket
+from yuqing.nlp.tagger import Tagger, combine, read_blanket
 
 
 def norm_of(text: str) -> str:
@@ -93,3 +93,16 @@ def test_issue_11_a_raid_or_the_licensed_swept_lift_blanket_others_are_discounte
     text = "在调查结果出来之前，街道责令加油站停工，所有代表都同意"
     assert blanket_of(text, 0.3) == pytest.approx(0.3 * scope.UNSWEPT_FACTOR)
     assert blanket_of(text, 0.3) < 0.25  # below the shipped blanket threshold
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "镇政府组织拆迁办连夜突击拆毁了我们酒厂的厂房，酒厂被责令停产，损失惨重",
+        "区政府开展整治，全面取缔非法砂场，拆除现有手续齐全的砂场，我们被责令停产",
+    ],
+)
+def test_issue_11_the_tagger_reads_a_raid_and_the_licensed_swept(tagger: Tagger, text: str) -> None:
+    rec = tagger.tag_many([("", text)])[0]
+    assert rec.shutdown
+    assert rec.blanket and rec.blanket_score >= STRONG_BLANKET_SCORE
