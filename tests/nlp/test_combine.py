@@ -15,6 +15,7 @@ from yuqing.nlp.context import (
     read_context,
 )
 from yuqing.nlp.cues import default_matcher
+from yuqing.nlp.event.scope import UNSWEPT_FACTOR
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.tagger import combine
 
@@ -60,7 +61,8 @@ def test_a_sweeping_event_lifts_blanket() -> None:
     ctx = context_of("县里一夜之间把二十几家砖厂都关停了")
     assert combine(probs(0.9), [0], [ctx])["blanket"] == STRONG_BLANKET_SCORE
     one = context_of("县里把这家砖厂关停了")
-    assert combine(probs(0.9), [0], [one])["blanket"] == pytest.approx(0.01)
+    # no reading tells it as blanket: the model's probability is discounted (issue 11)
+    assert combine(probs(0.9), [0], [one])["blanket"] == pytest.approx(0.01 * UNSWEPT_FACTOR)
 
 
 def test_an_order_the_post_says_was_defied_does_not_lift() -> None:

@@ -63,10 +63,16 @@ from yuqing.nlp.tagger import Tagger
 # no_trade words (五矿, 矿泉水), 洗沙 / 批发市场 / 占路 as cues, farms named in full
 # (养鸭场, not 鸭), 特色农业 / 特色产业 (not 特色): sector macro 0.744 -> 0.762, weighted
 # 0.807 -> 0.814; other tags unchanged.
+# Blanket 2nd pass (README row 21b, no retrain): a sweeping word after the stop counts in its
+# clause only, a sudden raid on a business (event.sudden) and the licensed stopped with the rest
+# (scope.licensed_swept) lift blanket, a post no reading tells as blanket keeps 0.7 of the
+# model's probability: blanket 0.706 (P 0.857 / R 0.60: 6 TP, 1 FP, 4 FN) -> 0.947 (P 1.0 /
+# R 0.90: 9 TP, 0 FP, 1 FN); other tags unchanged. The raid reading fires on 3 realdev posts
+# (2 stories) and the licensed one on 1, on no other real post we hold: expect less aside.
 FLOORS = {
     "shutdown_f1": 0.90,
     "shutdown_precision": 0.90,
-    "blanket_f1": 0.70,
+    "blanket_f1": 0.94,
     "complaint_f1": 0.975,
     "sector_macro_f1": 0.76,
     "sector_weighted_f1": 0.81,

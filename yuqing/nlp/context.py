@@ -38,7 +38,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from yuqing.nlp.cues import CueHit
-from yuqing.nlp.event import background, cueless, defiance, doer, modality, objects, scope, terms
+from yuqing.nlp.event import (
+    background,
+    cueless,
+    defiance,
+    doer,
+    modality,
+    objects,
+    scope,
+    sudden,
+    terms,
+)
 from yuqing.nlp.event.doer import AGENT_BEFORE, DROPPED_BEFORE
 from yuqing.nlp.event.modality import EVENT_MODALITIES
 from yuqing.nlp.event.objects import BUSINESS_SLACK
@@ -152,6 +162,11 @@ class Context:
     title_event: bool = False
     length: int = 0
     defied: bool = False  # the post says a stopped business goes on (defiance.DEFIED)
+    # blanket readings told around the triggers, not model features (tagger.combine, issue 11):
+    raided: bool = False  # a sudden raid razes or closes a business (event.sudden)
+    # the licensed stopped with the rest (scope.licensed_swept; set by the tagger, which reads
+    # the permits: tagger.read_blanket)
+    licensed_swept: bool = False
 
     @property
     def events(self) -> list[Trigger]:
@@ -244,7 +259,7 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     bool(scope.TIMING.search(window)),
                     doer.by_authority(norm[max(s0, h.start - AGENT_BEFORE) : h.start], h.term, obj)
                     or doer.dropped_subject(norm, s0, h.start, h.term, after, obj),
-                    bool(scope.SWEEPING.search(window)),
+                    scope.sweeping(before, h.term, after),
                     obj == "none" and bool(objects.GOODS.search(window)),
                     cueless.EXTRA in h.categories,
                     doer.private_doer(norm[max(s0, h.start - AGENT_BEFORE) : h.start]),
@@ -261,4 +276,6 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
     ctx.timing = bool(scope.TIMING.search(norm))
     ctx.mixed_licence = bool(scope.MIXED.search(norm))
     ctx.defied = bool(ctx.triggers) and bool(defiance.DEFIED.search(norm))
+    if ctx.triggers:
+        ctx.raided = sudden.raided(norm)
     return ctx

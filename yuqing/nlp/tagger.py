@@ -30,7 +30,7 @@ from yuqing.nlp.context import (
     Context,
 )
 from yuqing.nlp.custom import CustomModel
-from yuqing.nlp.event import aftermath
+from yuqing.nlp.event import aftermath, scope
 from yuqing.nlp.features import Analysis, Featurizer, merge
 from yuqing.nlp.gazetteer import GazetteerMatcher, PlaceMatch
 from yuqing.nlp.model import TaggerModel
@@ -199,6 +199,8 @@ class Tagger:
                 p.tokens = None
             a.groups = []
             a.tokens = None
+            for p in parts:
+                read_blanket(p)
             posts.append((a, at, [p.context for p in parts]))
         x = vocab.matrix(rows)
         del rows
@@ -319,6 +321,15 @@ def _batches(items: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
         yield batch
 
 
+def read_blanket(part: Analysis) -> None:
+    """The blanket readings of a part that need the licensed reading (not the featurizer's:
+    nlp.permits reaches the featurizer): the licensed stopped with the rest
+    (event.scope.licensed_swept), read only where the part has shutdown triggers."""
+    ctx = part.context
+    if ctx is not None and ctx.triggers:
+        ctx.licensed_swept = scope.licensed_swept(part.norm, read_permits)
+
+
 def combine(
     probs: dict[str, np.ndarray], at: list[int], contexts: list[Context | None]
 ) -> dict[str, Any]:
@@ -332,7 +343,8 @@ def combine(
     else × NO_STRONG_FACTOR when the post has triggers, × DEMANDED_ONLY_FACTOR more
     when every trigger is demanded by the writer; blanket that part's, at least
     STRONG_BLANKET_SCORE when an event's clause is sweeping (context.Trigger.sweeping: 一律,
-    全县, 一批, 几十家, 突然 …);
+    全县, 一批, 几十家, 突然 …), a sudden raid razes a business (event.sudden) or the licensed are
+    stopped with the rest (event.scope.licensed_swept), else × scope.UNSWEPT_FACTOR;
     complaint a grievance in any part (noisy-OR: 1 - Π(1 - p)); licensed the highest of any
     part; sector the whole post's."""
     parts = at[1:] or at
@@ -361,8 +373,12 @@ def combine(
         score *= NO_STRONG_FACTOR
         if all(t.modality == "demanded" for t in triggers):
             score *= DEMANDED_ONLY_FACTOR
-    if any(t.sweeping and t.object == "business" and (t.event or t.strong) for t in triggers):
+    if any(
+        t.sweeping and t.object == "business" and (t.event or t.strong) for t in triggers
+    ) or any(c is not None and (c.raided or c.licensed_swept) for c in contexts):
         blanket = max(blanket, STRONG_BLANKET_SCORE)
+    else:  # no reading tells the stop as blanket: the model's word alone is weaker evidence
+        blanket *= scope.UNSWEPT_FACTOR
     return {
         "shutdown": score,
         "blanket": blanket,

@@ -12,9 +12,12 @@ modules what they read there; it holds the :class:`~yuqing.nlp.context.Trigger` 
 - :mod:`.doer` — who stops: an authority named, an authority's act by the clause before the
   trigger, a dropped subject, a private party;
 - :mod:`.scope` — collectivity, timing, sweeping and licensed-with-unlicensed (blanket);
+- :mod:`.sudden` — a sudden raid that razes or closes a business (blanket);
 - :mod:`.defiance` — a stopped business that goes on;
 - :mod:`.aftermath` — a business closed on its own, then its premises pulled down.
 
-Dependencies point one way: ``modality`` uses ``doer``'s authority words; the others stand
-alone; none imports :mod:`yuqing.nlp.context`.
+Dependencies point one way: ``modality`` uses ``doer``'s authority words, ``sudden`` uses
+``objects``, ``scope`` calls :func:`yuqing.nlp.permits.read_permits` (imported in the function:
+permits reaches the featurizer, which imports ``scope``); the others stand alone; none imports
+:mod:`yuqing.nlp.context`.
 """
