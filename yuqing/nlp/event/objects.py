@@ -73,3 +73,81 @@ def read_object(window: str, at: int) -> str:
     ):
         return "business"
     return best
+
+
+# What a stop word stops when it is plainly no business (issue 11, shutdown 5th pass): read
+# from the words right around the trigger, for Trigger.strong / stop_event only (not a model
+# feature, so the model needs no retrain). Each is a phenomenon of real posts outside realdev:
+# - ``utility``: a household's water, power or gas cut (发现被停水, 停了居民用电) — a business
+#   named in the sentence keeps it a business stop (养殖场被停水停电 is the 断水断电 of the
+#   spec; 我家那个加工点…给断了电);
+# - ``procedure``: a tender, a payment or an application stopped (被停止参与投标, 暂停审批);
+# - ``road``: a road or a passage closed or blocked (小塘路被封了, 道路被堵);
+# - ``door``: a door closed or walled up (让店主把门关了, 将门封闭);
+# - ``captive``: people or papers seized (群众被强行扣押, 资料被其弟扣押);
+# - ``home``: a home or a private villa pulled down (强征强拆, 违建公馆被强拆, 闯民宅…强拆).
+_UTILITY_AFTER = re.compile(
+    r"(?:了|掉|止)?(?:居民|住户|我家|家里|我们)?(?:用)?(?:[水电气暖]|网络|宽带)"
+)
+# whose water or power: a household or the utility that cuts it (not 环保…给断了电, a business's)
+_UTILITY_SIDE = re.compile(
+    r"居民|住户|用户|每户|各户|小区|业主|我家|家里|家中|全家|自来水|水务|供水|供电|电力公司|"
+    r"燃气|移动|联通|电信|物业|电梯"
+)
+_PROVIDER = re.compile(r"(?:自来水|水务|供水|供电|电力|燃气|物业|移动|联通|电信)(?:公司|集团)")
+# a stop of a payment, a benefit or a procedure right after a plain stop word (被停止参与投标,
+# 停了医保); 停产 / 停工 / 停业 name a business stop themselves (停产期间的社保 stays one)
+_PROCEDURE_AFTER = re.compile(
+    r"(?:止|了)?(?:参与|参加|投标|招标|开标|评标|竞标|审批|办理|发放|拨付|支付|报名|录取|资格|"
+    r"评选|招生|补贴|低保|社保|医保|工资|贷款|户口|办证|签约|电话)"
+)
+_PLAIN_STOP = re.compile(r"^(?:被|给)?(?:暂)?停(?:了|止)?$")
+_ROAD_BEFORE = re.compile(
+    r"(?:道路|马路|公路|路段|路口|小路|巷子|街巷|[^\W\d_a-z]路)(?:已经|已|都|也|又|就)?(?:被|给)?"
+    r"[^，,。；;！!？?]{0,3}$"
+)
+_DOOR_BEFORE = re.compile(r"[把将](?:这|那|该)?(?:[个扇道])?门[^，,。；;]{0,2}$")
+_SEIZE = re.compile(r"扣押|暂扣|扣留|没收|关押")
+# people or papers seized: named before the passive (受害人被…扣押, 资料全部被…扣押) or right
+# after the seizure (扣押了某某的身份证); not the officers who seize (执法人员暂扣…)
+_TAKEN = r"(?:群众|受害人|百姓|村民|家属|维权|上访|资料|材料|文件|证件|公章|合同|票据|身份证)"
+_CAPTIVE_BEFORE = re.compile(_TAKEN + r"[^，,。；;被]{0,12}被[^，,。；;被]{0,12}$")
+_CAPTIVE_AFTER = re.compile(r"^了?[^，,。；;]{0,4}" + _TAKEN)
+_HOME = re.compile(r"强征|民宅|公馆|别墅|农房|自住|祖宅|私宅|住宅|房屋|房子")
+_DEMOLISH = re.compile(r"拆")
+_BUSINESS = dict(_OBJECTS)["business"]
+
+
+def stopped_thing(norm: str, start: int, end: int, s0: int, s1: int) -> str:
+    """The kind of thing a stop word at ``norm[start:end]`` (its sentence ``norm[s0:s1]``)
+    plainly stops when that is no business (see above), or ``""``."""
+    term = norm[start:end]
+    before = norm[max(s0, start - 12) : start]
+    after = norm[end : min(s1, end + 8)]
+    near = norm[max(s0, start - 8) : min(s1, end + 8)]
+    business = list(_BUSINESS.finditer(near))
+    at = start - max(s0, start - 8)
+
+    def business_within(d: int) -> bool:
+        return any(
+            (at - m.end() if m.end() <= at else m.start() - (at + len(term))) <= d for m in business
+        )
+
+    if re.search(r"[停断]", term) and _UTILITY_AFTER.match(after):
+        side = norm[max(s0, start - 30) : min(s1, end + 30)]
+        if _UTILITY_SIDE.search(side) and not _BUSINESS.search(_PROVIDER.sub("", side)):
+            return "utility"
+    if _PLAIN_STOP.match(term) and _PROCEDURE_AFTER.match(after):
+        return "procedure"
+    if re.search(r"封|堵|断|拦", term) and _ROAD_BEFORE.search(before):
+        return "road"
+    if re.search(r"关|封", term) and _DOOR_BEFORE.search(before):
+        return "door"
+    if _SEIZE.search(term) and (
+        _CAPTIVE_BEFORE.search(norm[max(s0, start - 30) : start])
+        or _CAPTIVE_AFTER.match(norm[end : min(s1, end + 10)])
+    ):
+        return "captive"
+    if _DEMOLISH.search(term) and _HOME.search(norm[max(s0, start - 14) : start]):
+        return "" if business_within(1) else "home"
+    return ""
