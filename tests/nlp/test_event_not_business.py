@@ -36,6 +36,7 @@ def trigger(text: str, term: str) -> Trigger:
         ("几十名群众上访时被派出所强行扣押", "扣押", "captive"),
         ("他家的违建别墅被镇政府强拆", "强拆", "home"),
         ("村里搞强征强拆，补偿款一分没给", "强拆", "home"),
+        ("按街道要求，几户居民自己动工改造，刚过半个月就被强制叫停了", "叫停", "home"),
     ],
 )
 def test_a_stop_of_no_business_is_never_strong(text: str, term: str, thing: str) -> None:
@@ -52,6 +53,7 @@ def test_a_stop_of_no_business_is_never_strong(text: str, term: str, thing: str)
         ("镇里说手续不全，养鸡场被停水停电，一直没让开工", "被停"),
         ("环保局查了以后，该厂被停止生产", "被停"),  # a business's production, not a procedure
         ("上周城管把路边那家饭店关了", "关了"),
+        ("村民在村口开了一家加工厂，改造厂房时被镇里叫停", "叫停"),
         ("执法人员依法扣押了加工厂的设备，责令该厂停产", "扣押"),
     ],
 )

@@ -85,7 +85,8 @@ def read_object(window: str, at: int) -> str:
 # - ``road``: a road or a passage closed or blocked (小塘路被封了, 道路被堵);
 # - ``door``: a door closed or walled up (让店主把门关了, 将门封闭);
 # - ``captive``: people or papers seized (群众被强行扣押, 资料被其弟扣押);
-# - ``home``: a home or a private villa pulled down (强征强拆, 违建公馆被强拆, 闯民宅…强拆).
+# - ``home``: a home or a private villa pulled down (强征强拆, 违建公馆被强拆, 闯民宅…强拆), or
+#   residents' own building works stopped (居民…动工改造，…被强制叫停; 村民建房被叫停).
 _UTILITY_AFTER = re.compile(
     r"(?:了|掉|止)?(?:居民|住户|我家|家里|我们)?(?:用)?(?:[水电气暖]|网络|宽带)"
 )
@@ -115,6 +116,11 @@ _CAPTIVE_BEFORE = re.compile(_TAKEN + r"[^，,。；;被]{0,12}被[^，,。；;�
 _CAPTIVE_AFTER = re.compile(r"^了?[^，,。；;]{0,4}" + _TAKEN)
 _HOME = re.compile(r"强征|民宅|公馆|别墅|农房|自住|祖宅|私宅|住宅|房屋|房子")
 _DEMOLISH = re.compile(r"拆")
+# residents' own building works stopped: 居民…进行改造…被叫停, 村民建房被叫停
+_HOME_WORKS = re.compile(
+    r"(?:居民|住户|业主|村民|农户|我家|我们家)[^。；;！!？?]{0,24}"
+    r"(?:改造|建房|修房|装修|修缮|翻修|翻建|维修|加固)[^。；;！!？?]*$"
+)
 _BUSINESS = dict(_OBJECTS)["business"]
 
 
@@ -150,4 +156,8 @@ def stopped_thing(norm: str, start: int, end: int, s0: int, s1: int) -> str:
         return "captive"
     if _DEMOLISH.search(term) and _HOME.search(norm[max(s0, start - 14) : start]):
         return "" if business_within(1) else "home"
+    if "停" in term:
+        works = _HOME_WORKS.search(norm[max(s0, start - 48) : start])
+        if works and not _BUSINESS.search(works.group()):
+            return "home"
     return ""
