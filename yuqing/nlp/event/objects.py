@@ -84,6 +84,7 @@ def read_object(window: str, at: int) -> str:
 # - ``procedure``: a tender, a payment or an application stopped (被停止参与投标, 暂停审批);
 # - ``road``: a road or a passage closed or blocked (小塘路被封了, 道路被堵);
 # - ``door``: a door closed or walled up (让店主把门关了, 将门封闭);
+# - ``appliance``: a lamp or an appliance switched off (大堂灯都关了, 监控被关了);
 # - ``captive``: people or papers seized (群众被强行扣押, 资料被其弟扣押);
 # - ``home``: a home or a private villa pulled down (强征强拆, 违建公馆被强拆, 闯民宅…强拆), or
 #   residents' own building works stopped (居民…动工改造，…被强制叫停; 村民建房被叫停).
@@ -106,6 +107,12 @@ _PLAIN_STOP = re.compile(r"^(?:被|给)?(?:暂)?停(?:了|止)?$")
 _ROAD_BEFORE = re.compile(
     r"(?:道路|马路|公路|路段|路口|小路|巷子|街巷|[^\W\d_a-z]路)(?:已经|已|都|也|又|就)?(?:被|给)?"
     r"[^，,。；;！!？?]{0,3}$"
+)
+# a lamp or an appliance switched off (服务灯被关掉了, 大堂灯都关了, 空调给停了); not 设备 /
+# 机器 (生产设备全停了 is a factory's stop)
+_APPLIANCE_BEFORE = re.compile(
+    r"(?:灯|空调|电视|电脑|电源|电梯|水龙头|阀门|开关|暖气|风扇|监控|摄像头|热水|音响|广播|喇叭)"
+    r"(?:都|也|全|又|就|已经|已)?(?:被|给)?[^，,。；;！!？?]{0,2}$"
 )
 _DOOR_BEFORE = re.compile(r"[把将](?:这|那|该)?(?:[个扇道])?门[^，,。；;]{0,2}$")
 _SEIZE = re.compile(r"扣押|暂扣|扣留|没收|关押")
@@ -149,6 +156,8 @@ def stopped_thing(norm: str, start: int, end: int, s0: int, s1: int) -> str:
         return "road"
     if re.search(r"关|封", term) and _DOOR_BEFORE.search(before):
         return "door"
+    if re.search(r"关|停", term) and _APPLIANCE_BEFORE.search(before):
+        return "appliance"
     if _SEIZE.search(term) and (
         _CAPTIVE_BEFORE.search(norm[max(s0, start - 30) : start])
         or _CAPTIVE_AFTER.match(norm[end : min(s1, end + 10)])
