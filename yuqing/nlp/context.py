@@ -10,7 +10,9 @@ Each reading is a module of :mod:`yuqing.nlp.event`:
 - ``modality`` of each trigger (:mod:`~yuqing.nlp.event.modality`): imposed, neutral, demanded,
   feared, not enforced, own, negated or legal;
 - ``object`` (:mod:`~yuqing.nlp.event.objects`): the nearest thing stopped in the same
-  sentence: business, household, structure, person or none; ``goods`` seized;
+  sentence: business, household, structure, person or none; ``goods`` seized; ``thing``: what
+  is plainly no business (a household's water cut, a tender, a road, a door, an appliance,
+  people or papers seized, a home), which makes the trigger neither strong nor a stop event;
 - ``authority`` / ``by_authority`` (:mod:`~yuqing.nlp.event.doer`): an authority named in the
   sentence; the stop made an authority's act by the clause before it (no private doer);
 - collectivity, timing, ``sweeping`` and licensed-together-with-unlicensed for blanket

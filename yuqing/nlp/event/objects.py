@@ -78,16 +78,16 @@ def read_object(window: str, at: int) -> str:
 # What a stop word stops when it is plainly no business (issue 11, shutdown 5th pass): read
 # from the words right around the trigger, for Trigger.strong / stop_event only (not a model
 # feature, so the model needs no retrain). Each is a phenomenon of real posts outside realdev:
-# - ``utility``: a household's water, power or gas cut (发现被停水, 停了居民用电) — a business
+# - ``utility``: a household's water, power or gas cut (住户被停水, 停了居民用电) — a business
 #   named in the sentence keeps it a business stop (养殖场被停水停电 is the 断水断电 of the
-#   spec; 我家那个加工点…给断了电);
-# - ``procedure``: a tender, a payment or an application stopped (被停止参与投标, 暂停审批);
-# - ``road``: a road or a passage closed or blocked (小塘路被封了, 道路被堵);
-# - ``door``: a door closed or walled up (让店主把门关了, 将门封闭);
-# - ``appliance``: a lamp or an appliance switched off (大堂灯都关了, 监控被关了);
-# - ``captive``: people or papers seized (群众被强行扣押, 资料被其弟扣押);
-# - ``home``: a home or a private villa pulled down (强征强拆, 违建公馆被强拆, 闯民宅…强拆), or
-#   residents' own building works stopped (居民…动工改造，…被强制叫停; 村民建房被叫停).
+#   spec; 我家的作坊…给断了电);
+# - ``procedure``: a tender, a payment or an application stopped (被停止投标资格, 暂停审批);
+# - ``road``: a road or a passage closed or blocked (门前那条路被封了, 道路被堵);
+# - ``door``: a door closed or walled up (叫他把这扇门关了, 将门封闭);
+# - ``appliance``: a lamp or an appliance switched off (楼道灯都关了, 监控被关了);
+# - ``captive``: people or papers seized (上访的村民被扣押, 证件被对方扣押);
+# - ``home``: a home or a private villa pulled down (强征强拆, 违建别墅被强拆), or
+#   residents' own building works stopped (几户居民加固外墙…被叫停; 村民建房被叫停).
 _UTILITY_AFTER = re.compile(
     r"(?:了|掉|止)?(?:居民|住户|我家|家里|我们)?(?:用)?(?:[水电气暖]|网络|宽带)"
 )
@@ -97,7 +97,7 @@ _UTILITY_SIDE = re.compile(
     r"燃气|移动|联通|电信|物业|电梯"
 )
 _PROVIDER = re.compile(r"(?:自来水|水务|供水|供电|电力|燃气|物业|移动|联通|电信)(?:公司|集团)")
-# a stop of a payment, a benefit or a procedure right after a plain stop word (被停止参与投标,
+# a stop of a payment, a benefit or a procedure right after a plain stop word (被停止投标资格,
 # 停了医保); 停产 / 停工 / 停业 name a business stop themselves (停产期间的社保 stays one)
 _PROCEDURE_AFTER = re.compile(
     r"(?:止|了)?(?:参与|参加|投标|招标|开标|评标|竞标|审批|办理|发放|拨付|支付|报名|录取|资格|"
@@ -108,7 +108,7 @@ _ROAD_BEFORE = re.compile(
     r"(?:道路|马路|公路|路段|路口|小路|巷子|街巷|[^\W\d_a-z]路)(?:已经|已|都|也|又|就)?(?:被|给)?"
     r"[^，,。；;！!？?]{0,3}$"
 )
-# a lamp or an appliance switched off (服务灯被关掉了, 大堂灯都关了, 空调给停了); not 设备 /
+# a lamp or an appliance switched off (房间的灯被关掉了, 空调给停了); not 设备 /
 # 机器 (生产设备全停了 is a factory's stop)
 _APPLIANCE_BEFORE = re.compile(
     r"(?:灯|空调|电视|电脑|电源|电梯|水龙头|阀门|开关|暖气|风扇|监控|摄像头|热水|音响|广播|喇叭)"
@@ -116,7 +116,7 @@ _APPLIANCE_BEFORE = re.compile(
 )
 _DOOR_BEFORE = re.compile(r"[把将](?:这|那|该)?(?:[个扇道])?门[^，,。；;]{0,2}$")
 _SEIZE = re.compile(r"扣押|暂扣|扣留|没收|关押")
-# people or papers seized: named before the passive (受害人被…扣押, 资料全部被…扣押) or right
+# people or papers seized: named before the passive (受害人被…扣押, 材料被…扣押) or right
 # after the seizure (扣押了某某的身份证); not the officers who seize (执法人员暂扣…)
 _TAKEN = r"(?:群众|受害人|百姓|村民|家属|维权|上访|资料|材料|文件|证件|公章|合同|票据|身份证)"
 _CAPTIVE_BEFORE = re.compile(_TAKEN + r"[^，,。；;被]{0,12}被[^，,。；;被]{0,12}$")
