@@ -163,8 +163,14 @@ def stopped_thing(norm: str, start: int, end: int, s0: int, s1: int) -> str:
         or _CAPTIVE_AFTER.match(norm[end : min(s1, end + 10)])
     ):
         return "captive"
-    if _DEMOLISH.search(term) and _HOME.search(norm[max(s0, start - 14) : start]):
-        return "" if business_within(1) else "home"
+    home = _HOME.search(norm[max(s0, start - 14) : start]) if _DEMOLISH.search(term) else None
+    if home:
+        # a business named near keeps it one (养殖场的房子被强拆), unless the home word holds it
+        # (公馆) or is decisive (强征: land and homes taken)
+        lo = max(s0, start - 14) + home.start() - max(s0, start - 8)
+        hi = lo + len(home.group())
+        business = [m for m in business if m.end() <= lo or m.start() >= hi]
+        return "" if home.group() != "强征" and business_within(8) else "home"
     if "停" in term:
         works = _HOME_WORKS.search(norm[max(s0, start - 48) : start])
         if works and not _BUSINESS.search(works.group()):
