@@ -56,6 +56,8 @@ def test_a_stop_of_no_business_is_never_strong(text: str, term: str, thing: str)
         ("环保局查了以后，该厂被停止生产", "被停"),  # a business's production, not a procedure
         ("上周城管把路边那家饭店关了", "关了"),
         ("镇政府上个月把我们养殖场的房子全部强拆了", "强拆"),  # a farm's buildings
+        ("城管来了，街口那个路边摊被封了", "封了"),  # a stall, not a road
+        ("环保督察组来了以后，镇上那家电梯厂被关停了", "被关"),  # a factory, not a lift
         ("村民在村口开了一家加工厂，改造厂房时被镇里叫停", "叫停"),
         ("环保局来了以后，厂里的生产设备全停了", "全停了"),
         ("执法人员依法扣押了加工厂的设备，责令该厂停产", "扣押"),

@@ -131,6 +131,13 @@ _HOME_WORKS = re.compile(
 _BUSINESS = dict(_OBJECTS)["business"]
 
 
+def _named_before(pattern: re.Pattern[str], before: str) -> bool:
+    """A thing named right before the stop word, with no business word in it or after it
+    (路边摊被取缔 and 电梯厂被关停 stay business stops)."""
+    m = pattern.search(before)
+    return m is not None and not _BUSINESS.search(before[m.start() :])
+
+
 def stopped_thing(norm: str, start: int, end: int, s0: int, s1: int) -> str:
     """The kind of thing a stop word at ``norm[start:end]`` (its sentence ``norm[s0:s1]``)
     plainly stops when that is no business (see above), or ``""``."""
@@ -152,11 +159,11 @@ def stopped_thing(norm: str, start: int, end: int, s0: int, s1: int) -> str:
             return "utility"
     if _PLAIN_STOP.match(term) and _PROCEDURE_AFTER.match(after):
         return "procedure"
-    if re.search(r"封|堵|断|拦", term) and _ROAD_BEFORE.search(before):
+    if re.search(r"封|堵|断|拦", term) and _named_before(_ROAD_BEFORE, before):
         return "road"
-    if re.search(r"关|封", term) and _DOOR_BEFORE.search(before):
+    if re.search(r"关|封", term) and _named_before(_DOOR_BEFORE, before):
         return "door"
-    if re.search(r"关|停", term) and _APPLIANCE_BEFORE.search(before):
+    if re.search(r"关|停", term) and _named_before(_APPLIANCE_BEFORE, before):
         return "appliance"
     if _SEIZE.search(term) and (
         _CAPTIVE_BEFORE.search(norm[max(s0, start - 30) : start])
