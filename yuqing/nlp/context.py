@@ -10,7 +10,9 @@ Each reading is a module of :mod:`yuqing.nlp.event`:
 - ``modality`` of each trigger (:mod:`~yuqing.nlp.event.modality`): imposed, neutral, demanded,
   feared, not enforced, own, negated or legal;
 - ``object`` (:mod:`~yuqing.nlp.event.objects`): the nearest thing stopped in the same
-  sentence: business, household, structure, person or none; ``goods`` seized;
+  sentence: business, household, structure, person or none; ``goods`` seized; ``thing``: what
+  is plainly no business (a household's water cut, a tender, a road, a door, an appliance,
+  people or papers seized, a home), which makes the trigger neither strong nor a stop event;
 - ``authority`` / ``by_authority`` (:mod:`~yuqing.nlp.event.doer`): an authority named in the
   sentence; the stop made an authority's act by the clause before it (no private doer);
 - collectivity, timing, ``sweeping`` and licensed-together-with-unlicensed for blanket
@@ -110,6 +112,7 @@ class Trigger:
     extra: bool = False  # a stop told without a stop word (event.cueless), not a cue term
     private: bool = False  # a private party stops or demolishes (doer.private_doer: 公司…强拆)
     background: str = ""  # a business stop told in passing: its kind (event.background)
+    thing: str = ""  # plainly no business stopped: its kind (objects.stopped_thing: utility …)
 
     @property
     def event(self) -> bool:
@@ -126,6 +129,8 @@ class Trigger:
         event the shutdown tag means, read from the trigger's own clause. A seizure of things
         (没收 / 扣押 …) or a move with no business named is not one. A business stop told in
         passing (``background``: 政策性关停, 后经举报，该会所停业 …) is one."""
+        if self.thing:
+            return False
         if self.background and not self.private:
             return True
         if (
@@ -145,7 +150,7 @@ class Trigger:
         """An event that stops a business, for the post's score (tagger.combine): not a seizure,
         a clearance or a move of unnamed things (没收了一批货, 清理了) and not a seizure of goods
         (查封一批货物). Not a model feature (``event`` is)."""
-        if not self.event or self.goods or self.private:
+        if not self.event or self.goods or self.private or self.thing:
             return False
         return self.object == "business" or self.term not in terms.WEAK
 
@@ -263,6 +268,8 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     obj == "none" and bool(objects.GOODS.search(window)),
                     cueless.EXTRA in h.categories,
                     doer.private_doer(norm[max(s0, h.start - AGENT_BEFORE) : h.start]),
+                    "",
+                    objects.stopped_thing(norm, h.start, h.end, s0, s1),
                 )
             )
         ctx.triggers = _with_modalities(ctx.triggers, modality.joined(norm, ctx.triggers))

@@ -8,7 +8,7 @@ modules what they read there; it holds the :class:`~yuqing.nlp.context.Trigger` 
 - :mod:`.modality` — how the stop is told: imposed, neutral, demanded, feared, not enforced,
   own, negated or legal;
 - :mod:`.objects` — what is stopped: a business, a household, a structure, a person or none;
-  goods seized;
+  goods seized; what is plainly no business (a water cut, a road, a door, a home …);
 - :mod:`.doer` — who stops: an authority named, an authority's act by the clause before the
   trigger, a dropped subject, a private party;
 - :mod:`.scope` — collectivity, timing, sweeping and licensed-with-unlicensed (blanket);
