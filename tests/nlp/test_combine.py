@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from yuqing.nlp.combine import combine
 from yuqing.nlp.context import (
     DEMANDED_ONLY_FACTOR,
     NO_EVENT_FACTOR,
@@ -17,7 +18,6 @@ from yuqing.nlp.context import (
 from yuqing.nlp.cues import default_matcher
 from yuqing.nlp.event.scope import UNSWEPT_FACTOR
 from yuqing.nlp.normalize import normalize_for_matching
-from yuqing.nlp.tagger import combine
 
 
 def context_of(text: str) -> Context:

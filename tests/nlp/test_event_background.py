@@ -10,11 +10,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from yuqing.nlp.combine import combine
 from yuqing.nlp.context import STRONG_EVENT_SCORE, Context, read_context
 from yuqing.nlp.cues import default_matcher
 from yuqing.nlp.event.background import reading
 from yuqing.nlp.normalize import normalize_for_matching
-from yuqing.nlp.tagger import combine
 
 
 def context_of(text: str, title: str = "") -> Context:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from yuqing.nlp.combine import combine, read_blanket
 from yuqing.nlp.context import STRONG_BLANKET_SCORE, Context, read_context
 from yuqing.nlp.cues import default_matcher
 from yuqing.nlp.event import scope, sudden
 from yuqing.nlp.features import Analysis
 from yuqing.nlp.normalize import normalize_for_matching
 from yuqing.nlp.permits import read_permits
-from yuqing.nlp.tagger import Tagger, combine, read_blanket
+from yuqing.nlp.tagger import Tagger
 
 
 def norm_of(text: str) -> str:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from yuqing.nlp.combine import combine
 from yuqing.nlp.context import STRONG_EVENT_SCORE, Context, read_context
 from yuqing.nlp.cues import default_matcher
 from yuqing.nlp.normalize import normalize_for_matching
-from yuqing.nlp.tagger import combine
 
 
 def context_of(text: str, title: str = "") -> Context:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from yuqing.nlp.combine import combine
 from yuqing.nlp.context import NO_EVENT_FACTOR, NO_STRONG_FACTOR, Context, read_context
 from yuqing.nlp.cues import default_matcher
 from yuqing.nlp.event import aftermath, defiance, doer
 from yuqing.nlp.normalize import normalize_for_matching
-from yuqing.nlp.tagger import combine
 
 
 def context_of(text: str) -> Context:
