@@ -1,4 +1,4 @@
-"""A post's scores from its parts' (tagger.combine), with the per-trigger event view (issue 11)."""
+"""A post's scores from its parts' (combine.combine), with the per-trigger event view (issue 11)."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def test_no_strong_extra_stop_where_nobody_stops_a_business(text: str) -> None:
 
 
 def test_extra_stops_are_not_model_features() -> None:
-    """The extra triggers lift the post's score (tagger.combine) but leave the model's context
+    """The extra triggers lift the post's score (combine.combine) but leave the model's context
     features as they were: a post whose only stop is an extra one has no k:ctx.* trigger
     feature."""
     ctx = context_of("县政府回收了项目的五证")

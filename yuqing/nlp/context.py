@@ -23,7 +23,7 @@ Each reading is a module of :mod:`yuqing.nlp.event`:
 This module holds the types and ties the readings together. ``Trigger.strong``: an authority's
 imposed stop of a business read from the trigger's own clause; ``Trigger.stop_event``: an event
 that is not a seizure of goods or of unnamed things. Neither is a model feature:
-:func:`yuqing.nlp.tagger.combine` lets the best trigger drive the post's shutdown and blanket
+:func:`yuqing.nlp.combine.combine` lets the best trigger drive the post's shutdown and blanket
 scores (issue 11) with the factors below. Example: in 环保局责令砖厂停产 the trigger 停产 reads
 ``imposed/business`` by an authority, an event and a strong one; in 恳请取缔这个黑作坊 the
 stop reads ``demanded/business``, no event.
@@ -81,7 +81,7 @@ BEFORE, AFTER = 24, 20
 # score: with the default threshold 0.3 it then needs a probability of 0.54 (measured on realdev
 # and the dev split, yuqing/nlp/README.md).
 NO_EVENT_FACTOR = 0.5 / 0.9
-# The per-trigger event view (issue 11, tagger.combine): a post with a strong trigger
+# The per-trigger event view (issue 11, combine.combine): a post with a strong trigger
 # (Trigger.strong) scores at least STRONG_EVENT_SCORE (above the shutdown threshold 0.3, inside
 # the triage band); a post with triggers of which none is strong keeps NO_STRONG_FACTOR of its
 # score; an event whose window is sweeping (Trigger.sweeping) lifts blanket to at least
@@ -147,7 +147,7 @@ class Trigger:
 
     @property
     def stop_event(self) -> bool:
-        """An event that stops a business, for the post's score (tagger.combine): not a seizure,
+        """An event that stops a business, for the post's score (combine.combine): not a seizure,
         a clearance or a move of unnamed things (没收了一批货, 清理了) and not a seizure of goods
         (查封一批货物). Not a model feature (``event`` is)."""
         if not self.event or self.goods or self.private or self.thing:
@@ -167,10 +167,10 @@ class Context:
     title_event: bool = False
     length: int = 0
     defied: bool = False  # the post says a stopped business goes on (defiance.DEFIED)
-    # blanket readings told around the triggers, not model features (tagger.combine, issue 11):
+    # blanket readings told around the triggers, not model features (combine.combine, issue 11):
     raided: bool = False  # a sudden raid razes or closes a business (event.sudden)
     # the licensed stopped with the rest (scope.licensed_swept; set by the tagger, which reads
-    # the permits: tagger.read_blanket)
+    # the permits: combine.read_blanket)
     licensed_swept: bool = False
 
     @property
@@ -267,9 +267,8 @@ def read_context(norm: str, hits: Sequence[CueHit], title_len: int) -> Context:
                     scope.sweeping(before, h.term, after),
                     obj == "none" and bool(objects.GOODS.search(window)),
                     cueless.EXTRA in h.categories,
-                    doer.private_doer(norm[max(s0, h.start - AGENT_BEFORE) : h.start]),
-                    "",
-                    objects.stopped_thing(norm, h.start, h.end, s0, s1),
+                    private=doer.private_doer(norm[max(s0, h.start - AGENT_BEFORE) : h.start]),
+                    thing=objects.stopped_thing(norm, h.start, h.end, s0, s1),
                 )
             )
         ctx.triggers = _with_modalities(ctx.triggers, modality.joined(norm, ctx.triggers))

@@ -4,7 +4,7 @@ context, issue 11, shutdown 4th pass).
 A post that tells a business stopping by its own doing (破产 / 倒闭 / 经营不善 …: modality
 ``own``) and then its buildings demolished with no authority behind the demolition tells a
 redevelopment, not a shutdown: 宾馆早已停业，因为破产了。…宾馆拆除后土地用于商业开发. Such
-demolitions are no stop event for the post's score (:func:`yuqing.nlp.tagger.combine`); a
+demolitions are no stop event for the post's score (:func:`yuqing.nlp.combine.combine`); a
 demolition an authority does (被城管强拆, 执法局拆除了) still is.
 """
 

@@ -23,7 +23,7 @@ Each reading leaves a trigger the writer asks for, fears, negates or quotes from
 before (房东 / 老板 / 自己 …). Plain regular expressions over at most 88 characters around
 the trigger. Not a model feature: the trigger's modality and object (what the features read)
 stay as they were, so the model needs no retrain; ``background`` moves the post's score only
-(``tagger.combine``, through ``Trigger.strong``).
+(``combine.combine``, through ``Trigger.strong``).
 """
 
 from __future__ import annotations

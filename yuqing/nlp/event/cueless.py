@@ -13,7 +13,7 @@ authority (政府回收五证, 经开区征收…药店) as imposed: the verb it
 
 Plain regular expressions over the normalized text; not in the cue lexicon and skipped by
 ``Context.features`` (:func:`cue_triggers`), so the model's features do not change: the extra
-triggers move the post's score only (``tagger.combine``).
+triggers move the post's score only (``combine.combine``).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Decides ``Context.defied``: the post says a stopped business still works — an order not
 enforced, told anywhere in the post — so no trigger of it lifts the post's shutdown score, and
-the events of a part that says so count as no stop (:func:`yuqing.nlp.tagger.combine`).
+the events of a part that says so count as no stop (:func:`yuqing.nlp.combine.combine`).
 Example: 砖厂被关停了。…到今年还照样在生产; 已责令停止施工…但实际上一直在施工; 不了了之.
 """
 

@@ -3,7 +3,7 @@
 Decides ``Trigger.collective`` / ``Trigger.timing`` and ``Context.collective`` /
 ``Context.timing`` (a collectivity word — 整个 / 全县 / 所有 / 一律 … — or a timing word —
 督察 / 检查期间 / 突然 … — in the trigger's window or the post), ``Trigger.sweeping`` (a stricter
-word of either kind in the window: what lifts blanket in :func:`yuqing.nlp.tagger.combine`) and
+word of either kind in the window: what lifts blanket in :func:`yuqing.nlp.combine.combine`) and
 ``Context.mixed_licence`` (licensed businesses stopped with the unlicensed: 有证的无证的一律关停).
 Example: 督察期间全县所有砖厂一律停产 is collective, timing and sweeping.
 
@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 # A post whose stops no blanket reading lifts (no sweeping event, no raid, no licensed stopped
-# with the rest: tagger.combine) keeps this share of the model's blanket probability: the
+# with the rest: combine.combine) keeps this share of the model's blanket probability: the
 # model's words alone are weaker evidence than a reading (realdev blanket P 0.90 -> 1.0, the
 # authored dev split 0.920 -> 0.925; 0.8: 0.922, 0.5: 0.921 with recall lost; README row 21b).
 UNSWEPT_FACTOR = 0.7

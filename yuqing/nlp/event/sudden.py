@@ -10,7 +10,7 @@ the nearest thing named around the verb is a business (objects.read_object: 养�
 not 老屋 or 我家); a closure verb counts only with an authority named in the sentence (老板突然
 关闭了饭店 is the owner's stop), and a private doer's raid (公司深夜强拆) is none. A surprise
 inspection (突击检查) is no raid. Not a model feature: it lifts
-blanket in :func:`yuqing.nlp.tagger.combine` (issue 11, blanket 2nd pass); blanket is only set
+blanket in :func:`yuqing.nlp.combine.combine` (issue 11, blanket 2nd pass); blanket is only set
 with shutdown, so a raid on a business the post does not read as stopped stays 0.
 Example: 拆迁办连夜突击拆毁了厂房 is a raid; 城管凌晨突击检查烧烤店 and 半夜强拆了我家老屋 are not.
 """
