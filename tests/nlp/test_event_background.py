@@ -49,6 +49,8 @@ def test_a_stop_told_in_passing_is_a_strong_event(text: str, kind: str) -> None:
     assert all(t.strong for t in marked)
     # without the reading none of them was strong: the reading is what lifts the post
     assert not any(replace(t, background="").strong for t in marked), marked
+    # a private doer read by event.doer outranks the reading (merge of the two 4th passes)
+    assert not any(replace(t, private=True).strong for t in marked), marked
 
 
 @pytest.mark.parametrize(
